@@ -1,0 +1,52 @@
+// The contract between pipelines (harmonize, photo-style) and their callers (CLI, server).
+import type { Image } from '../image/image.js';
+
+/** One progress event; `stage` names a step of the paper's pipeline. */
+export interface Progress {
+  stage: string;
+  /** 1-based iteration within the stage, 0 when the stage has no iterations. */
+  iteration: number;
+  total: number;
+  /** Seconds left for the whole job, when it can be estimated. */
+  etaSeconds?: number;
+  /** A small RGB preview of the current result, now and then. */
+  preview?: Image;
+}
+
+export interface PipelineHooks {
+  /** Aborting stops the job within one iteration; the pipeline then throws PainterlyError('CANCELLED'). */
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+export type BackboneName = 'vgg19' | 'vgg19-shallow' | 'squeezenet' | 'googlenet';
+
+export interface HarmonizeInputs {
+  painting: Image; // RGB
+  composite: Image; // RGB, the naive cut-and-paste
+  mask: Image; // 1 channel, tight mask in [0,1]
+  dilatedMask?: Image; // 1 channel; made from `mask` when absent
+}
+
+export interface HarmonizeOptions {
+  backbone: BackboneName;
+  /** safetensors file to load instead of the model cache. */
+  weightsFile?: string;
+  /** Working size: longer side in pixels (the paper uses 700). */
+  size: number;
+  /** Stylisation level τ (1 realistic, 5 impressionist, 10 expressionist). */
+  tau: number;
+  pass1Iters: number;
+  pass2Iters: number;
+  postProcess: boolean;
+  device: string;
+}
+
+export interface HarmonizeResult {
+  /** Final image at the input's resolution. */
+  image: Image;
+  /** Intermediate results at working size, for --save-stages and evaluation. */
+  stages: { pass1?: Image; pass2?: Image; final?: Image };
+  /** The compute device that ran the job. */
+  device: string;
+}

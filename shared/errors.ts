@@ -1,0 +1,37 @@
+// Stable error codes shared by the companion, the CLI and the panel.
+// The panel branches on the code and shows the sentence; never rename a code.
+
+export const ERROR_CODES = {
+  BAD_ARGUMENT: 'An option or argument is not valid.',
+  FILE_NOT_FOUND: 'A file could not be found.',
+  IMAGE_UNREADABLE: 'An image could not be read.',
+  SIZE_MISMATCH: 'The images and masks do not have the same size.',
+  EMPTY_MASK: 'The mask is empty: select the pasted object first.',
+  FULL_MASK: 'The mask covers the whole image: select only the pasted object.',
+  UNKNOWN_BACKBONE: 'That backbone is not known.',
+  MODEL_MISSING: 'The model weights are not installed.',
+  MODEL_LAYERS_MISSING: 'The weights file lacks layers the backbone needs.',
+  DOWNLOAD_FAILED: 'The download failed.',
+  CHECKSUM_MISMATCH: 'The downloaded file is corrupt (checksum mismatch).',
+  DEVICE_UNAVAILABLE: 'The requested compute device is not available.',
+  CANCELLED: 'The job was cancelled.',
+  INTERNAL: 'Something went wrong inside the companion.',
+} as const satisfies Record<string, string>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class PainterlyError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: unknown;
+
+  constructor(code: ErrorCode, message?: string, details?: unknown) {
+    super(message ?? ERROR_CODES[code]);
+    this.name = 'PainterlyError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isPainterlyError(e: unknown): e is PainterlyError {
+  return e instanceof PainterlyError;
+}
