@@ -1,0 +1,64 @@
+// Backbone registry: name → description. Unknown names are refused with the valid list.
+import { PainterlyError } from '../../../shared/errors.js';
+import type { BackboneSpec } from './types.js';
+import { vgg19, vgg19Shallow } from './vgg19.js';
+import { squeezenet } from './squeezenet.js';
+import { googlenet } from './googlenet.js';
+import { ancestors, requiredWeights } from './types.js';
+
+export const BACKBONES: Readonly<Record<string, BackboneSpec>> = Object.freeze({
+  vgg19,
+  'vgg19-shallow': vgg19Shallow,
+  squeezenet,
+  googlenet,
+});
+
+export const BACKBONE_NAMES = Object.freeze(Object.keys(BACKBONES));
+
+export function getBackbone(name: string): BackboneSpec {
+  const spec = BACKBONES[name];
+  if (!spec) {
+    throw new PainterlyError('UNKNOWN_BACKBONE', `Unknown backbone '${name}'. Choose one of: ${BACKBONE_NAMES.join(', ')}.`);
+  }
+  return spec;
+}
+
+/** Every layer name any pass of the algorithm taps. */
+export function allTaps(spec: BackboneSpec): string[] {
+  return [...new Set([...spec.pass1.style, spec.pass1.content, ...spec.pass2.style, spec.pass2.content, ...spec.pass2.histogram, spec.pass2.reference])];
+}
+
+export interface WeightTensor {
+  shape: number[];
+  data: Float32Array;
+}
+export type WeightMap = Map<string, WeightTensor>;
+
+/**
+ * Checks that `weights` holds every tensor the backbone needs, with the right shapes.
+ * A partial file (e.g. VGG-19 up to conv3_4) works for backbones that stop early.
+ */
+export function checkWeights(spec: BackboneSpec, weights: WeightMap, source = 'the weights file'): void {
+  const layers = ancestors(spec, allTaps(spec));
+  const missing = requiredWeights(layers).filter((n) => !weights.has(n));
+  if (missing.length > 0) {
+    const shown = missing.slice(0, 4).join(', ') + (missing.length > 4 ? `, … (${missing.length} in all)` : '');
+    throw new PainterlyError('MODEL_LAYERS_MISSING', `${source} lacks layers that backbone '${spec.name}' needs: ${shown}.`);
+  }
+  const channels = new Map<string, number>([['input', 3]]);
+  for (const l of layers) {
+    if (l.op === 'conv') {
+      const w = weights.get(`${l.weight}.weight`)!;
+      const cin = channels.get(l.from)!;
+      const want = [l.out, cin, l.k, l.k];
+      if (w.shape.join() !== want.join()) {
+        throw new PainterlyError('MODEL_LAYERS_MISSING', `${source}: ${l.weight}.weight has shape [${w.shape}], backbone '${spec.name}' needs [${want}].`);
+      }
+      channels.set(l.name, l.out);
+    } else if (l.op === 'concat') {
+      channels.set(l.name, l.from.reduce((a, f) => a + channels.get(f)!, 0));
+    } else {
+      channels.set(l.name, channels.get(l.from)!);
+    }
+  }
+}

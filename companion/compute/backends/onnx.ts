@@ -1,0 +1,130 @@
+// The only module that imports onnxruntime-node: devices, sessions, runs.
+import os from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { PainterlyError } from '../../../shared/errors.js';
+import { GraphBuilder } from '../onnx/graph-builder.js';
+
+/** Devices by name → ONNX Runtime execution provider. */
+export const DEVICES = Object.freeze(['cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const);
+export type Device = (typeof DEVICES)[number];
+export type DeviceRequest = Device | 'auto';
+
+/**
+ * What `auto` tries, best first, per platform (onnxruntime-node's prebuilt providers):
+ *   linux  x64: cuda (needs the CUDA provider installed, see README), webgpu, cpu
+ *   win32  x64: dml, cuda, webgpu, cpu
+ *   darwin    : coreml, webgpu, cpu
+ */
+const AUTO_ORDER: Record<string, Device[]> = {
+  linux: ['cuda', 'webgpu', 'cpu'],
+  win32: ['dml', 'cuda', 'webgpu', 'cpu'],
+  darwin: ['coreml', 'webgpu', 'cpu'],
+};
+
+export function parseDevice(name: string): DeviceRequest {
+  if (name === 'auto' || (DEVICES as readonly string[]).includes(name)) return name as DeviceRequest;
+  throw new PainterlyError('BAD_ARGUMENT', `Unknown device '${name}'. Choose one of: auto, ${DEVICES.join(', ')}.`);
+}
+
+export interface Session {
+  readonly device: Device;
+  run(feeds: Record<string, { data: Float32Array | BigInt64Array; dims: number[] }>): Promise<Record<string, { data: Float32Array | BigInt64Array; dims: readonly number[] }>>;
+  release(): Promise<void>;
+}
+
+function sessionOptions(device: Device): ort.InferenceSession.SessionOptions {
+  return {
+    executionProviders: [device],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: Math.max(1, os.availableParallelism()),
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    enableCpuMemArena: true,
+    enableMemPattern: true,
+  };
+}
+
+export async function createSession(model: Uint8Array, device: Device = 'cpu'): Promise<Session> {
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(model, sessionOptions(device));
+  } catch (e) {
+    if (device !== 'cpu') throw new PainterlyError('DEVICE_UNAVAILABLE', `Device '${device}' could not run the model: ${firstLine(e)}`);
+    throw e;
+  }
+  return {
+    device,
+    async run(feeds) {
+      const inputs: Record<string, ort.Tensor> = {};
+      for (const [k, v] of Object.entries(feeds)) {
+        inputs[k] = v.data instanceof Float32Array ? new ort.Tensor('float32', v.data, v.dims) : new ort.Tensor('int64', v.data, v.dims);
+      }
+      const out = await session.run(inputs);
+      const result: Record<string, { data: Float32Array | BigInt64Array; dims: readonly number[] }> = {};
+      for (const [k, t] of Object.entries(out)) {
+        result[k] = { data: t.data as Float32Array | BigInt64Array, dims: t.dims };
+        t.dispose?.();
+      }
+      return result;
+    },
+    async release() {
+      await session.release();
+    },
+  };
+}
+
+export interface DeviceChoice {
+  device: Device;
+  /** One line per device tried and rejected, naming the reason. */
+  notes: string[];
+}
+
+/**
+ * Resolves `auto` (or checks an explicit device): each candidate runs a tiny conv graph and
+ * must match the CPU result; the first that does is used.
+ */
+export async function chooseDevice(request: DeviceRequest): Promise<DeviceChoice> {
+  const candidates = request === 'auto' ? (AUTO_ORDER[process.platform] ?? ['cpu']) : [request];
+  const notes: string[] = [];
+  const probe = probeModel();
+  const cpu = await runProbe(probe, 'cpu');
+  for (const device of candidates) {
+    if (device === 'cpu') return { device, notes };
+    try {
+      const got = await runProbe(probe, device);
+      const maxErr = got.reduce((m, v, i) => Math.max(m, Math.abs(v - cpu[i])), 0);
+      if (!(maxErr < 1e-3)) throw new Error(`its result differs from the CPU's by ${maxErr.toExponential(2)}`);
+      return { device, notes };
+    } catch (e) {
+      const why = e instanceof PainterlyError ? e.message : firstLine(e);
+      notes.push(`${device}: not used (${why})`);
+      if (request !== 'auto') throw new PainterlyError('DEVICE_UNAVAILABLE', `Device '${device}' is not available: ${why}`);
+    }
+  }
+  return { device: 'cpu', notes };
+}
+
+function probeModel(): Uint8Array {
+  const g = new GraphBuilder('probe');
+  const x = g.input('x', [1, 4, 8, 8]);
+  const w = new Float32Array(4 * 4 * 9).map((_, i) => Math.sin(i));
+  const y = g.op('Relu', [g.op('Conv', [x, g.tensor('w', w, [4, 4, 3, 3])], { pads: [1, 1, 1, 1] })]);
+  g.name_(y, 'y');
+  g.output('y', [1, 4, 8, 8]);
+  return g.toBytes();
+}
+
+async function runProbe(model: Uint8Array, device: Device): Promise<Float32Array> {
+  const s = await createSession(model, device);
+  try {
+    const x = new Float32Array(256).map((_, i) => Math.cos(i * 0.37));
+    const out = await s.run({ x: { data: x, dims: [1, 4, 8, 8] } });
+    return out.y.data as Float32Array;
+  } finally {
+    await s.release();
+  }
+}
+
+function firstLine(e: unknown): string {
+  return String((e as Error)?.message ?? e).split('\n')[0];
+}

@@ -1,0 +1,105 @@
+// Hand-written backward ops: one rule per layer kind, each mapping the gradient at a layer's
+// output to gradients at its inputs (a vector–Jacobian product; no weight gradients are
+// needed, only the image's). Each rule is checked against finite differences in
+// test/companion/compute/backward.test.ts.
+import { FloatAttr, type GraphBuilder } from './onnx/graph-builder.js';
+import type { LayerSpec, Shape } from './backbones/types.js';
+import type { WeightMap } from './backbones/index.js';
+import type { ForwardValues } from './forward.js';
+
+export interface BackwardContext {
+  g: GraphBuilder;
+  fwd: ForwardValues;
+  shapes: Map<string, Shape>;
+  weights: WeightMap;
+}
+
+type Rule<L extends LayerSpec> = (ctx: BackwardContext, layer: L, gradOut: string) => Array<[input: string, grad: string]>;
+
+const conv: Rule<Extract<LayerSpec, { op: 'conv' }>> = ({ g, fwd, shapes, weights }, l, gradOut) => {
+  // ReLU: pass the gradient where the output is positive. Sign(y) of a ReLU output is exactly
+  // the 0/1 mask; at y = 0 the subgradient 0 is used, like Torch.
+  const gPre = l.relu ? g.mul(gradOut, g.op('Sign', [fwd.out.get(l.name)!])) : gradOut;
+  const w = weights.get(`${l.weight}.weight`)!;
+  const [, h, wd] = shapes.get(l.from)!;
+  const [, oh, ow] = shapes.get(l.name)!;
+  if (l.stride === 1) {
+    // A stride-1 conv's input gradient is a plain conv with the kernel flipped and its in/out
+    // channels swapped: the same fast kernel as the forward pass (ConvTranspose is slower on CPU).
+    return [[l.from, g.op('Conv', [gPre, g.tensor(`${l.weight}.wT`, flipTranspose(w.data, w.shape), [w.shape[1], w.shape[0], l.k, l.k])], {
+      kernel_shape: [l.k, l.k],
+      pads: Array(4).fill(l.k - 1 - l.pad),
+    }, `${l.name}_bwd`)]];
+  }
+  // Strided: ConvTranspose; output_padding restores the rows Caffe's floor rounding dropped.
+  const opH = h - ((oh - 1) * l.stride - 2 * l.pad + l.k);
+  const opW = wd - ((ow - 1) * l.stride - 2 * l.pad + l.k);
+  return [[l.from, g.op('ConvTranspose', [gPre, g.tensor(`${l.weight}.w`, w.data, w.shape)], {
+    kernel_shape: [l.k, l.k],
+    strides: [l.stride, l.stride],
+    pads: [l.pad, l.pad, l.pad, l.pad],
+    output_padding: [opH, opW],
+  }, `${l.name}_bwd`)]];
+};
+
+const maxpool: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = ({ g, fwd, shapes }, l, gradOut) => {
+  // Route each output gradient to the input element that won the max (indices are flat over
+  // N·C·H·W). 'add' accumulates where overlapping windows (3×3/2, 3×3/1) share a winner.
+  const [c, h, w] = shapes.get(l.from)!;
+  const n = c * h * w;
+  const zeros = g.op('ConstantOfShape', [g.ints([n])]);
+  const idx = g.reshape(fwd.poolIndices.get(l.name)!, [-1]);
+  const scattered = g.op('ScatterElements', [zeros, idx, g.reshape(gradOut, [-1])], { axis: 0, reduction: 'add' });
+  return [[l.from, g.reshape(scattered, [1, c, h, w])]];
+};
+
+const lrn: Rule<Extract<LayerSpec, { op: 'lrn' }>> = ({ g, fwd, shapes }, l, gradOut) => {
+  // y = x·s^(−β), s = bias + α/n·Σ_window x². With a symmetric window,
+  // dx = g·s^(−β) − (2αβ/n)·x·Σ_window(g·x·s^(−β−1)).
+  const [c, h, w] = shapes.get(l.from)!;
+  const x = fwd.out.get(l.from)!;
+  const windowSum = (v: string): string => {
+    const r = g.reshape(v, [1, 1, c, h * w]);
+    const half = (l.size - 1) / 2;
+    const avg = g.op('AveragePool', [r], { kernel_shape: [l.size, 1], pads: [half, 0, half, 0], count_include_pad: 1 });
+    return g.reshape(g.scale(avg, l.size), [1, c, h, w]);
+  };
+  const s = g.add(g.scale(windowSum(g.mul(x, x)), l.alpha / l.size), g.scalar(l.bias));
+  const sNegBeta = g.op('Pow', [s, g.scalar(-l.beta)]);
+  const direct = g.mul(gradOut, sNegBeta);
+  const inner = g.div(g.mul(g.mul(gradOut, x), sNegBeta), s);
+  const cross = g.scale(g.mul(x, windowSum(inner)), (2 * l.alpha * l.beta) / l.size);
+  return [[l.from, g.sub(direct, cross)]];
+};
+
+const concat: Rule<Extract<LayerSpec, { op: 'concat' }>> = ({ g, shapes }, l, gradOut) => {
+  const sizes = l.from.map((f) => shapes.get(f)![0]);
+  const parts = g.node('Split', [gradOut, g.ints(sizes)], { axis: 1 }, sizes.length, `${l.name}_bwd`);
+  return l.from.map((f, i) => [f, parts[i]] as [string, string]);
+};
+
+export const BACKWARD_RULES = { conv, maxpool, lrn, concat } as const;
+
+export function emitBackwardLayer(ctx: BackwardContext, layer: LayerSpec, gradOut: string): Array<[string, string]> {
+  switch (layer.op) {
+    case 'conv': return conv(ctx, layer, gradOut);
+    case 'maxpool': return maxpool(ctx, layer, gradOut);
+    case 'lrn': return lrn(ctx, layer, gradOut);
+    case 'concat': return concat(ctx, layer, gradOut);
+  }
+}
+
+/** OIHW → IOHW with both spatial axes reversed. */
+export function flipTranspose(w: Float32Array, shape: number[]): Float32Array {
+  const [o, i, kh, kw] = shape;
+  const out = new Float32Array(w.length);
+  for (let a = 0; a < o; a++)
+    for (let b = 0; b < i; b++)
+      for (let y = 0; y < kh; y++)
+        for (let x = 0; x < kw; x++)
+          out[((b * o + a) * kh + (kh - 1 - y)) * kw + (kw - 1 - x)] = w[((a * i + b) * kh + y) * kw + x];
+  return out;
+}
+
+// Re-exported for graphs that need explicit float attributes.
+export { FloatAttr };

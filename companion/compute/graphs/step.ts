@@ -1,0 +1,99 @@
+// The step graph: image → total loss and the masked image gradient, with every loss head's
+// feature gradient injected at its tap and carried back by the hand-written backward ops.
+// Fixed targets and masks are baked in as initializers: per iteration only the image goes in
+// and its gradient comes out (feature maps never leave the runtime).
+import { GraphBuilder } from '../onnx/graph-builder.js';
+import { ancestors, inferShapes, type BackboneSpec } from '../backbones/types.js';
+import type { WeightMap } from '../backbones/index.js';
+import { emitForward } from '../forward.js';
+import { emitBackwardLayer } from '../backward.js';
+import { emitGramHead } from '../losses/gram.js';
+import { emitContentHead } from '../losses/content.js';
+import { emitHistogramHead } from '../losses/histogram.js';
+import { emitTotalVariationGrad } from '../losses/total-variation.js';
+import type { LossHead } from '../losses/types.js';
+
+export interface TapSpec {
+  layer: string;
+  /** Soft mask M_l on the layer's grid (h×w). */
+  mask: Float32Array;
+  /** Heads in module order (the original appends content, style, histogram). */
+  heads: LossHead[];
+}
+
+export interface StepGraphSpec {
+  backbone: BackboneSpec;
+  weights: WeightMap;
+  height: number;
+  width: number;
+  taps: TapSpec[];
+  /** Pass 2: each head's gradient is L2-normalised before weighting (§3.5). */
+  normalize: boolean;
+  tvWeight: number;
+  /** Full-resolution mask M₀ (H×W): the image gradient is multiplied by it. */
+  imageMask: Float32Array;
+}
+
+export const STEP_INPUT = 'image';
+export const STEP_LOSS = 'loss';
+export const STEP_GRAD = 'grad';
+
+export function buildStepGraph(spec: StepGraphSpec): Uint8Array {
+  const { backbone, height: H, width: W } = spec;
+  const g = new GraphBuilder('step');
+  const image = g.input(STEP_INPUT, [1, 3, H, W]);
+  const layers = ancestors(backbone, spec.taps.map((t) => t.layer));
+  const shapes = inferShapes(backbone, H, W);
+  const fwd = emitForward(g, layers, spec.weights, image, { poolIndices: true });
+  const tapsByLayer = new Map(spec.taps.map((t) => [t.layer, t]));
+  const contributions = new Map<string, string[]>();
+  const push = (name: string, grad: string): void => {
+    const list = contributions.get(name) ?? [];
+    list.push(grad);
+    contributions.set(name, list);
+  };
+  const losses: string[] = [];
+
+  for (const layer of [...layers].reverse()) {
+    const incoming = contributions.get(layer.name);
+    let grad = incoming ? g.sum(incoming) : undefined;
+    const tap = tapsByLayer.get(layer.name);
+    if (tap) {
+      const [c, h, w] = shapes.get(layer.name)!;
+      if (tap.mask.length !== h * w) throw new Error(`mask for ${layer.name} has ${tap.mask.length} values, layer grid is ${h}×${w}`);
+      const mask = g.tensor(`mask_${layer.name}`, tap.mask, [1, 1, h, w]);
+      const maskSum = tap.mask.reduce((a, b) => a + b, 0);
+      const feat = fwd.out.get(layer.name)!;
+      // Backward meets the modules last-to-first; each one adds its own gradient to what came
+      // from deeper and multiplies the sum by its mask: M⊙(ĝ_c + M⊙(ĝ_s + M⊙(ĝ_h + up))).
+      for (const head of [...tap.heads].reverse()) {
+        if (head.weight === 0) continue;
+        const r = head.kind === 'gram'
+          ? emitGramHead(g, feat, mask, [c, h, w], maskSum, head)
+          : head.kind === 'content'
+            ? emitContentHead(g, feat, mask, [c, h, w], head)
+            : emitHistogramHead(g, feat, [c, h, w], head);
+        losses.push(r.loss);
+        const injected = spec.normalize ? g.l2Normalize(r.grad, head.weight) : g.scale(r.grad, head.weight);
+        grad = g.mul(grad ? g.add(grad, injected) : injected, mask);
+      }
+    }
+    if (!grad) continue; // nothing deeper depends on this layer
+    for (const [input, gIn] of emitBackwardLayer({ g, fwd, shapes, weights: spec.weights }, layer, grad)) push(input, gIn);
+  }
+
+  const m0 = g.tensor('image_mask', spec.imageMask, [1, 1, H, W]);
+  const netGrad = contributions.get('input');
+  let total = netGrad ? g.sum(netGrad) : undefined;
+  if (spec.tvWeight !== 0) {
+    const tv = emitTotalVariationGrad(g, image, H, W);
+    const tvInjected = spec.normalize ? g.l2Normalize(g.mul(tv, m0), spec.tvWeight) : g.scale(tv, spec.tvWeight);
+    total = total ? g.add(total, tvInjected) : tvInjected;
+  }
+  if (!total) throw new Error('step graph has no loss term');
+  g.name_(g.mul(total, m0), STEP_GRAD);
+  g.name_(losses.length > 0 ? g.sum(losses) : g.scalar(0), STEP_LOSS);
+  g.output(STEP_GRAD, [1, 3, H, W]);
+  g.output(STEP_LOSS, []);
+  return g.toBytes();
+}

@@ -1,0 +1,136 @@
+import { describe, it, expect } from 'vitest';
+import { GraphBuilder } from '../../../companion/compute/onnx/graph-builder.js';
+import { emitForward } from '../../../companion/compute/forward.js';
+import { emitBackwardLayer, flipTranspose } from '../../../companion/compute/backward.js';
+import { inferShapes, type BackboneSpec, type LayerSpec } from '../../../companion/compute/backbones/types.js';
+import { createSession } from '../../../companion/compute/backends/onnx.js';
+import type { WeightMap } from '../../../companion/compute/backbones/index.js';
+import { gradcheck, mulberry32, randomArray } from '../../support/gradcheck.js';
+import { randomWeights } from '../../support/tiny-nets.js';
+
+/**
+ * Builds loss = Σ R ⊙ layer(x) for one layer on an input of shape [C,H,W], and its input
+ * gradient through the layer's backward rule with gradOut = R. Returns f(x) and grad(x).
+ */
+async function singleLayer(layer: LayerSpec, inShape: [number, number, number], weights: WeightMap, extra: LayerSpec[] = []) {
+  const spec: BackboneSpec = {
+    name: 't', weights: 't', preprocess: { scale: 1, meanBGR: [0, 0, 0] }, tvScale: { pass1: 1, pass2: 1 }, maxStride: 1,
+    layers: [...extra, layer],
+    roles: { relu1_1: layer.name, relu2_1: layer.name, relu3_1: layer.name, relu4_1: layer.name },
+    pass1: { style: [], content: layer.name }, pass2: { style: [], content: layer.name, histogram: [], reference: layer.name },
+  };
+  const [C, H, W] = inShape;
+  const fullShapes = inferShapes(spec, H, W, C);
+  const outShape = fullShapes.get(layer.name)!;
+  const rand = mulberry32(11);
+  const R = randomArray(outShape[0] * outShape[1] * outShape[2], rand);
+  const g = new GraphBuilder('t');
+  const x = g.input('x', [1, C, H, W]);
+  const fwd = emitForward(g, spec.layers, weights, x, { poolIndices: true });
+  const y = fwd.out.get(layer.name)!;
+  const r = g.tensor('R', R, [1, ...outShape]);
+  g.name_(g.op('ReduceSum', [g.mul(y, r)], { keepdims: 0 }), 'loss');
+  let grads = emitBackwardLayer({ g, fwd, shapes: fullShapes, weights }, layer, r);
+  for (const l of [...extra].reverse()) {
+    const gIn = grads.filter(([n]) => n === l.name).map(([, v]) => v);
+    grads = [...grads.filter(([n]) => n !== l.name), ...emitBackwardLayer({ g, fwd, shapes: fullShapes, weights }, l, g.sum(gIn))];
+  }
+  const inputGrads = grads.filter(([n]) => n === 'input').map(([, v]) => v);
+  g.name_(g.sum(inputGrads), 'grad');
+  g.output('loss', []);
+  g.output('grad', [1, C, H, W]);
+  const session = await createSession(g.toBytes());
+  const run = async (v: Float32Array) => session.run({ x: { data: v, dims: [1, C, H, W] } });
+  return {
+    f: async (v: Float32Array) => (await run(v)).loss.data[0] as number,
+    grad: async (v: Float32Array) => (await run(v)).grad.data as Float32Array,
+    release: () => session.release(),
+  };
+}
+
+/** Distinct values 0.05 apart in random order: a small step can never change which one is the max. */
+function separated(n: number): Float32Array {
+  const rand = mulberry32(21);
+  const v = Float32Array.from({ length: n }, (_, i) => (i - n / 2) * 0.05);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [v[i], v[j]] = [v[j], v[i]];
+  }
+  return v;
+}
+
+async function check(layer: LayerSpec, inShape: [number, number, number], weights: WeightMap = new Map(), extra: LayerSpec[] = [], opts: { eps?: number; distinct?: boolean } = {}) {
+  const net = await singleLayer(layer, inShape, weights, extra);
+  try {
+    const n = inShape[0] * inShape[1] * inShape[2];
+    const x = opts.distinct ? separated(n) : randomArray(n, mulberry32(3));
+    const grad = await net.grad(x);
+    const report = await gradcheck(net.f, x, grad, { eps: opts.eps ?? 2e-3 });
+    expect(report.worst).toBeLessThan(2e-2);
+  } finally {
+    await net.release();
+  }
+}
+
+function convWeights(name: string, out: number, cin: number, k: number): WeightMap {
+  const spec = { layers: [{ op: 'conv', name, from: 'input', weight: name, out, k, stride: 1, pad: 0, relu: true }] } as BackboneSpec;
+  const w = randomWeights(spec, 5);
+  // randomWeights assumes 3 input channels; rebuild for cin.
+  const rand = mulberry32(9);
+  w.set(`${name}.weight`, { shape: [out, cin, k, k], data: randomArray(out * cin * k * k, rand, 0.5) });
+  return w;
+}
+
+describe('backward rules', () => {
+  it('conv 3×3 stride 1 + ReLU matches finite differences', async () => {
+    await check({ op: 'conv', name: 'c', from: 'input', weight: 'c', out: 5, k: 3, stride: 1, pad: 1, relu: true }, [3, 9, 8], convWeights('c', 5, 3, 3));
+  });
+
+  it('conv 1×1 without ReLU matches finite differences', async () => {
+    await check({ op: 'conv', name: 'c', from: 'input', weight: 'c', out: 4, k: 1, stride: 1, pad: 0, relu: false }, [3, 6, 7], convWeights('c', 4, 3, 1));
+  });
+
+  it('conv 5×5 pad 2 matches finite differences', async () => {
+    await check({ op: 'conv', name: 'c', from: 'input', weight: 'c', out: 3, k: 5, stride: 1, pad: 2, relu: true }, [2, 8, 9], convWeights('c', 3, 2, 5));
+  });
+
+  it('strided conv 3×3/2 without padding (odd and even sizes) matches finite differences', async () => {
+    await check({ op: 'conv', name: 'c', from: 'input', weight: 'c', out: 4, k: 3, stride: 2, pad: 0, relu: true }, [3, 10, 9], convWeights('c', 4, 3, 3));
+  });
+
+  it('strided conv 7×7/2 pad 3 matches finite differences', async () => {
+    await check({ op: 'conv', name: 'c', from: 'input', weight: 'c', out: 3, k: 7, stride: 2, pad: 3, relu: true }, [3, 11, 12], convWeights('c', 3, 3, 7));
+  });
+
+  it('2×2/2 ceil-mode max pooling on odd sizes matches finite differences', async () => {
+    await check({ op: 'maxpool', name: 'p', from: 'input', k: 2, stride: 2, pad: 0 }, [3, 7, 9], new Map(), [], { distinct: true, eps: 5e-3 });
+  });
+
+  it('overlapping 3×3/2 ceil-mode max pooling matches finite differences', async () => {
+    await check({ op: 'maxpool', name: 'p', from: 'input', k: 3, stride: 2, pad: 0 }, [2, 10, 9], new Map(), [], { distinct: true, eps: 5e-3 });
+  });
+
+  it('3×3/1 pad-1 max pooling matches finite differences', async () => {
+    await check({ op: 'maxpool', name: 'p', from: 'input', k: 3, stride: 1, pad: 1 }, [2, 6, 7], new Map(), [], { distinct: true, eps: 5e-3 });
+  });
+
+  it('LRN across channels matches finite differences', async () => {
+    // Large alpha so the normalisation term matters at these magnitudes.
+    await check({ op: 'lrn', name: 'n', from: 'input', size: 5, alpha: 0.5, beta: 0.75, bias: 1 }, [7, 4, 5]);
+  });
+
+  it('concat splits the gradient back to each branch', async () => {
+    const w = new Map([...convWeights('a', 2, 3, 1), ...convWeights('b', 3, 3, 3)]);
+    await check({ op: 'concat', name: 'cat', from: ['a', 'b'] }, [3, 5, 6], w, [
+      { op: 'conv', name: 'a', from: 'input', weight: 'a', out: 2, k: 1, stride: 1, pad: 0, relu: false },
+      { op: 'conv', name: 'b', from: 'input', weight: 'b', out: 3, k: 3, stride: 1, pad: 1, relu: false },
+    ]);
+  });
+
+  it('flipTranspose swaps in/out channels and reverses both spatial axes', () => {
+    const w = Float32Array.from({ length: 2 * 3 * 2 * 2 }, (_, i) => i);
+    const t = flipTranspose(w, [2, 3, 2, 2]);
+    // w[o=1][i=2][y=0][x=1] lands at t[i=2][o=1][y=1][x=0].
+    expect(t[((2 * 2 + 1) * 2 + 1) * 2 + 0]).toBe(w[((1 * 3 + 2) * 2 + 0) * 2 + 1]);
+  });
+});
