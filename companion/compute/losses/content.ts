@@ -14,7 +14,7 @@ export function emitContentHead(
   head: ContentHead,
 ): { loss: string; grad: string } {
   const [c, h, w] = shape;
-  const n = c * h * w;
+  const n = head.count ?? c * h * w;
   const target = g.tensor('content_target', head.target, [1, c, h, w]);
   const diff = head.maskedValue ? g.mul(g.sub(feat, target), mask) : g.sub(feat, target);
   const loss = g.scale(g.sumSquares(diff), head.weight / n);

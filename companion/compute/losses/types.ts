@@ -16,6 +16,11 @@ export interface ContentHead {
   /** C×h×w target features. */
   target: Float32Array;
   maskedValue: boolean;
+  /**
+   * The mean's denominator; default C·h·w of the tap. A crop passes the full image's count so
+   * the loss (and, unnormalised, its weight against the others) does not depend on the crop.
+   */
+  count?: number;
 }
 
 /**

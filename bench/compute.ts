@@ -1,0 +1,74 @@
+// Compute-core benchmark (issue 2): VGG-19 step and features graphs at 256 and 512 px against
+// the runtime's raw convolution throughput on this machine. The last line is
+// `compute-efficiency: <512 px figure>`.
+import { getBackbone } from '../companion/compute/backbones/index.js';
+import { ancestors, inferShapes } from '../companion/compute/backbones/types.js';
+import { syntheticWeights } from '../companion/compute/backbones/synthetic-weights.js';
+import { buildFeaturesGraph } from '../companion/compute/graphs/features.js';
+import { buildStepGraph, type TapSpec } from '../companion/compute/graphs/step.js';
+import { convFlops } from '../companion/compute/forward.js';
+import { createSession } from '../companion/compute/backends/onnx.js';
+import { fmt, peakRssMiB, timeIt } from './util.js';
+
+export async function main(argv: string[]): Promise<void> {
+  const sizes = argv.length > 0 ? argv.map(Number) : [256, 512];
+  const spec = getBackbone('vgg19');
+  const weights = syntheticWeights(spec);
+  let efficiency = NaN;
+  console.log(`compute benchmark: VGG-19 (synthetic weights), ${process.platform} ${process.arch}, threads=${(await import('node:os')).availableParallelism()}`);
+  for (const size of sizes) {
+    const H = size, W = size;
+    const shapes = inferShapes(spec, H, W);
+    const image = Float32Array.from({ length: 3 * H * W }, (_, i) => Math.sin(i * 0.001) * 60);
+    const feed = { image: { data: image, dims: [1, 3, H, W] } };
+
+    // Raw throughput: the conv stack alone (conv + ReLU + pools up to relu5_1), forward only.
+    const stack = ancestors(spec, ['relu5_1']);
+    const stackFlops = convFlops(stack, shapes);
+    const raw = await createSession(buildFeaturesGraph(spec, weights, H, W, ['relu5_1']));
+    const tRaw = await timeIt(() => raw.run(feed));
+    await raw.release();
+    const throughput = stackFlops / tRaw;
+
+    // Features graph: every tap the passes read.
+    const taps = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'];
+    const feats = await createSession(buildFeaturesGraph(spec, weights, H, W, taps));
+    const tFeat = await timeIt(() => feats.run(feed));
+    await feats.release();
+
+    // Step graph as in pass 2: Gram at relu1_1…relu4_1, content at relu4_1, histogram at
+    // relu1_1 and relu4_1 over the masked region (a centred disc, ~40 % of the image), TV.
+    const tapSpecs: TapSpec[] = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1'].map((layer) => {
+      const [c, h, w] = shapes.get(layer)!;
+      const mask = disc(h, w);
+      const heads: TapSpec['heads'] = [];
+      if (layer === 'relu4_1') heads.push({ kind: 'content', weight: 1, target: new Float32Array(c * h * w).fill(0.5), maskedValue: true });
+      heads.push({ kind: 'gram', weight: 5, target: new Float32Array(c * c).fill(0.01) });
+      if (layer === 'relu1_1' || layer === 'relu4_1') {
+        const positions = Int32Array.from(Array.from(mask).flatMap((m, i) => (m > 0.1 ? [i] : [])));
+        const table = Float32Array.from({ length: c * positions.length }, (_, i) => (i % positions.length) / positions.length);
+        heads.push({ kind: 'histogram', weight: 5, positions, table });
+      }
+      return { layer, mask, heads };
+    });
+    const step = await createSession(buildStepGraph({ backbone: spec, weights, height: H, width: W, taps: tapSpecs, normalize: true, tvWeight: 5, imageMask: disc(H, W) }));
+    const tStep = await timeIt(() => step.run(feed));
+    await step.release();
+    // Conv FLOPs of one step: forward to relu4_1 plus the input-gradient convs (same count).
+    const stepFlops = 2 * convFlops(ancestors(spec, ['relu4_1']), shapes);
+    efficiency = stepFlops / tStep / throughput;
+
+    console.log(`${size} px: raw conv throughput ${fmt(throughput / 1e9, 1)} GFLOP/s (conv stack to relu5_1, ${fmt(stackFlops / 1e9, 1)} GFLOP in ${fmt(tRaw)} s)`);
+    console.log(`${size} px: features graph (relu1_1…relu5_1) ${fmt(tFeat)} s`);
+    console.log(`${size} px: step graph (Gram ×4 + content + histogram ×2 + TV, forward + backward) ${fmt(tStep)} s, ${fmt(stepFlops / 1e9, 1)} GFLOP conv → ${fmt(stepFlops / tStep / 1e9, 1)} GFLOP/s`);
+    console.log(`${size} px: efficiency ${fmt(efficiency)} (step conv FLOPs / step time / raw throughput); peak RSS ${fmt(peakRssMiB(), 0)} MiB`);
+  }
+  console.log(`compute-efficiency: ${fmt(efficiency)}`);
+}
+
+function disc(h: number, w: number): Float32Array {
+  const m = new Float32Array(h * w);
+  const r = 0.36 * Math.min(h, w);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((y - h / 2) ** 2 + (x - w / 2) ** 2 < r * r) m[y * w + x] = 1;
+  return m;
+}

@@ -1,0 +1,13 @@
+// `npm run bench -- <compute|dph|photo> [options]`
+const [which = 'compute', ...rest] = process.argv.slice(2);
+const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
+  compute: () => import('./compute.js'),
+  dph: () => import('./dph.js'),
+  photo: () => import('./photo.js'),
+};
+const load = suites[which];
+if (!load) {
+  console.error(`Unknown benchmark '${which}'. Choose one of: ${Object.keys(suites).join(', ')}.`);
+  process.exit(2);
+}
+await (await load()).main(rest);

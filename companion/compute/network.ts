@@ -1,0 +1,53 @@
+// A backbone ready to run: its description, its checked weights and the device that runs it.
+// Weights are cached per file so a companion serving many jobs reads them once.
+import { getBackbone, checkWeights, type WeightMap } from './backbones/index.js';
+import type { BackboneSpec } from './backbones/types.js';
+import { chooseDevice, parseDevice, type Device } from './backends/onnx.js';
+import { loadWeights, resolveWeightsFile, type ModelName } from './weights/resolve.js';
+
+export interface Network {
+  spec: BackboneSpec;
+  weights: WeightMap;
+  device: Device;
+  /** Devices tried and rejected by `auto`, with reasons. */
+  deviceNotes: string[];
+  weightsFile: string;
+}
+
+const weightCache = new Map<string, Promise<WeightMap>>();
+const deviceCache = new Map<string, Promise<{ device: Device; notes: string[] }>>();
+
+export async function loadNetwork(backbone: string, opts: { weightsFile?: string; device?: string } = {}): Promise<Network> {
+  const spec = getBackbone(backbone);
+  const model: ModelName = spec.name === 'vgg19-shallow' ? 'vgg19-partial' : (spec.weights as ModelName);
+  const file = resolveWeightsFile(model, opts.weightsFile);
+  let weights = weightCache.get(file);
+  if (!weights) {
+    weights = loadWeights(file).then((w) => w.tensors);
+    weightCache.set(file, weights);
+    weights.catch(() => weightCache.delete(file));
+  }
+  const w = await weights;
+  checkWeights(spec, w, file);
+  const request = parseDevice(opts.device ?? 'auto');
+  let choice = deviceCache.get(request);
+  if (!choice) {
+    choice = chooseDevice(request);
+    deviceCache.set(request, choice);
+    choice.catch(() => deviceCache.delete(request));
+  }
+  const { device, notes } = await choice;
+  return { spec, weights: w, device, deviceNotes: notes, weightsFile: file };
+}
+
+/** Builds a network from weights in memory (tests, benchmarks with synthetic weights). */
+export function networkFromWeights(backbone: string | BackboneSpec, weights: WeightMap, device: Device = 'cpu'): Network {
+  const spec = typeof backbone === 'string' ? getBackbone(backbone) : backbone;
+  checkWeights(spec, weights);
+  return { spec, weights, device, deviceNotes: [], weightsFile: '(in memory)' };
+}
+
+/** Drops cached weights (memory returned after a job when asked). */
+export function clearWeightCache(): void {
+  weightCache.clear();
+}

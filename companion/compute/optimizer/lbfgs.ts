@@ -1,0 +1,296 @@
+// L-BFGS in the fixed-step form of Torch7's `optim.lbfgs` without a line search, which is what
+// Deep Painterly Harmonization runs (spec §2.3, §3.7). Pass 2 injects L2-normalised gradients, so
+// the "gradient" is not the gradient of the reported loss and a Wolfe line search would be wrong:
+// every step is x += t·d with t = min(1, 1/‖g‖₁)·lr on the first iteration and lr afterwards.
+//
+// Memory and time: the (s, y) history is the big cost — m + 1 pairs of image-sized float32
+// vectors (one spare, as Torch), e.g. 0.9 GB for m = 100 at 700×525×3 — and the two-loop recursion
+// reads it twice per iteration. Dot products accumulate in float64; each axpy is fused with the
+// next dot product so a pair costs one pass per loop, not two.
+import { PainterlyError } from '../../../shared/errors.js';
+
+export interface Evaluation {
+  loss: number;
+  /** Gradient (or injected descent field) at x; same length as x. Read before the next call. */
+  grad: Float32Array;
+}
+
+export interface LbfgsOptions {
+  /** Number of iterations (steps). Torch evaluates once before the first and once after every step but the last. */
+  maxIter: number;
+  /** Learning rate: the fixed step length (Torch default 1; DPH pass 2 uses 0.1). */
+  lr?: number;
+  /** History size m: at most m (s, y) pairs are kept (Torch `nCorrection`, default 100). */
+  history?: number;
+  /** Stop when ‖g‖₁ ≤ tolFun (Torch default 1e-5). A negative value disables it. */
+  tolFun?: number;
+  /**
+   * Stop when max|t·d| ≤ tolX, when |Δf| < tolX, or before a step when gᵀd > −tolX
+   * (Torch default 1e-9). DPH pass 2 sets −1, which disables the first two; the third then only
+   * fires for a direction that climbs with gᵀd > 1, exactly as in Torch.
+   */
+  tolX?: number;
+  /** Checked before every evaluation-and-step; aborting throws PainterlyError('CANCELLED'). */
+  signal?: AbortSignal;
+  /** Called after each iteration with its number (1-based) and the most recent evaluated loss. */
+  onIteration?: (it: number, loss: number) => void;
+}
+
+export type LbfgsStop = 'maxIter' | 'tolFun' | 'tolX' | 'funChange' | 'noDescent';
+
+export interface LbfgsStats {
+  evaluations: number;
+  /** (s, y) pairs stored (yᵀs > 1e-10), including ones later dropped for the history limit. */
+  acceptedPairs: number;
+  /** (s, y) pairs discarded because yᵀs ≤ 1e-10. */
+  skippedPairs: number;
+  /** Pairs in the history at the end, and the most it ever held. */
+  historyLength: number;
+  maxHistoryLength: number;
+  stop: LbfgsStop;
+}
+
+export interface LbfgsResult {
+  /** The same array that was passed in, updated in place. */
+  x: Float32Array;
+  iterations: number;
+  /** Loss of every evaluation, in order (Torch's f_hist). */
+  losses: number[];
+  stats: LbfgsStats;
+}
+
+/** Curvature pairs with yᵀs at or below this are skipped (Torch's constant). */
+const MIN_CURVATURE = 1e-10;
+
+interface Pair {
+  s: Float32Array;
+  y: Float32Array;
+  rho: number; // 1 / yᵀs
+}
+
+function checkAbort(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new PainterlyError('CANCELLED');
+}
+
+function maxAbsScaled(v: Float32Array, t: number): number {
+  let max = 0;
+  for (let j = 0; j < v.length; j++) {
+    const a = Math.abs(t * v[j]);
+    if (a > max) max = a;
+  }
+  return max;
+}
+
+function abs1(v: Float32Array): number {
+  let sum = 0;
+  for (let j = 0; j < v.length; j++) sum += Math.abs(v[j]);
+  return sum;
+}
+
+/** Σ a[j]·b[j] in float64 with four partial sums (breaks the add latency chain). */
+function dot(a: Float32Array, b: Float32Array, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  for (; j + 3 < n; j += 4) {
+    s0 += a[j] * b[j];
+    s1 += a[j + 1] * b[j + 1];
+    s2 += a[j + 2] * b[j + 2];
+    s3 += a[j + 3] * b[j + 3];
+  }
+  for (; j < n; j++) s0 += a[j] * b[j];
+  return s0 + s1 + s2 + s3;
+}
+
+/** v += a·u, then return w·v (float64 partial sums): one pass instead of an axpy and a dot. */
+function axpyDot(v: Float32Array, a: number, u: Float32Array, w: Float32Array, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let j = 0;
+  // The dot product uses the values as stored (float32), as a separate pass would.
+  for (; j + 3 < n; j += 4) {
+    const v0 = (v[j] = Math.fround(v[j] + a * u[j]));
+    const v1 = (v[j + 1] = Math.fround(v[j + 1] + a * u[j + 1]));
+    const v2 = (v[j + 2] = Math.fround(v[j + 2] + a * u[j + 2]));
+    const v3 = (v[j + 3] = Math.fround(v[j + 3] + a * u[j + 3]));
+    s0 += w[j] * v0;
+    s1 += w[j + 1] * v1;
+    s2 += w[j + 2] * v2;
+    s3 += w[j + 3] * v3;
+  }
+  for (; j < n; j++) s0 += w[j] * (v[j] = Math.fround(v[j] + a * u[j]));
+  return s0 + s1 + s2 + s3;
+}
+
+/**
+ * Two-loop recursion: d = −H·g with H built from `pairs` (oldest first) and H₀ = hDiag·I.
+ * q and d are float32 like the original's CUDA tensors; the scalars are float64.
+ */
+function lbfgsDirection(g: Float32Array, pairs: Pair[], hDiag: number, d: Float32Array, alpha: Float64Array): void {
+  const n = g.length;
+  const k = pairs.length;
+  // d doubles as q in the first loop.
+  for (let j = 0; j < n; j++) d[j] = -g[j];
+  if (k === 0) {
+    if (hDiag !== 1) for (let j = 0; j < n; j++) d[j] *= hDiag;
+    return;
+  }
+  // First loop, newest to oldest: alpha_i = rho_i·s_iᵀq, then q −= alpha_i·y_i.
+  // Each pass applies pair i's update and accumulates pair i−1's dot product.
+  alpha[k - 1] = dot(pairs[k - 1].s, d, n) * pairs[k - 1].rho;
+  for (let i = k - 1; i >= 1; i--) {
+    alpha[i - 1] = axpyDot(d, -alpha[i], pairs[i].y, pairs[i - 1].s, n) * pairs[i - 1].rho;
+  }
+  // Last update of q, then r = H₀·q, then the first beta.
+  {
+    const a = alpha[0];
+    const y0 = pairs[0].y;
+    for (let j = 0; j < n; j++) d[j] = hDiag * (d[j] - a * y0[j]);
+  }
+  let beta = dot(pairs[0].y, d, n) * pairs[0].rho;
+  // Second loop, oldest to newest: d += (alpha_i − beta_i)·s_i, with beta_{i+1} = rho·y_{i+1}ᵀd.
+  for (let i = 0; i < k; i++) {
+    const coef = alpha[i] - beta;
+    const si = pairs[i].s;
+    if (i + 1 < k) {
+      beta = axpyDot(d, coef, si, pairs[i + 1].y, n) * pairs[i + 1].rho;
+    } else {
+      for (let j = 0; j < n; j++) d[j] += coef * si[j];
+    }
+  }
+}
+
+/**
+ * Minimise with fixed-step L-BFGS. `x` is updated in place and also returned.
+ * `evaluate` receives `x` itself: it must not keep or modify it.
+ */
+export async function lbfgs(
+  x: Float32Array,
+  evaluate: (x: Float32Array) => Promise<Evaluation>,
+  opts: LbfgsOptions,
+): Promise<LbfgsResult> {
+  const maxIter = opts.maxIter;
+  const lr = opts.lr ?? 1;
+  const m = opts.history ?? 100;
+  const tolFun = opts.tolFun ?? 1e-5;
+  const tolX = opts.tolX ?? 1e-9;
+  if (!Number.isInteger(maxIter) || maxIter < 0) {
+    throw new PainterlyError('BAD_ARGUMENT', `Expected a whole number ≥ 0 for maxIter, got ${maxIter}.`);
+  }
+  if (!Number.isInteger(m) || m < 1) {
+    throw new PainterlyError('BAD_ARGUMENT', `Expected a whole number ≥ 1 for history, got ${m}.`);
+  }
+  if (!(lr > 0)) throw new PainterlyError('BAD_ARGUMENT', `Expected a positive lr, got ${lr}.`);
+
+  const n = x.length;
+  const stats: LbfgsStats = {
+    evaluations: 0,
+    acceptedPairs: 0,
+    skippedPairs: 0,
+    historyLength: 0,
+    maxHistoryLength: 0,
+    stop: 'maxIter',
+  };
+  const losses: number[] = [];
+  const call = async (): Promise<Evaluation> => {
+    const e = await evaluate(x);
+    if (e.grad.length !== n) {
+      throw new PainterlyError('INTERNAL', `The gradient has ${e.grad.length} values; x has ${n}.`);
+    }
+    stats.evaluations++;
+    losses.push(e.loss);
+    return e;
+  };
+  const pairs: Pair[] = [];
+  const done = (iterations: number): LbfgsResult => {
+    stats.historyLength = pairs.length;
+    return { x, iterations, losses, stats };
+  };
+
+  checkAbort(opts.signal);
+  let { loss: f, grad: g } = await call();
+  if (abs1(g) <= tolFun) {
+    stats.stop = 'tolFun';
+    return done(0);
+  }
+
+  const d = new Float32Array(n);
+  const alpha = new Float64Array(m);
+  const gOld = new Float32Array(n);
+  let spare: Pair | undefined;
+  let hDiag = 1;
+  let t = 0;
+  let fOld = f;
+
+  let it = 0;
+  while (it < maxIter) {
+    checkAbort(opts.signal);
+    it++;
+
+    if (it === 1) {
+      for (let j = 0; j < n; j++) d[j] = -g[j];
+    } else {
+      // y = g − g_old and s = t·d go into a spare pair of buffers (Torch keeps m + 1 too), with
+      // yᵀs and yᵀy accumulated in the same pass over the stored float32 values.
+      spare ??= { s: new Float32Array(n), y: new Float32Array(n), rho: 0 };
+      const { s: sNew, y: yNew } = spare;
+      let ys = 0;
+      let yy = 0;
+      for (let j = 0; j < n; j++) {
+        const yj = (yNew[j] = Math.fround(g[j] - gOld[j]));
+        const sj = (sNew[j] = Math.fround(t * d[j]));
+        ys += yj * sj;
+        yy += yj * yj;
+      }
+      if (ys > MIN_CURVATURE) {
+        spare.rho = 1 / ys;
+        pairs.push(spare);
+        // Past the limit, the oldest pair's buffers become the next spare.
+        spare = pairs.length > m ? pairs.shift()! : undefined;
+        hDiag = ys / yy;
+        stats.acceptedPairs++;
+        if (pairs.length > stats.maxHistoryLength) stats.maxHistoryLength = pairs.length;
+      } else {
+        stats.skippedPairs++;
+      }
+      lbfgsDirection(g, pairs, hDiag, d, alpha);
+    }
+    gOld.set(g);
+    fOld = f;
+
+    let gtd = 0;
+    for (let j = 0; j < n; j++) gtd += g[j] * d[j];
+    if (gtd > -tolX) {
+      // No progress is possible along d; Torch stops before stepping (the iteration still counts).
+      stats.stop = 'noDescent';
+      break;
+    }
+
+    t = it === 1 ? Math.min(1, 1 / abs1(g)) * lr : lr;
+    for (let j = 0; j < n; j++) x[j] += t * d[j];
+
+    // Torch does not evaluate after the last step.
+    if (it !== maxIter) ({ loss: f, grad: g } = await call());
+    opts.onIteration?.(it, f);
+
+    if (it === maxIter) break;
+    // A negative tolerance can never trigger these tests, so their passes are skipped.
+    if (tolFun >= 0 && abs1(g) <= tolFun) {
+      stats.stop = 'tolFun';
+      break;
+    }
+    if (tolX >= 0 && maxAbsScaled(d, t) <= tolX) {
+      stats.stop = 'tolX';
+      break;
+    }
+    if (Math.abs(f - fOld) < tolX) {
+      stats.stop = 'funChange';
+      break;
+    }
+  }
+  return done(it);
+}

@@ -1,0 +1,164 @@
+// Deep Painterly Harmonization (Luan et al. 2018), the paper's steps in order:
+// inputs → working size and masks (§1) → pass 1 (§2) → pass 2 (§3) → composite → post (§5).
+import { PainterlyError } from '../../shared/errors.js';
+import type { Image } from '../image/image.js';
+import { resize, workingSize } from '../image/resize.js';
+import { encodeJpegRoundTrip } from '../image/io.js';
+import { loadNetwork, type Network } from '../compute/network.js';
+import { allTaps } from '../compute/backbones/index.js';
+import { blurTightMaskTorch, dilateTightMask } from './dph/masks.js';
+import { postProcess, softCompositingMask } from './dph/post-process.js';
+import { computeFeatures, type DphContext } from './dph/context.js';
+import { regionOfInterest, fullRegion, pastePlanar, type Region } from './dph/region.js';
+import { fromNetworkSpace, maskPlane, toNetworkSpace } from './dph/preprocess.js';
+import { runPass1 } from './dph/pass1.js';
+import { runPass2 } from './dph/pass2.js';
+import { ProgressTracker } from './progress.js';
+import type { HarmonizeInputs, HarmonizeOptions, HarmonizeResult, PipelineHooks } from './types.js';
+
+export const HARMONIZE_DEFAULTS: Readonly<HarmonizeOptions> = Object.freeze({
+  backbone: 'vgg19', size: 700, tau: 5, pass1Iters: 1000, pass2Iters: 1000, postProcess: true, device: 'auto',
+});
+
+/** Longest side the original works at; dilated masks are made at most at this resolution (§1.2). */
+const DILATION_SIDE = 700;
+
+export interface HarmonizeInternals {
+  /** Use this network instead of loading one (tests, benchmarks). */
+  network?: Network;
+  /** Optimise this region instead of the region of interest (tests compare crop vs whole). */
+  region?: 'roi' | 'full';
+  /** Extra context around the dilated mask, in working-size pixels. */
+  margin?: number;
+}
+
+export async function harmonize(inputs: HarmonizeInputs, options: Partial<HarmonizeOptions> = {}, hooks: PipelineHooks = {}, internals: HarmonizeInternals = {}): Promise<HarmonizeResult> {
+  const opts = { ...HARMONIZE_DEFAULTS, ...options };
+  validateOptions(opts);
+  validateInputs(inputs);
+  const { signal } = hooks;
+  const progress = new ProgressTracker(hooks.onProgress, opts.pass1Iters, opts.pass2Iters, opts.postProcess);
+  const checkCancel = (): void => {
+    if (signal?.aborted) throw new PainterlyError('CANCELLED');
+  };
+
+  progress.stage('loading model');
+  const net = internals.network ?? (await loadNetwork(opts.backbone, { weightsFile: opts.weightsFile, device: opts.device }));
+  checkCancel();
+
+  // §1: working size (never upscaled), masks.
+  progress.stage('preparing');
+  const { width: W0, height: H0 } = inputs.composite;
+  const ws = Math.max(W0, H0) > opts.size ? workingSize(W0, H0, opts.size) : { width: W0, height: H0 };
+  const { width: W, height: H } = ws;
+  const painting = toRgb(resize(inputs.painting, W, H));
+  const naive = toRgb(resize(inputs.composite, W, H));
+  const tightImg = resize(firstChannel(inputs.mask), W, H);
+  const dilatedImg = inputs.dilatedMask ? resize(firstChannel(inputs.dilatedMask), W, H) : makeDilatedMask(firstChannel(inputs.mask), W, H);
+  const tight = tightImg.data;
+  const dilated = dilatedImg.data;
+
+  const region: Region = internals.region === 'full' ? fullRegion(W, H) : regionOfInterest(dilated, W, H, net.spec.maxStride, internals.margin);
+  const paintingX = toNetworkSpace(painting, net.spec.preprocess);
+  const naiveX = toNetworkSpace(naive, net.spec.preprocess);
+  const paintingFeatures = await computeFeatures(net, paintingX, H, W, allTaps(net.spec));
+  checkCancel();
+
+  const blurredTight = maskPlane(blurTightMaskTorch(tightImg));
+  const composite = (cropX: Float32Array): Image => {
+    // §2.4: x inside the blurred tight mask, the painting outside, then deprocess and clamp.
+    const full = naiveX.slice();
+    pastePlanar(full, 3, W, H, region, cropX);
+    const n = W * H;
+    for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) full[c * n + i] = full[c * n + i] * blurredTight[i] + paintingX[c * n + i] * (1 - blurredTight[i]);
+    return fromNetworkSpace(full, W, H, net.spec.preprocess);
+  };
+
+  const ctx: DphContext = {
+    net, width: W, height: H, painting, naive, tight, dilated, region, paintingFeatures, signal,
+    onStage: (s) => progress.stage(s),
+    onIteration: (pass, it, total, x) => progress.iteration(pass, it, total, () => composite(x)),
+  };
+
+  const p1 = await runPass1(ctx, naiveX, opts.pass1Iters);
+  // The original saves pass 1 as a quality-75 JPEG, and that lossy image is what pass 2 reads.
+  const pass1 = await encodeJpegRoundTrip(composite(p1.x), 75);
+  checkCancel();
+  const pass1X = toNetworkSpace(pass1, net.spec.preprocess);
+  const p2 = await runPass2(ctx, naiveX, pass1X, opts.pass2Iters, opts.tau);
+  const pass2 = composite(p2.x);
+  checkCancel();
+
+  let final = pass2;
+  if (opts.postProcess) {
+    progress.stage('post-processing');
+    final = await postProcess(pass2, naive, painting, tightImg, { signal, onProgress: (s) => progress.stage(`post-processing: ${s}`) });
+  }
+  checkCancel();
+
+  const image = W === W0 && H === H0 ? final : toInputResolution(final, inputs.painting, tightImg, W0, H0);
+  progress.done();
+  return { image, stages: { pass1, pass2, final }, device: net.device };
+}
+
+/** The working-size result placed into the full-resolution painting through a soft mask. */
+function toInputResolution(final: Image, painting: Image, tight: Image, W0: number, H0: number): Image {
+  const up = resize(final, W0, H0);
+  const soft = resize(softCompositingMask(tight), W0, H0).data;
+  const base = toRgb(painting);
+  const out = { width: W0, height: H0, channels: 3, data: new Float32Array(W0 * H0 * 3) };
+  for (let i = 0; i < W0 * H0; i++) {
+    const s = soft[i];
+    for (let c = 0; c < 3; c++) out.data[i * 3 + c] = up.data[i * 3 + c] * s + base.data[i * 3 + c] * (1 - s);
+  }
+  return out;
+}
+
+function makeDilatedMask(tight: Image, W: number, H: number): Image {
+  // dilate_mask.m ran at the stored resolution (≤ 700 px); grow at that scale, then resize.
+  const side = Math.max(tight.width, tight.height);
+  const at = side > DILATION_SIDE ? resize(tight, ...sizeArgs(workingSize(tight.width, tight.height, DILATION_SIDE))) : tight;
+  return resize(dilateTightMask(at), W, H);
+}
+
+function sizeArgs(s: { width: number; height: number }): [number, number] {
+  return [s.width, s.height];
+}
+
+function firstChannel(img: Image): Image {
+  if (img.channels === 1) return img;
+  return { width: img.width, height: img.height, channels: 1, data: maskPlane(img) };
+}
+
+function toRgb(img: Image): Image {
+  if (img.channels === 3) return img;
+  const n = img.width * img.height;
+  const data = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = img.data[i * img.channels + (img.channels === 1 ? 0 : c)];
+  return { width: img.width, height: img.height, channels: 3, data };
+}
+
+function validateOptions(o: HarmonizeOptions): void {
+  const int = (v: number, name: string, min: number, max: number): void => {
+    if (!Number.isInteger(v) || v < min || v > max) throw new PainterlyError('BAD_ARGUMENT', `Expected a whole number from ${min} to ${max} for ${name}, got ${v}.`);
+  };
+  int(o.size, 'size', 32, 4096);
+  int(o.pass1Iters, 'pass-1 iterations', 0, 100_000);
+  int(o.pass2Iters, 'pass-2 iterations', 0, 100_000);
+  if (!(Number.isFinite(o.tau) && o.tau >= 0 && o.tau <= 100)) throw new PainterlyError('BAD_ARGUMENT', `Expected τ from 0 to 100, got ${o.tau}.`);
+}
+
+export function validateInputs(inputs: HarmonizeInputs): void {
+  const { painting, composite, mask, dilatedMask } = inputs;
+  const size = (i: Image): string => `${i.width}×${i.height}`;
+  for (const [name, img] of [['painting', painting], ['mask', mask], ['dilated mask', dilatedMask]] as const) {
+    if (img && (img.width !== composite.width || img.height !== composite.height)) {
+      throw new PainterlyError('SIZE_MISMATCH', `The ${name} is ${size(img)} but the composite is ${size(composite)}; they must be the same size.`);
+    }
+  }
+  const m = firstChannel(mask).data;
+  let on = 0;
+  for (let i = 0; i < m.length; i++) if (m[i] > 0.5) on++;
+  if (on === 0) throw new PainterlyError('EMPTY_MASK', 'The mask is empty: it must be white where the pasted object is.');
+  if (on === m.length) throw new PainterlyError('FULL_MASK', 'The mask covers the whole image: it must cover only the pasted object.');
+}
