@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { Image } from '../../../companion/image/image.js';
+import { resize, workingSize } from '../../../companion/image/resize.js';
+import { mulberry32 } from '../../support/gradcheck.js';
+
+const row = (values: number[], channels = 1): Image => ({
+  width: values.length / channels,
+  height: 1,
+  channels,
+  data: Float32Array.from(values),
+});
+const column = (values: number[]): Image => ({ width: 1, height: values.length, channels: 1, data: Float32Array.from(values) });
+
+function expectClose(actual: Float32Array, expected: number[], tol = 1e-6): void {
+  expect(actual.length).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) expect(Math.abs(actual[i] - expected[i])).toBeLessThan(tol);
+}
+
+describe('workingSize', () => {
+  it('truncates side·longSide/max(w, h) like Torch', () => {
+    expect(workingSize(1000, 750, 700)).toEqual({ width: 700, height: 525 });
+    // 999·700/1000 = 699.3 → 699 (truncation, not rounding)
+    expect(workingSize(1000, 999, 700)).toEqual({ width: 700, height: 699 });
+    expect(workingSize(586, 700, 350)).toEqual({ width: 293, height: 350 });
+  });
+
+  it('enlarges as Torch does when the long side is smaller than asked', () => {
+    expect(workingSize(350, 100, 700)).toEqual({ width: 700, height: 200 });
+  });
+
+  it('rejects a zero size', () => {
+    expect(() => workingSize(0, 10, 700)).toThrow(/Cannot size/);
+  });
+});
+
+describe('resize bilinear (Torch image.scale)', () => {
+  it('averages pairs when halving 4 → 2', () => {
+    expectClose(resize(row([1, 3, 5, 11]), 2, 1).data, [2, 8]);
+  });
+
+  it('weights the shared middle pixel by half when shrinking 5 → 2', () => {
+    // Each output covers 2.5 source pixels: [0, 2.5) and [2.5, 5).
+    const out = resize(row([1, 2, 4, 8, 16]), 2, 1).data;
+    expectClose(out, [(1 + 2 + 0.5 * 4) / 2.5, (0.5 * 4 + 8 + 16) / 2.5]);
+  });
+
+  it('uses fractional weights at both ends when shrinking 3 → 2', () => {
+    // [0, 1.5) and [1.5, 3): the middle pixel is split in half.
+    expectClose(resize(row([3, 6, 9]), 2, 1).data, [(3 + 0.5 * 6) / 1.5, (0.5 * 6 + 9) / 1.5]);
+  });
+
+  it('interpolates with aligned corners when enlarging 3 → 5', () => {
+    // Positions i·(3−1)/(5−1) = 0, 0.5, 1, 1.5, 2.
+    expectClose(resize(row([0, 10, 30]), 5, 1).data, [0, 5, 10, 20, 30]);
+  });
+
+  it('keeps both end pixels exactly when enlarging 2 → 7', () => {
+    const out = resize(row([0.25, 0.75]), 7, 1).data;
+    expect(out[0]).toBe(0.25);
+    expect(out[6]).toBe(0.75);
+    expectClose(out, [0, 1, 2, 3, 4, 5, 6].map((i) => 0.25 + (0.5 * i) / 6));
+  });
+
+  it('replicates a single pixel when enlarging 1 → 4', () => {
+    expectClose(resize(row([0.4]), 4, 1).data, [0.4, 0.4, 0.4, 0.4]);
+  });
+
+  it('applies the same rules along the height', () => {
+    expectClose(resize(column([1, 2, 4, 8, 16]), 1, 2).data, [(1 + 2 + 0.5 * 4) / 2.5, (0.5 * 4 + 8 + 16) / 2.5]);
+    expectClose(resize(column([0, 10, 30]), 1, 5).data, [0, 5, 10, 20, 30]);
+  });
+
+  it('treats each channel separately', () => {
+    const out = resize(row([1, 100, 3, 300, 5, 500, 11, 1100], 2), 2, 1).data;
+    expectClose(out, [2, 200, 8, 800], 1e-4);
+  });
+
+  it('is separable: a 2-D resize equals resizing rows then columns', () => {
+    const rand = mulberry32(3);
+    const img: Image = { width: 9, height: 7, channels: 3, data: Float32Array.from({ length: 9 * 7 * 3 }, rand) };
+    const both = resize(img, 4, 11);
+    const staged = resize(resize(img, 4, 7), 4, 11);
+    expectClose(both.data, Array.from(staged.data), 1e-6);
+  });
+
+  it('preserves the mean when shrinking by an integer factor', () => {
+    const rand = mulberry32(5);
+    const img: Image = { width: 12, height: 9, channels: 1, data: Float32Array.from({ length: 108 }, rand) };
+    const out = resize(img, 4, 3);
+    const mean = (d: Float32Array): number => d.reduce((a, v) => a + v, 0) / d.length;
+    expect(Math.abs(mean(out.data) - mean(img.data))).toBeLessThan(1e-6);
+  });
+
+  it('copies when the size is unchanged', () => {
+    const img = row([0.1, 0.2, 0.3]);
+    const out = resize(img, 3, 1);
+    expect(Array.from(out.data)).toEqual(Array.from(img.data));
+    expect(out.data).not.toBe(img.data);
+  });
+});
+
+describe('resize simple (nearest)', () => {
+  it('reads source index floor(i·src/dst) when shrinking', () => {
+    // 5 → 2: floor(0) = 0, floor(2.5) = 2.
+    expect(Array.from(resize(row([10, 20, 30, 40, 50]), 2, 1, 'simple').data)).toEqual([10, 30]);
+  });
+
+  it('repeats pixels when enlarging', () => {
+    // 3 → 7: floor(i·3/7) = 0,0,0,1,1,2,2.
+    expect(Array.from(resize(row([1, 2, 3]), 7, 1, 'simple').data)).toEqual([1, 1, 1, 2, 2, 3, 3]);
+  });
+
+  it('works on both axes and all channels', () => {
+    const img: Image = { width: 2, height: 2, channels: 2, data: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]) };
+    const out = resize(img, 4, 4, 'simple');
+    expect(Array.from(out.data.subarray(0, 8))).toEqual([1, 2, 1, 2, 3, 4, 3, 4]);
+    expect(Array.from(out.data.subarray(3 * 8, 4 * 8))).toEqual([5, 6, 5, 6, 7, 8, 7, 8]);
+  });
+});
+
+describe('resize arguments', () => {
+  it('rejects a non-integer size', () => {
+    expect(() => resize(row([1, 2]), 1.5, 1)).toThrow(/positive integer size/);
+  });
+});
