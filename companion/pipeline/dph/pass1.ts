@@ -11,6 +11,7 @@ import { PASS1_WEIGHTS } from './style-weights.js';
 import { layerMasks } from './layer-masks.js';
 import { computeFeatures, positionsWhere, type DphContext } from './context.js';
 import { cropPlanar } from './region.js';
+import { maskedVector } from './masked-vector.js';
 
 export interface PassResult {
   /** The optimised crop in network space (planar BGR), region-sized. */
@@ -69,13 +70,19 @@ export async function runPass1(ctx: DphContext, naiveX: Float32Array, iterations
   }), net.device);
   try {
     const dims = [1, 3, r.height, r.width];
-    const result = await lbfgs(x, async (v) => {
-      const out = await step.run({ image: { data: v, dims } });
-      return { loss: out.loss.data[0] as number, grad: out.grad.data as Float32Array };
+    const vec = maskedVector(m0, 3);
+    const packed = vec.pack(x);
+    const grad = new Float32Array(packed.length);
+    const result = await lbfgs(packed, async (v) => {
+      const out = await step.run({ image: { data: vec.unpack(v, x), dims } });
+      const full = out.grad.data as Float32Array;
+      for (let k = 0; k < grad.length; k++) grad[k] = full[vec.indices[k]];
+      return { loss: out.loss.data[0] as number, grad };
     }, {
       maxIter: iterations, lr: 1, history: 100, tolFun: 1e-5, tolX: 1e-9, signal: ctx.signal,
-      onIteration: (it) => ctx.onIteration?.(1, it, iterations, x),
+      onIteration: (it) => ctx.onIteration?.(1, it, iterations, vec.unpack(packed, x)),
     });
+    vec.unpack(packed, x);
     return { x, iterations: result.iterations };
   } finally {
     await step.release();

@@ -18,6 +18,7 @@ import { pass2Weights, paintingNoise, type LossWeights } from './style-weights.j
 import { layerMasks, layerStrides } from './layer-masks.js';
 import { computeFeatures, positionsWhere, type DphContext } from './context.js';
 import { cropPlanar } from './region.js';
+import { maskedVector } from './masked-vector.js';
 import type { PassResult } from './pass1.js';
 
 /**
@@ -107,13 +108,19 @@ export async function runPass2(ctx: DphContext, naiveX: Float32Array, pass1X: Fl
   }), net.device);
   try {
     const dims = [1, 3, r.height, r.width];
-    const result = await lbfgs(x, async (v) => {
-      const out = await step.run({ image: { data: v, dims } });
-      return { loss: out.loss.data[0] as number, grad: out.grad.data as Float32Array };
+    const vec = maskedVector(m0, 3);
+    const packed = vec.pack(x);
+    const grad = new Float32Array(packed.length);
+    const result = await lbfgs(packed, async (v) => {
+      const out = await step.run({ image: { data: vec.unpack(v, x), dims } });
+      const full = out.grad.data as Float32Array;
+      for (let k = 0; k < grad.length; k++) grad[k] = full[vec.indices[k]];
+      return { loss: out.loss.data[0] as number, grad };
     }, {
       maxIter: iterations, lr: 0.1, history: 100, tolFun: -1, tolX: -1, signal: ctx.signal,
-      onIteration: (it) => ctx.onIteration?.(2, it, iterations, x),
+      onIteration: (it) => ctx.onIteration?.(2, it, iterations, vec.unpack(packed, x)),
     });
+    vec.unpack(packed, x);
     return { x, iterations: result.iterations, details: { weights, noise, histogramUsed, usedPositions: usedCount } };
   } finally {
     await step.release();
