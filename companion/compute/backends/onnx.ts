@@ -4,6 +4,10 @@ import * as ort from 'onnxruntime-node';
 import { PainterlyError } from '../../../shared/errors.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 
+// Failures reach callers as exceptions with their reason; ORT's own stderr lines (e.g. "failed to
+// load libonnxruntime_providers_cuda.so" while `auto` probes) would only alarm a user.
+ort.env.logLevel = 'fatal';
+
 /** Devices by name → ONNX Runtime execution provider. */
 export const DEVICES = Object.freeze(['cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const);
 export type Device = (typeof DEVICES)[number];
@@ -41,6 +45,8 @@ function sessionOptions(device: Device): ort.InferenceSession.SessionOptions {
     executionMode: 'sequential',
     enableCpuMemArena: true,
     enableMemPattern: true,
+    // Probing a provider that is not installed logs an error line; the caller reports it instead.
+    logSeverityLevel: device === 'cpu' ? 2 : 4,
   };
 }
 

@@ -1,0 +1,30 @@
+import { describe, it, expect } from 'vitest';
+import { chooseDevice, parseDevice, DEVICES } from '../../../companion/compute/backends/onnx.js';
+
+describe('devices', () => {
+  it('lists the devices by name and refuses an unknown one by listing them', () => {
+    expect([...DEVICES]).toEqual(['cpu', 'cuda', 'dml', 'coreml', 'webgpu']);
+    expect(parseDevice('auto')).toBe('auto');
+    expect(() => parseDevice('tpu')).toThrow(/Unknown device 'tpu'. Choose one of: auto, cpu, cuda, dml, coreml, webgpu/);
+  });
+
+  it('uses the CPU when asked', async () => {
+    expect(await chooseDevice('cpu')).toEqual({ device: 'cpu', notes: [] });
+  });
+
+  it('auto falls back to the CPU on a machine without GPU providers, naming each reason', async () => {
+    const choice = await chooseDevice('auto');
+    // This test runs on CI's CPU-only machine; where a GPU provider works, auto picks it instead.
+    if (choice.device === 'cpu') {
+      expect(choice.notes.length).toBeGreaterThan(0);
+      for (const n of choice.notes) expect(n).toMatch(/^(cuda|webgpu|dml|coreml): not used \(.+\)$/);
+    } else {
+      expect(DEVICES).toContain(choice.device);
+    }
+  });
+
+  it('an explicit device that cannot run is DEVICE_UNAVAILABLE with the reason', async () => {
+    const other = process.platform === 'darwin' ? 'dml' : 'coreml';
+    await expect(chooseDevice(other)).rejects.toMatchObject({ code: 'DEVICE_UNAVAILABLE' });
+  });
+});
