@@ -1,0 +1,189 @@
+// `painterly serve`: starts the companion the Photoshop panel talks to. Finds the device and the
+// installed backbones, makes sure there is a pairing token, wires the pipelines in lazily (so the
+// server starts without loading them) and stops cleanly on Ctrl-C / SIGTERM.
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { PainterlyError } from '../../shared/errors.js';
+import { BACKBONES, DEFAULT_PORT, fetchCommandFor, type BackboneName, type CompanionCapabilities } from '../../shared/protocol.js';
+import { createCompanionServer, type ServerLogEntry } from '../server/server.js';
+import type { HarmonizeRunner, PhotoStyleRunner, Runners } from '../server/runners.js';
+import { ensureToken, tokenPath } from '../server/token.js';
+import type { Command } from './main.js';
+
+const USAGE = `Usage: painterly serve [--port ${DEFAULT_PORT}] [--device auto]
+
+Starts the companion on ws://127.0.0.1:<port> (this machine only) and prints the pairing token
+to paste into the Photoshop panel. Stop it with Ctrl-C.
+
+Options:
+  --port N              port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --device NAME         auto, cpu, cuda, dml, coreml or webgpu (default auto: the fastest that works)
+  --allow-origin VALUE  also accept WebSocket upgrades with this exact Origin (repeatable; only
+                        for a Photoshop that turns out to send a browser-like Origin)
+  --quiet               do not log connections and jobs
+  -h, --help            show this help`;
+
+/** A pipeline module next to this file's folder, if it has been written (the .ts source or a built .js). */
+function pipelineModule(name: string): string | undefined {
+  for (const ext of ['.ts', '.js']) {
+    const url = new URL(`../pipeline/${name}${ext}`, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url.href;
+  }
+  return undefined;
+}
+
+/** Runners that import their pipeline on first use: the server starts fast and never loads what it does not run. */
+export function lazyRunners(): Runners {
+  const runners: Runners = {};
+  const harmonizeUrl = pipelineModule('harmonize');
+  if (harmonizeUrl) {
+    let loaded: Promise<HarmonizeRunner> | undefined;
+    runners.harmonize = async (inputs, options, hooks) => {
+      loaded ??= import(harmonizeUrl).then((m: { harmonize: HarmonizeRunner }) => m.harmonize);
+      return (await loaded)(inputs, options, hooks);
+    };
+  }
+  const photoStyleUrl = pipelineModule('photo-style');
+  if (photoStyleUrl) {
+    let loaded: Promise<PhotoStyleRunner> | undefined;
+    runners.photoStyle = async (inputs, options, hooks) => {
+      loaded ??= import(photoStyleUrl).then((m: { photoStyle: PhotoStyleRunner }) => m.photoStyle);
+      return (await loaded)(inputs, options, hooks);
+    };
+  }
+  return runners;
+}
+
+/** The installed backbones, read from the model cache each time (a model fetched while the companion runs shows up). */
+export async function installedBackbones(): Promise<CompanionCapabilities['backbones']> {
+  const { listModels } = await import('../compute/weights/cache.js');
+  const { BACKBONES_BY_MODEL } = await import('../compute/weights/resolve.js');
+  const present = new Set<string>();
+  for (const m of await listModels()) for (const b of BACKBONES_BY_MODEL[m.name as keyof typeof BACKBONES_BY_MODEL] ?? []) present.add(b);
+  return {
+    present: BACKBONES.filter((b) => present.has(b)),
+    missing: BACKBONES.filter((b) => !present.has(b)).map((name: BackboneName) => ({ name, fetchCommand: fetchCommandFor(name) })),
+  };
+}
+
+/** The device (`auto` tries each and checks it on a tiny graph against the CPU) and the installed backbones. */
+export async function detectCapabilities(deviceRequest: string): Promise<CompanionCapabilities & { notes: string[] }> {
+  const { chooseDevice, parseDevice } = await import('../compute/backends/onnx.js');
+  const choice = await chooseDevice(parseDevice(deviceRequest));
+  return { device: choice.device, devices: [...new Set([choice.device, 'cpu'])], backbones: await installedBackbones(), notes: choice.notes };
+}
+
+function describeLog(e: ServerLogEntry): string | undefined {
+  switch (e.event) {
+    case 'upgrade-refused':
+      return `refused a connection: ${String(e.reason)}`;
+    case 'connected':
+      return `connection opened${e.origin ? ` (Origin: ${String(e.origin)})` : ''}`;
+    case 'paired':
+      return `client paired${e.client ? `: ${JSON.stringify(e.client)}` : ''}`;
+    case 'unauthorized':
+      return 'a client gave a wrong pairing token';
+    case 'disconnected':
+      return 'connection closed';
+    case 'job-started':
+      return `job ${String(e.jobId)} started (${String(e.mode)})`;
+    case 'job-done':
+      return `job ${String(e.jobId)} done in ${Number(e.seconds).toFixed(1)} s`;
+    case 'job-cancelled':
+      return `job ${String(e.jobId)} cancelled`;
+    case 'internal-error':
+    case 'server-error':
+      return `error: ${String(e.message)}`;
+    default:
+      return undefined;
+  }
+}
+
+export const command: Command = {
+  summary: 'Start the companion that the Photoshop panel talks to.',
+  async run(argv) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args: argv,
+        options: {
+          port: { type: 'string' },
+          device: { type: 'string' },
+          'allow-origin': { type: 'string', multiple: true },
+          quiet: { type: 'boolean' },
+          help: { type: 'boolean', short: 'h' },
+        },
+        strict: true,
+      }));
+    } catch (e) {
+      throw new PainterlyError('BAD_ARGUMENT', `${(e as Error).message}. Run \`painterly serve --help\`.`);
+    }
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PainterlyError('BAD_ARGUMENT', `Expected a port from 0 to 65535 for --port, got '${values.port}'.`);
+
+    const file = tokenPath();
+    let token = await ensureToken(file);
+    // Read the file at each hello so that `painterly token --rotate` applies without a restart.
+    const currentToken = () => {
+      try {
+        const t = readFileSync(file, 'utf8').trim();
+        if (/^[0-9a-f]{64}$/.test(t)) token = t;
+      } catch {
+        /* keep the last good token */
+      }
+      return token;
+    };
+    const caps = await detectCapabilities(values.device ?? 'auto');
+    const runners = lazyRunners();
+    const quiet = values.quiet ?? false;
+    const stamp = () => new Date().toTimeString().slice(0, 8);
+    const server = await createCompanionServer({
+      port,
+      token: currentToken,
+      runners,
+      capabilities: async () => ({ device: caps.device, devices: caps.devices, backbones: await installedBackbones().catch(() => caps.backbones) }),
+      allowedOrigins: values['allow-origin'],
+      log: (e) => {
+        const line = describeLog(e);
+        if (line && (!quiet || e.event === 'internal-error')) console.error(`[${stamp()}] ${line}`);
+      },
+    });
+
+    const modes = [runners.harmonize && 'harmonize', runners.photoStyle && 'photo-style'].filter(Boolean);
+    console.log(`Painterly companion listening on ${server.url}`);
+    console.log(`  device:     ${caps.device}`);
+    for (const note of caps.notes) console.log(`              ${note.length > 110 ? `${note.slice(0, 110)}…` : note}`);
+    console.log(`  backbones:  ${caps.backbones.present.join(', ') || 'none installed'}`);
+    for (const m of caps.backbones.missing) console.log(`              ${m.name} missing: ${m.fetchCommand}`);
+    console.log(`  modes:      ${modes.join(', ') || 'none (the pipelines are not installed)'}`);
+    console.log(`  pairing token: ${token}`);
+    console.log(`                 (paste it into the Photoshop panel once; kept in ${file})`);
+    console.log('Press Ctrl-C to stop.');
+
+    await new Promise<void>((resolve) => {
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          console.error('Stopping now.');
+          process.exit(130);
+        }
+        stopping = true;
+        console.error(`${signal}: stopping (cancelling running jobs)…`);
+        void server.close().then(() => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          resolve();
+        });
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    console.error('Companion stopped.');
+    return 0;
+  },
+};

@@ -1,0 +1,333 @@
+// One client connection: handshake, then submit / frames / cancel, and the job events back.
+// Every message is checked here, at the boundary; whatever a client sends, the worst outcome is
+// an error message, a failed job of its own or its own connection closed.
+import type WebSocket from 'ws';
+import { PainterlyError, isPainterlyError } from '../../shared/errors.js';
+import { decodeFrame, FRAME_MAGIC, planeFrames, PlaneAssembler, type Frame, type InputPlaneName } from '../../shared/frames.js';
+import { RECOMMENDED_CHUNK_BYTES, type Limits } from '../../shared/limits.js';
+import {
+  CLOSE_CODES,
+  fetchCommandFor,
+  PROTOCOL_VERSION,
+  type CompanionCapabilities,
+  type Mode,
+  type ServerMessage,
+  type SubmitMessage,
+} from '../../shared/protocol.js';
+import { checkFrameLimits, checkSubmit, parseClientMessage, type CheckedSubmit } from '../../shared/validate.js';
+import { VERSION } from '../../shared/version.js';
+import type { Image } from '../image/image.js';
+import { planeSink } from './planes.js';
+import type { JobQueue, QueueEntry } from './queue.js';
+import { runJob } from './run-job.js';
+import type { Runners } from './runners.js';
+import type { ServerLog, ServerStats } from './server.js';
+
+/** What every connection shares with the server. */
+export interface ConnectionContext {
+  limits: Limits;
+  checkToken(token: string): boolean;
+  capabilities(): Promise<CompanionCapabilities>;
+  runners: Runners;
+  queue: JobQueue;
+  /** Open jobs across all connections. */
+  openJobs: { count: number };
+  stats: ServerStats;
+  log: ServerLog;
+  progressIntervalMs: number;
+  previewIntervalMs: number;
+}
+
+interface PlaneSlot {
+  assembler: PlaneAssembler;
+  image(): Image;
+}
+
+export interface ConnectionJob {
+  jobId: number;
+  phase: 'uploading' | 'queued' | 'running';
+  checked: CheckedSubmit;
+  planes: Map<InputPlaneName, PlaneSlot>;
+  remaining: number;
+  entry?: QueueEntry;
+}
+
+/** Ended jobs whose late frames are dropped quietly (bounded). */
+const RECENT_JOBS = 256;
+
+export function modesOffered(runners: Runners): Mode[] {
+  const modes: Mode[] = [];
+  if (runners.harmonize) modes.push('harmonize');
+  if (runners.photoStyle) modes.push('photo-style');
+  return modes;
+}
+
+export class Connection {
+  private authed = false;
+  private closed = false;
+  private caps?: CompanionCapabilities;
+  private readonly jobs = new Map<number, ConnectionJob>();
+  private readonly recent = new Set<number>();
+  private chain: Promise<void> = Promise.resolve();
+  private readonly handshakeTimer: NodeJS.Timeout;
+
+  constructor(private readonly ws: WebSocket, private readonly ctx: ConnectionContext) {
+    this.handshakeTimer = setTimeout(() => this.ws.close(CLOSE_CODES.handshakeTimeout, 'No hello in time'), ctx.limits.handshakeTimeoutMs);
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      // One message at a time, in order, even when handling one awaits.
+      this.chain = this.chain.then(() => this.receive(data, isBinary)).catch((e) => this.internalError(e));
+    });
+    ws.on('close', () => this.onClose());
+    // ws reports protocol violations (oversized message, bad UTF-8) here and then closes.
+    ws.on('error', (e) => ctx.log({ event: 'socket-error', message: (e as Error).message }));
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.ws.readyState === this.ws.OPEN;
+  }
+
+  send(msg: ServerMessage): void {
+    if (this.isOpen) this.ws.send(JSON.stringify(msg));
+  }
+
+  sendBinary(frame: Uint8Array): void {
+    if (this.isOpen) this.ws.send(frame);
+  }
+
+  private sendError(e: unknown, jobId?: number, closing?: boolean): void {
+    const err = isPainterlyError(e) ? e : new PainterlyError('INTERNAL', `Something went wrong inside the companion: ${(e as Error)?.message ?? String(e)}`);
+    if (!isPainterlyError(e)) this.ctx.log({ event: 'internal-error', message: (e as Error)?.stack ?? String(e) });
+    this.send({
+      type: 'error',
+      ...(jobId !== undefined ? { jobId } : {}),
+      code: err.code,
+      message: err.message,
+      ...(err.details !== undefined ? { details: err.details } : {}),
+      ...(closing ? { closing } : {}),
+    });
+  }
+
+  private refuse(e: PainterlyError, closeCode: number): void {
+    this.sendError(e, undefined, true);
+    this.ws.close(closeCode, e.code);
+  }
+
+  private internalError(e: unknown): void {
+    this.ctx.log({ event: 'internal-error', message: (e as Error)?.stack ?? String(e) });
+  }
+
+  private async receive(data: Buffer, isBinary: boolean): Promise<void> {
+    if (this.closed) return;
+    if (!this.authed) return this.handshake(data, isBinary);
+    if (isBinary) return this.onFrame(data);
+    if (data.byteLength > this.ctx.limits.maxJsonBytes) {
+      return this.sendError(new PainterlyError('FRAME_TOO_LARGE', `A control message may be at most ${this.ctx.limits.maxJsonBytes} bytes; images go in binary frames.`));
+    }
+    let msg;
+    try {
+      msg = parseClientMessage(data.toString('utf8'), this.ctx.limits);
+    } catch (e) {
+      return this.sendError(e);
+    }
+    switch (msg.type) {
+      case 'hello':
+        return this.sendError(new PainterlyError('BAD_MESSAGE', 'This connection has already said hello.'));
+      case 'ping':
+        return this.send(msg.nonce === undefined ? { type: 'pong' } : { type: 'pong', nonce: msg.nonce });
+      case 'cancel':
+        return this.cancel(msg.jobId);
+      case 'submit':
+        return this.submit(msg);
+    }
+  }
+
+  private async handshake(data: Buffer, isBinary: boolean): Promise<void> {
+    const unauthorized = new PainterlyError('UNAUTHORIZED', 'Say hello with the pairing token first: run `painterly token` and paste it into the panel.');
+    if (isBinary || data.byteLength > this.ctx.limits.maxJsonBytes) return this.refuse(unauthorized, CLOSE_CODES.unauthorized);
+    let msg;
+    try {
+      msg = parseClientMessage(data.toString('utf8'), this.ctx.limits);
+    } catch (e) {
+      const err = e as PainterlyError;
+      if (err.code === 'UNKNOWN_MESSAGE' || err.code === 'UNAUTHORIZED') return this.refuse(err.code === 'UNAUTHORIZED' ? err : unauthorized, CLOSE_CODES.unauthorized);
+      return this.refuse(err, CLOSE_CODES.badHandshake);
+    }
+    if (msg.type !== 'hello') return this.refuse(unauthorized, CLOSE_CODES.unauthorized);
+    if (!this.ctx.checkToken(msg.token)) {
+      this.ctx.log({ event: 'unauthorized' });
+      return this.refuse(new PainterlyError('UNAUTHORIZED'), CLOSE_CODES.unauthorized);
+    }
+    if (msg.protocolVersion !== PROTOCOL_VERSION) {
+      return this.refuse(
+        new PainterlyError('PROTOCOL_MISMATCH', `The client speaks protocol ${msg.protocolVersion}; this companion speaks ${PROTOCOL_VERSION}. Update the one that is older.`),
+        CLOSE_CODES.protocolMismatch,
+      );
+    }
+    clearTimeout(this.handshakeTimer);
+    this.authed = true;
+    this.caps = await this.ctx.capabilities();
+    this.ctx.log({ event: 'paired', client: msg.client });
+    this.send({
+      type: 'welcome',
+      protocolVersion: PROTOCOL_VERSION,
+      companionVersion: VERSION,
+      ...this.caps,
+      modes: modesOffered(this.ctx.runners),
+      limits: this.ctx.limits,
+    });
+  }
+
+  private async submit(msg: SubmitMessage): Promise<void> {
+    const { jobId } = msg;
+    let checked: CheckedSubmit;
+    try {
+      if (this.jobs.has(jobId)) throw new PainterlyError('DUPLICATE_JOB', `Job ${jobId} is still open on this connection; pick another id.`);
+      checked = checkSubmit(msg, this.ctx.limits, modesOffered(this.ctx.runners));
+      if (this.jobs.size >= this.ctx.limits.maxJobsPerConnection) {
+        throw new PainterlyError('BUSY', `This connection already has ${this.jobs.size} open jobs; the limit is ${this.ctx.limits.maxJobsPerConnection}.`);
+      }
+      if (this.ctx.openJobs.count >= this.ctx.limits.maxJobs) {
+        throw new PainterlyError('BUSY', `The companion already holds ${this.ctx.openJobs.count} jobs; try again when some have finished.`);
+      }
+      const backbone = checked.options.backbone;
+      if (!this.caps?.backbones.present.includes(backbone)) {
+        this.caps = await this.ctx.capabilities(); // it may have been fetched since we said welcome
+        if (!this.caps.backbones.present.includes(backbone)) {
+          throw new PainterlyError('MODEL_MISSING', `The ${backbone} weights are not installed: run \`${fetchCommandFor(backbone)}\`.`);
+        }
+      }
+      if (this.closed || this.jobs.has(jobId)) return;
+    } catch (e) {
+      return this.sendError(e, jobId);
+    }
+    const planes = new Map<InputPlaneName, PlaneSlot>();
+    for (const [name, decl] of checked.planes) {
+      const outChannels = decl.channels === 1 ? 1 : 3;
+      const { sink, image } = planeSink(decl, outChannels);
+      planes.set(name, { assembler: new PlaneAssembler({ ...decl, jobId }, sink), image });
+    }
+    this.recent.delete(jobId);
+    this.jobs.set(jobId, { jobId, phase: 'uploading', checked, planes, remaining: planes.size });
+    this.ctx.openJobs.count++;
+    this.send({ type: 'accepted', jobId });
+  }
+
+  /** The uploading job a damaged frame most likely belongs to, if its magic is intact. */
+  private uploadingJobOf(bytes: Uint8Array): ConnectionJob | undefined {
+    if (bytes.byteLength < 12 || FRAME_MAGIC.some((b, i) => bytes[i] !== b)) return undefined;
+    const job = this.jobs.get(new DataView(bytes.buffer, bytes.byteOffset, 12).getUint32(8, true));
+    return job?.phase === 'uploading' ? job : undefined;
+  }
+
+  private onFrame(bytes: Buffer): void {
+    const limits = this.ctx.limits;
+    let frame: Frame;
+    try {
+      if (bytes.byteLength > limits.maxFrameBytes) {
+        throw new PainterlyError('FRAME_TOO_LARGE', `The frame is ${bytes.byteLength} bytes; the limit is ${limits.maxFrameBytes}. Send the plane in smaller chunks.`);
+      }
+      frame = decodeFrame(bytes);
+      checkFrameLimits(frame.header, limits);
+    } catch (e) {
+      this.ctx.stats.framesRejected++;
+      const job = this.uploadingJobOf(bytes);
+      if (job) return this.failJob(job, e);
+      return this.sendError(e);
+    }
+    const h = frame.header;
+    const job = this.jobs.get(h.jobId);
+    if (!job) {
+      if (this.recent.has(h.jobId)) return; // late chunks of a job that ended: expected, not an error
+      this.ctx.stats.framesRejected++;
+      return this.sendError(new PainterlyError('UNKNOWN_JOB', `A frame names job ${h.jobId}, which this connection has not submitted.`), h.jobId);
+    }
+    if (job.phase !== 'uploading') {
+      this.ctx.stats.framesRejected++;
+      return this.sendError(new PainterlyError('BAD_FRAME', `Job ${h.jobId} has all its planes already; the frame was ignored.`, { jobId: h.jobId }));
+    }
+    const slot = job.planes.get(h.plane as InputPlaneName); // result/preview planes are never declared
+    try {
+      if (!slot) throw new PainterlyError('BAD_FRAME', `Job ${h.jobId} did not declare plane '${h.plane}'.`);
+      if (!slot.assembler.add(frame)) return;
+    } catch (e) {
+      this.ctx.stats.framesRejected++;
+      return this.failJob(job, e);
+    }
+    if (--job.remaining === 0) this.enqueue(job);
+  }
+
+  private enqueue(job: ConnectionJob): void {
+    job.phase = 'queued';
+    const inputs = new Map<InputPlaneName, Image>();
+    for (const [name, slot] of job.planes) inputs.set(name, slot.image());
+    job.planes.clear();
+    const entry: QueueEntry = {
+      onPlace: (place) => this.send({ type: 'queued', jobId: job.jobId, place }),
+      run: async (signal) => {
+        if (this.jobs.get(job.jobId) !== job) return;
+        job.phase = 'running';
+        try {
+          await runJob(this, this.ctx, job.jobId, job.checked, inputs, signal);
+        } finally {
+          inputs.clear(); // let the planes go as soon as the job is over
+          this.endJob(job);
+        }
+      },
+    };
+    job.entry = entry;
+    this.ctx.queue.enqueue(entry);
+  }
+
+  private cancel(jobId: number): void {
+    const job = this.jobs.get(jobId);
+    if (!job) {
+      if (this.recent.has(jobId)) return; // already over; its final event is on its way or sent
+      return this.sendError(new PainterlyError('UNKNOWN_JOB', `There is no open job ${jobId} to cancel.`), jobId);
+    }
+    if (job.phase === 'running') {
+      this.ctx.queue.cancel(job.entry!); // runJob answers `cancelled` once the runner has stopped
+      return;
+    }
+    if (job.phase === 'queued') this.ctx.queue.cancel(job.entry!);
+    this.endJob(job);
+    this.ctx.stats.jobsCancelled++;
+    this.send({ type: 'cancelled', jobId, phase: job.phase });
+  }
+
+  private failJob(job: ConnectionJob, e: unknown): void {
+    this.endJob(job);
+    this.ctx.stats.jobsFailed++;
+    this.sendError(e, job.jobId);
+  }
+
+  private endJob(job: ConnectionJob): void {
+    if (this.jobs.get(job.jobId) !== job) return;
+    this.jobs.delete(job.jobId);
+    job.planes.clear();
+    this.ctx.openJobs.count--;
+    this.recent.add(job.jobId);
+    if (this.recent.size > RECENT_JOBS) this.recent.delete(this.recent.values().next().value as number);
+  }
+
+  private onClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.handshakeTimer);
+    for (const job of [...this.jobs.values()]) {
+      if (job.phase === 'running') {
+        this.ctx.queue.cancel(job.entry!); // runJob ends it when the runner stops
+      } else {
+        if (job.phase === 'queued') this.ctx.queue.cancel(job.entry!);
+        this.endJob(job);
+        this.ctx.stats.jobsCancelled++;
+      }
+    }
+    this.ctx.log({ event: 'disconnected' });
+  }
+
+  /** Sends a plane as result frames, in chunks a UXP socket takes comfortably. */
+  sendPlaneFrames(jobId: number, plane: 'result' | 'preview', format: { width: number; height: number; channels: number; bitsPerChannel: 8 | 16 }, samples: Uint8Array | Uint16Array): void {
+    const chunk = Math.min(RECOMMENDED_CHUNK_BYTES, this.ctx.limits.maxFrameBytes);
+    for (const frame of planeFrames({ jobId, plane }, format, samples, chunk)) this.sendBinary(frame);
+  }
+}

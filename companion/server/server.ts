@@ -1,0 +1,182 @@
+// The companion's WebSocket server: loopback only, Host and Origin checked before upgrading,
+// permessage-deflate off, every message capped by ws before it is buffered. Composes the
+// upgrade policy, the connections and the job queue.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { PainterlyError } from '../../shared/errors.js';
+import { resolveLimits, transportLimitBytes, type Limits } from '../../shared/limits.js';
+import { CLOSE_CODES, DEFAULT_HOST, DEFAULT_PORT, type CompanionCapabilities } from '../../shared/protocol.js';
+import { Connection, type ConnectionContext } from './connection.js';
+import { JobQueue } from './queue.js';
+import type { CapabilitiesProvider, Runners } from './runners.js';
+import { tokensMatch } from './token.js';
+import { refuseUpgrade } from './upgrade.js';
+
+export interface ServerLogEntry {
+  event: string;
+  [key: string]: unknown;
+}
+export type ServerLog = (entry: ServerLogEntry) => void;
+
+export interface ServerStats {
+  /** Open WebSocket connections. */
+  connections: number;
+  /** Upgrade requests refused for their Host or Origin. */
+  refusedUpgrades: number;
+  jobsCompleted: number;
+  jobsCancelled: number;
+  jobsFailed: number;
+  /** Binary frames answered with an error. */
+  framesRejected: number;
+}
+
+export interface CompanionServerOptions {
+  /** Default 47653; 0 picks a free port. */
+  port?: number;
+  /** Only '127.0.0.1' is accepted: the companion never listens beyond this machine. */
+  host?: string;
+  /** The pairing token, or a function that returns the current one (so that a rotation applies at once). */
+  token: string | (() => string);
+  limits?: Partial<Limits>;
+  runners: Runners;
+  capabilities: CapabilitiesProvider;
+  /** Exact Origin values to accept although they look like a browser's (escape hatch; default none). */
+  allowedOrigins?: string[];
+  /** At most one progress event per this many ms (stage changes and the last iteration always go out). Default 100. */
+  progressIntervalMs?: number;
+  /** At most one preview per this many ms. Default 1000. */
+  previewIntervalMs?: number;
+  log?: ServerLog;
+}
+
+export interface CompanionServer {
+  readonly host: string;
+  readonly port: number;
+  readonly url: string;
+  readonly limits: Limits;
+  readonly stats: Readonly<ServerStats>;
+  /** Stops accepting, closes every connection (which cancels their jobs) and waits for the device to be free. */
+  close(): Promise<void>;
+}
+
+const FORBIDDEN_BODY = 'Painterly companion: this connection is not allowed.\n';
+
+function refuseSocket(socket: Duplex, status: string, body: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+export async function createCompanionServer(opts: CompanionServerOptions): Promise<CompanionServer> {
+  const host = opts.host ?? DEFAULT_HOST;
+  if (host !== '127.0.0.1') throw new TypeError(`The companion listens on 127.0.0.1 only, not '${host}'.`);
+  const port = opts.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`Expected a port from 0 to 65535, got ${port}.`);
+  if (typeof opts.token === 'string' && opts.token.length < 16) throw new TypeError('The pairing token must be at least 16 characters.');
+  const limits = resolveLimits(opts.limits);
+  const log: ServerLog = opts.log ?? (() => {});
+  const stats: ServerStats = { connections: 0, refusedUpgrades: 0, jobsCompleted: 0, jobsCancelled: 0, jobsFailed: 0, framesRejected: 0 };
+  const tokenOf = typeof opts.token === 'function' ? opts.token : () => opts.token as string;
+
+  let capsPromise: Promise<CompanionCapabilities> | undefined;
+  let capsAt = 0;
+  // Cached for a few seconds: a model fetched meanwhile shows up on the next connection.
+  const capabilities = () => {
+    if (!capsPromise || Date.now() - capsAt > 5000) {
+      capsAt = Date.now();
+      capsPromise = opts.capabilities();
+      capsPromise.catch(() => (capsPromise = undefined));
+    }
+    return capsPromise;
+  };
+
+  const ctx: ConnectionContext = {
+    limits,
+    checkToken: (given) => {
+      const expected = tokenOf();
+      return typeof expected === 'string' && expected.length > 0 && tokensMatch(given, expected);
+    },
+    capabilities,
+    runners: opts.runners,
+    queue: new JobQueue(),
+    openJobs: { count: 0 },
+    stats,
+    log,
+    progressIntervalMs: opts.progressIntervalMs ?? 100,
+    previewIntervalMs: opts.previewIntervalMs ?? 1000,
+  };
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: transportLimitBytes(limits),
+    clientTracking: true,
+  });
+
+  const httpServer = http.createServer((_req, res) => {
+    res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+    res.end('Painterly companion: connect with a WebSocket.\n');
+  });
+  httpServer.on('clientError', (_err, socket) => socket.destroy());
+
+  let actualPort = port;
+  httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => {});
+    const origin = req.headers.origin;
+    const reason = refuseUpgrade({ host: req.headers.host, origin }, actualPort, opts.allowedOrigins);
+    if (reason) {
+      stats.refusedUpgrades++;
+      log({ event: 'upgrade-refused', reason });
+      refuseSocket(socket, '403 Forbidden', FORBIDDEN_BODY);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      stats.connections++;
+      ws.on('close', () => stats.connections--);
+      log({ event: 'connected', origin: origin ?? null });
+      const conn = new Connection(ws, ctx);
+      if (stats.connections > limits.maxConnections) {
+        conn.send({ type: 'error', code: 'BUSY', message: `The companion already has ${limits.maxConnections} connections.`, closing: true });
+        ws.close(CLOSE_CODES.tooManyConnections, 'BUSY');
+      }
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new PainterlyError('BAD_ARGUMENT', `Port ${port} on ${host} is in use: is a companion already running? Pick another with --port.`)
+          : e,
+      );
+    };
+    httpServer.once('error', onError);
+    httpServer.listen(port, host, () => {
+      httpServer.off('error', onError);
+      resolve();
+    });
+  });
+  actualPort = (httpServer.address() as AddressInfo).port;
+  httpServer.on('error', (e) => log({ event: 'server-error', message: e.message }));
+
+  let closing: Promise<void> | undefined;
+  return {
+    host,
+    port: actualPort,
+    url: `ws://${host}:${actualPort}`,
+    limits,
+    stats,
+    close: () =>
+      (closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        for (const ws of wss.clients) ws.close(CLOSE_CODES.goingAway, 'The companion is shutting down');
+        // A runner honours cancel within one iteration; do not hang forever on one that does not.
+        await Promise.race([ctx.queue.idle(), new Promise((r) => setTimeout(r, 5000).unref())]);
+        for (const ws of wss.clients) ws.terminate();
+        wss.close();
+        httpServer.closeAllConnections?.();
+        await stopped;
+      })()),
+  };
+}

@@ -1,0 +1,383 @@
+// A protocol client for the companion over any standard WebSocket (the browser's and UXP's
+// global WebSocket, or `ws` in Node): handshake, job submission with paced chunked uploads,
+// job events, previews, the assembled result, cancel.
+import { PainterlyError, type ErrorCode } from './errors.js';
+import { bytesToSamples, decodeFrame, planeFrames, PlaneAssembler, type BitsPerChannel } from './frames.js';
+import { RECOMMENDED_CHUNK_BYTES } from './limits.js';
+import {
+  DEFAULT_HOST,
+  DEFAULT_PORT,
+  PROTOCOL_VERSION,
+  type ClientMessage,
+  type JobEvent,
+  type JobOptions,
+  type PlaneDeclaration,
+  type ServerMessage,
+  type WelcomeMessage,
+} from './protocol.js';
+import { parseServerMessage } from './validate.js';
+
+/** The part of the standard WebSocket API this client uses. */
+export interface WebSocketLike {
+  binaryType: string;
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+  send(data: string | ArrayBuffer | ArrayBufferView): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface ConnectOptions {
+  token: string;
+  /** Default ws://127.0.0.1:47653. */
+  url?: string;
+  /** Makes the socket; default: the global WebSocket. */
+  createSocket?: (url: string) => WebSocketLike;
+  client?: { name: string; version: string };
+  /** Give up on the handshake after this long; default 10 s. */
+  timeoutMs?: number;
+  /** Largest frame this client sends; default the smaller of 8 MiB and the companion's limit. */
+  chunkBytes?: number;
+  /** Uploads wait while more than this many bytes sit in the socket's send buffer; default 16 MiB. */
+  highWaterBytes?: number;
+}
+
+export interface PlaneInput extends PlaneDeclaration {
+  /** width·height·channels samples; a Uint16Array (0..65535) for 16-bit planes. */
+  data: Uint8Array | Uint16Array;
+}
+
+export interface JobRequest {
+  options: JobOptions;
+  planes: PlaneInput[];
+}
+
+export interface JobOutput {
+  jobId: number;
+  width: number;
+  height: number;
+  channels: number;
+  bitsPerChannel: BitsPerChannel;
+  data: Uint8Array | Uint16Array;
+  device: string;
+  seconds: number;
+}
+
+export interface JobHandle {
+  jobId: number;
+  /** Resolves with the result; rejects with PainterlyError (CANCELLED when cancelled). */
+  result: Promise<JobOutput>;
+  /** Asks the companion to stop the job; `result` then rejects with CANCELLED. */
+  cancel(): void;
+}
+
+interface OpenJob {
+  onEvent?: (e: JobEvent) => void;
+  resolve(out: JobOutput): void;
+  reject(err: PainterlyError): void;
+  accepted: Promise<void>;
+  acceptedSettle(ok: boolean): void;
+  cancelled: boolean;
+  assembler?: PlaneAssembler;
+}
+
+const OPEN = 1;
+
+function toBytes(data: unknown): Uint8Array | undefined {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (Array.isArray(data) && data.every((d) => ArrayBuffer.isView(d))) {
+    // ws hands fragmented messages over as a list of buffers when binaryType is 'fragments'.
+    const parts = data as ArrayBufferView[];
+    const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), at);
+      at += p.byteLength;
+    }
+    return out;
+  }
+  return undefined;
+}
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** One paired connection to the companion. Create it with `connectToCompanion`. */
+export class CompanionClient {
+  readonly welcome: WelcomeMessage;
+  private readonly ws: WebSocketLike;
+  private readonly jobs = new Map<number, OpenJob>();
+  private nextJobId = 1;
+  private readonly chunkBytes: number;
+  private readonly highWater: number;
+  private closedError?: PainterlyError;
+  private readonly closeListeners: ((err: PainterlyError) => void)[] = [];
+
+  /** @internal use connectToCompanion */
+  constructor(ws: WebSocketLike, welcome: WelcomeMessage, opts: ConnectOptions) {
+    this.ws = ws;
+    this.welcome = welcome;
+    this.chunkBytes = Math.min(opts.chunkBytes ?? RECOMMENDED_CHUNK_BYTES, welcome.limits.maxFrameBytes);
+    this.highWater = opts.highWaterBytes ?? 16 * 1024 * 1024;
+    ws.onmessage = (ev) => this.receive(ev.data);
+    ws.onclose = (ev) => this.closed(ev.code, ev.reason);
+    ws.onerror = () => {};
+  }
+
+  get isOpen(): boolean {
+    return !this.closedError && this.ws.readyState === OPEN;
+  }
+
+  /** Called once when the connection ends, with the reason. */
+  onClose(listener: (err: PainterlyError) => void): void {
+    if (this.closedError) listener(this.closedError);
+    else this.closeListeners.push(listener);
+  }
+
+  /** Sends a job; `onEvent` sees accepted, queued, started, progress, preview, result, cancelled, error. */
+  submit(request: JobRequest, onEvent?: (e: JobEvent) => void): JobHandle {
+    if (!Array.isArray(request?.planes)) throw new PainterlyError('BAD_ARGUMENT', 'A job needs `planes`.');
+    for (const p of request.planes) {
+      // Checked here so that a bad plane throws at the caller, before anything is sent.
+      const n = p.width * p.height * p.channels;
+      const type = p.bitsPerChannel === 16 ? Uint16Array : Uint8Array;
+      if (!(p.data instanceof type) || p.data.length !== n) {
+        throw new PainterlyError('SIZE_MISMATCH', `Plane '${p.plane}' needs a ${type.name} of ${p.width}×${p.height}×${p.channels} = ${n} samples.`);
+      }
+    }
+    const planes = request.planes.map(({ plane, width, height, channels, bitsPerChannel }) => ({ plane, width, height, channels, bitsPerChannel }));
+    const jobId = this.nextJobId++;
+    let settleAccepted!: (ok: boolean) => void;
+    const accepted = new Promise<void>((resolve, reject) => {
+      settleAccepted = (ok) => (ok ? resolve() : reject(new PainterlyError('CANCELLED')));
+    });
+    accepted.catch(() => {});
+    let job!: OpenJob;
+    const result = new Promise<JobOutput>((resolve, reject) => {
+      job = { onEvent, resolve, reject, accepted, acceptedSettle: settleAccepted, cancelled: false };
+    });
+    if (this.closedError) {
+      job.reject(this.closedError);
+      return { jobId, result, cancel: () => {} };
+    }
+    this.jobs.set(jobId, job);
+    this.sendJson({ type: 'submit', jobId, options: request.options, planes });
+    void this.upload(jobId, job, request).catch((e) => {
+      this.sendJson({ type: 'cancel', jobId }); // the companion would otherwise wait for the rest
+      this.finish(jobId, e instanceof PainterlyError ? e : new PainterlyError('INTERNAL', String(e)));
+    });
+    return {
+      jobId,
+      result,
+      cancel: () => {
+        if (!this.jobs.has(jobId) || job.cancelled) return;
+        job.cancelled = true;
+        this.sendJson({ type: 'cancel', jobId });
+      },
+    };
+  }
+
+  /** Round trip to the companion; resolves when the pong arrives, rejects if the connection closes first. */
+  ping(): Promise<void> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    const nonce = this.nextNonce++;
+    const pong = new Promise<void>((resolve, reject) => {
+      this.pongWaiters.set(nonce, { resolve, reject });
+    });
+    this.sendJson({ type: 'ping', nonce });
+    return pong;
+  }
+
+  close(): void {
+    this.ws.close(1000, 'bye');
+  }
+
+  private readonly pongWaiters = new Map<number, { resolve(): void; reject(e: PainterlyError): void }>();
+  private nextNonce = 1;
+
+  private async upload(jobId: number, job: OpenJob, request: JobRequest): Promise<void> {
+    try {
+      await job.accepted;
+    } catch {
+      return; // refused or cancelled before upload: the error event settles the job
+    }
+    for (const p of request.planes) {
+      for (const frame of planeFrames({ jobId, plane: p.plane }, p, p.data, this.chunkBytes)) {
+        if (job.cancelled || !this.jobs.has(jobId) || !this.isOpen) return;
+        // UXP closes a socket whose send buffer overflows: wait for it to drain.
+        while (this.ws.bufferedAmount > this.highWater && this.isOpen) await delay(5);
+        this.ws.send(frame);
+      }
+    }
+  }
+
+  private sendJson(msg: ClientMessage): void {
+    if (this.isOpen) this.ws.send(JSON.stringify(msg));
+  }
+
+  private receive(data: unknown): void {
+    if (typeof data === 'string') {
+      let msg: ServerMessage;
+      try {
+        msg = parseServerMessage(data);
+      } catch {
+        return; // a newer companion's message we do not know: ignore it
+      }
+      this.handle(msg);
+      return;
+    }
+    const bytes = toBytes(data);
+    if (!bytes) return;
+    try {
+      const frame = decodeFrame(bytes);
+      const job = this.jobs.get(frame.header.jobId);
+      if (!job) return;
+      const h = frame.header;
+      if (h.plane === 'preview') {
+        if (h.chunkCount === 1 && h.channels === 3) {
+          job.onEvent?.({ type: 'preview', jobId: h.jobId, width: h.width, height: h.height, channels: 3, bitsPerChannel: h.bitsPerChannel, data: frame.payload.slice() });
+        }
+      } else if (h.plane === 'result') {
+        job.assembler ??= new PlaneAssembler(h);
+        job.assembler.add(frame);
+      }
+    } catch (e) {
+      // A result frame we cannot use fails its job; the header's job id sits at byte 8.
+      if (bytes.byteLength < 12) return;
+      const jobId = new DataView(bytes.buffer, bytes.byteOffset, 12).getUint32(8, true);
+      this.finish(jobId, e instanceof PainterlyError ? e : new PainterlyError('BAD_FRAME', String(e)));
+    }
+  }
+
+  private handle(msg: ServerMessage): void {
+    if (msg.type === 'pong') {
+      const waiter = msg.nonce !== undefined ? this.pongWaiters.get(msg.nonce) : undefined;
+      if (waiter && msg.nonce !== undefined) {
+        this.pongWaiters.delete(msg.nonce);
+        waiter.resolve();
+      }
+      return;
+    }
+    if (msg.type === 'welcome') return;
+    if (msg.jobId === undefined) return; // a connection-level error; the close handler reports fatal ones
+    const job = this.jobs.get(msg.jobId);
+    if (!job) return;
+    if (msg.type === 'error') {
+      job.onEvent?.({ ...msg, jobId: msg.jobId });
+      this.finish(msg.jobId, new PainterlyError(msg.code, msg.message, msg.details));
+      return;
+    }
+    job.onEvent?.(msg);
+    switch (msg.type) {
+      case 'accepted':
+        job.acceptedSettle(true);
+        break;
+      case 'cancelled':
+        this.finish(msg.jobId, new PainterlyError('CANCELLED'));
+        break;
+      case 'result': {
+        const a = job.assembler;
+        if (!a?.complete || !a.bytes) {
+          this.finish(msg.jobId, new PainterlyError('BAD_FRAME', 'The companion announced a result whose frames did not all arrive.'));
+          break;
+        }
+        this.jobs.delete(msg.jobId);
+        job.resolve({
+          jobId: msg.jobId,
+          width: msg.width,
+          height: msg.height,
+          channels: msg.channels,
+          bitsPerChannel: msg.bitsPerChannel,
+          data: bytesToSamples(a.bytes, msg.bitsPerChannel),
+          device: msg.device,
+          seconds: msg.seconds,
+        });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private finish(jobId: number, err: PainterlyError): void {
+    const job = this.jobs.get(jobId);
+    if (!job) return;
+    this.jobs.delete(jobId);
+    job.acceptedSettle(false);
+    job.reject(err);
+  }
+
+  private closed(code: number, reason: string): void {
+    const codeFromClose: ErrorCode = code === 4401 ? 'UNAUTHORIZED' : code === 4426 ? 'PROTOCOL_MISMATCH' : 'CONNECTION_LOST';
+    this.closedError = new PainterlyError(codeFromClose, reason || undefined);
+    for (const [id] of this.jobs) this.finish(id, this.closedError);
+    for (const w of this.pongWaiters.values()) w.reject(this.closedError);
+    this.pongWaiters.clear();
+    for (const l of this.closeListeners.splice(0)) l(this.closedError);
+  }
+}
+
+/** Opens a socket, says hello with the token and waits for `welcome`. Throws PainterlyError. */
+export function connectToCompanion(opts: ConnectOptions): Promise<CompanionClient> {
+  const url = opts.url ?? `ws://${DEFAULT_HOST}:${DEFAULT_PORT}`;
+  const make = opts.createSocket ?? ((u: string) => {
+    const Ctor = (globalThis as { WebSocket?: new (u: string) => WebSocketLike }).WebSocket;
+    if (!Ctor) throw new PainterlyError('INTERNAL', 'No WebSocket implementation is available here; pass createSocket.');
+    return new Ctor(u);
+  });
+  return new Promise<CompanionClient>((resolve, reject) => {
+    let settled = false;
+    let ws: WebSocketLike;
+    const fail = (err: PainterlyError) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      try {
+        ws?.close();
+      } catch {
+        /* already closed */
+      }
+      reject(err);
+    };
+    const timer = setTimeout(() => fail(new PainterlyError('COMPANION_UNREACHABLE', `The companion at ${url} did not answer in time.`)), opts.timeoutMs ?? 10_000);
+    try {
+      ws = make(url);
+    } catch (e) {
+      fail(e instanceof PainterlyError ? e : new PainterlyError('COMPANION_UNREACHABLE', `Could not open ${url}: ${(e as Error).message}`));
+      return;
+    }
+    ws.binaryType = 'arraybuffer';
+    let opened = false;
+    ws.onopen = () => {
+      opened = true;
+      const hello: ClientMessage = { type: 'hello', protocolVersion: PROTOCOL_VERSION, token: opts.token, ...(opts.client ? { client: opts.client } : {}) };
+      ws.send(JSON.stringify(hello));
+    };
+    ws.onerror = () => {};
+    ws.onclose = (ev) => {
+      if (!opened) fail(new PainterlyError('COMPANION_UNREACHABLE', `Nothing answered at ${url}: start the companion with \`npx painterly serve\`.`));
+      else fail(new PainterlyError(ev.code === 4401 ? 'UNAUTHORIZED' : ev.code === 4426 ? 'PROTOCOL_MISMATCH' : 'CONNECTION_LOST', ev.reason || undefined));
+    };
+    ws.onmessage = (ev) => {
+      if (typeof ev.data !== 'string') return;
+      let msg: ServerMessage;
+      try {
+        msg = parseServerMessage(ev.data);
+      } catch (e) {
+        fail(e as PainterlyError);
+        return;
+      }
+      if (msg.type === 'error') {
+        fail(new PainterlyError(msg.code, msg.message, msg.details));
+      } else if (msg.type === 'welcome') {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(new CompanionClient(ws, msg, opts));
+      }
+    };
+  });
+}

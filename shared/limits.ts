@@ -1,0 +1,76 @@
+// Safety limits of the companion: options with safe defaults, enforced where bytes arrive.
+// The server sends its effective limits in `welcome`, so a client can chunk and refuse early.
+import { PainterlyError } from './errors.js';
+
+export interface Limits {
+  /** Largest WebSocket message (binary frame or JSON text) in bytes; checked by ws from the frame header, before the payload is buffered. */
+  maxFrameBytes: number;
+  /** Largest JSON control message in bytes (control messages are small; images travel as binary frames). */
+  maxJsonBytes: number;
+  /** Largest width and height of one plane, in pixels. */
+  maxPlaneSide: number;
+  /** Largest pixel count (width × height) of one plane. */
+  maxPlanePixels: number;
+  /** Largest sum of the declared plane sizes of one job, in bytes as sent. */
+  maxJobBytes: number;
+  /** Largest working size (longer side, pixels) a job may ask for explicitly. */
+  maxWorkingSize: number;
+  /** Largest iteration count a job may ask for, per pass or stage. */
+  maxIterations: number;
+  /** Jobs one connection may have open at once (uploading, queued or running). */
+  maxJobsPerConnection: number;
+  /** Jobs the companion holds at once across all connections (uploading, queued or running). */
+  maxJobs: number;
+  /** Simultaneous connections. */
+  maxConnections: number;
+  /** A connection that has not sent a valid `hello` by then is closed. */
+  handshakeTimeoutMs: number;
+}
+
+const MiB = 1024 * 1024;
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxFrameBytes: 64 * MiB,
+  maxJsonBytes: 64 * 1024,
+  maxPlaneSide: 8192,
+  maxPlanePixels: 8192 * 8192,
+  maxJobBytes: 1024 * MiB,
+  maxWorkingSize: 4096,
+  maxIterations: 10_000,
+  maxJobsPerConnection: 4,
+  maxJobs: 16,
+  maxConnections: 8,
+  handshakeTimeoutMs: 10_000,
+});
+
+/** What clients put in one frame unless told otherwise: small enough for UXP's send buffer. */
+export const RECOMMENDED_CHUNK_BYTES = 8 * MiB;
+
+/** Defaults overridden by `overrides`; every value must be a positive integer. */
+export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  for (const [key, value] of Object.entries(overrides) as [keyof Limits, unknown][]) {
+    if (value === undefined) continue;
+    if (!(key in DEFAULT_LIMITS)) {
+      throw new PainterlyError('BAD_ARGUMENT', `Unknown limit '${key}'. Known limits: ${Object.keys(DEFAULT_LIMITS).join(', ')}.`);
+    }
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+      throw new PainterlyError('BAD_ARGUMENT', `Expected a positive integer for limit '${key}', got ${String(value)}.`);
+    }
+    limits[key] = value;
+  }
+  // A frame must at least hold its header plus one pixel; 64 bytes is a floor with room to spare.
+  if (limits.maxFrameBytes < 64) {
+    throw new PainterlyError('BAD_ARGUMENT', `Limit 'maxFrameBytes' must be at least 64 bytes, got ${limits.maxFrameBytes}.`);
+  }
+  return limits;
+}
+
+/**
+ * The hard cap the WebSocket layer enforces from the frame header, before buffering: twice
+ * `maxFrameBytes`. Messages between the two get a FRAME_TOO_LARGE error and the connection
+ * stays open (a client that chunks too coarsely learns why); beyond it the connection closes (1009).
+ */
+export function transportLimitBytes(limits: Pick<Limits, 'maxFrameBytes'>): number {
+  return limits.maxFrameBytes * 2;
+}

@@ -1,0 +1,271 @@
+// The companion protocol: JSON control messages (a union keyed by `type`) plus binary image
+// frames (shared/frames.ts). Plain data only, so the panel and the companion share it.
+// docs/protocol.md describes the same thing for people; change both together.
+import type { ErrorCode } from './errors.js';
+import type { InputPlaneName, PlaneFormat, BitsPerChannel } from './frames.js';
+import type { Limits } from './limits.js';
+import { PROTOCOL_VERSION } from './version.js';
+
+export { PROTOCOL_VERSION };
+
+/** The port `painterly serve` listens on unless told otherwise. */
+export const DEFAULT_PORT = 47653;
+export const DEFAULT_HOST = '127.0.0.1';
+
+export const MODES = Object.freeze(['harmonize', 'photo-style'] as const);
+export type Mode = (typeof MODES)[number];
+
+export const BACKBONES = Object.freeze(['vgg19', 'vgg19-shallow', 'squeezenet', 'googlenet'] as const);
+export type BackboneName = (typeof BACKBONES)[number];
+export const DEFAULT_BACKBONE: BackboneName = 'vgg19';
+
+export const QUALITIES = Object.freeze(['preview', 'full'] as const);
+export type Quality = (typeof QUALITIES)[number];
+
+export const SMOOTHINGS = Object.freeze(['affine', 'closed-form', 'none'] as const);
+export type Smoothing = (typeof SMOOTHINGS)[number];
+
+/** τ presets of the paper: realistic 1, impressionist 5, expressive 10. */
+export const TAU_PRESETS = Object.freeze({ realistic: 1, impressionist: 5, expressive: 10 });
+export const DEFAULT_TAU = 5;
+export const TAU_RANGE = Object.freeze({ min: 0, max: 100 });
+
+/**
+ * What a quality preset means. `full` is the papers' setting (700 px, 1000 + 1000 iterations);
+ * `preview` is half the size and a fifth of the iterations (about 1/20 of the work).
+ */
+export const QUALITY_PRESETS = Object.freeze({
+  harmonize: Object.freeze({
+    preview: Object.freeze({ size: 350, pass1Iters: 200, pass2Iters: 200 }),
+    full: Object.freeze({ size: 700, pass1Iters: 1000, pass2Iters: 1000 }),
+  }),
+  'photo-style': Object.freeze({
+    preview: Object.freeze({ size: 350, stage1Iters: 200, stage2Iters: 200 }),
+    full: Object.freeze({ size: 700, stage1Iters: 1000, stage2Iters: 1000 }),
+  }),
+});
+
+/** Which planes each mode takes. Planes of one group must share width and height. */
+export const MODE_PLANES: Readonly<Record<Mode, { required: readonly InputPlaneName[]; optional: readonly InputPlaneName[]; sameSize: readonly (readonly InputPlaneName[])[] }>> = Object.freeze({
+  harmonize: {
+    required: ['painting', 'composite', 'mask'],
+    optional: ['dilatedMask'],
+    sameSize: [['painting', 'composite', 'mask', 'dilatedMask']],
+  },
+  'photo-style': {
+    required: ['content', 'style'],
+    optional: ['contentLabels', 'styleLabels'],
+    sameSize: [['content', 'contentLabels'], ['style', 'styleLabels']],
+  },
+});
+
+/** Channel counts each input plane may have (a 4th channel is alpha and is ignored). */
+export const PLANE_CHANNELS: Readonly<Record<InputPlaneName, readonly number[]>> = Object.freeze({
+  painting: [3, 4],
+  composite: [3, 4],
+  mask: [1],
+  dilatedMask: [1],
+  content: [3, 4],
+  style: [3, 4],
+  contentLabels: [3, 4],
+  styleLabels: [3, 4],
+});
+
+/** Previews are 8-bit RGB with this longer side at most. */
+export const PREVIEW_MAX_SIDE = 256;
+
+// ---- Job options as sent (everything but `mode` optional) and as resolved --------------------
+
+export interface HarmonizeJobOptions {
+  mode: 'harmonize';
+  quality?: Quality;
+  /** Style strength τ; DEFAULT_TAU when absent. */
+  tau?: number;
+  /** Working size (longer side, px); overrides the preset. */
+  size?: number;
+  pass1Iters?: number;
+  pass2Iters?: number;
+  postProcess?: boolean;
+  backbone?: BackboneName;
+}
+
+export interface PhotoStyleJobOptions {
+  mode: 'photo-style';
+  quality?: Quality;
+  size?: number;
+  stage1Iters?: number;
+  stage2Iters?: number;
+  smoothing?: Smoothing;
+  backbone?: BackboneName;
+}
+
+export type JobOptions = HarmonizeJobOptions | PhotoStyleJobOptions;
+
+export type ResolvedHarmonizeOptions = Required<HarmonizeJobOptions>;
+export type ResolvedPhotoStyleOptions = Required<PhotoStyleJobOptions>;
+export type ResolvedJobOptions = ResolvedHarmonizeOptions | ResolvedPhotoStyleOptions;
+
+/** One plane a job will send, declared up front in `submit`. */
+export interface PlaneDeclaration extends PlaneFormat {
+  plane: InputPlaneName;
+}
+
+// ---- Client → companion ------------------------------------------------------------------
+
+/** Must be the first message; nothing else is accepted before the companion answers `welcome`. */
+export interface HelloMessage {
+  type: 'hello';
+  protocolVersion: number;
+  token: string;
+  client?: { name: string; version: string };
+}
+
+/** Starts a job: the companion answers `accepted`, then the client sends every declared plane's frames. */
+export interface SubmitMessage {
+  type: 'submit';
+  /** Chosen by the client, unique among its open jobs; 1 .. 2^32-1; frames carry it. */
+  jobId: number;
+  options: JobOptions;
+  planes: PlaneDeclaration[];
+}
+
+/** Stops a job while it uploads, waits in the queue or runs; answered by `cancelled` (or `error` UNKNOWN_JOB). */
+export interface CancelMessage {
+  type: 'cancel';
+  jobId: number;
+}
+
+export interface PingMessage {
+  type: 'ping';
+  nonce?: number;
+}
+
+export type ClientMessage = HelloMessage | SubmitMessage | CancelMessage | PingMessage;
+export const CLIENT_MESSAGE_TYPES = Object.freeze(['hello', 'submit', 'cancel', 'ping'] as const);
+
+// ---- Companion → client ------------------------------------------------------------------
+
+export interface BackboneAvailability {
+  present: BackboneName[];
+  /** Backbones whose weights are not installed, with the command that fetches them. */
+  missing: { name: BackboneName; fetchCommand: string }[];
+}
+
+/** What the companion can do on this machine; part of `welcome`. */
+export interface CompanionCapabilities {
+  /** The device jobs run on, e.g. 'cuda' or 'cpu'. */
+  device: string;
+  /** Every device this machine offers. */
+  devices: string[];
+  backbones: BackboneAvailability;
+}
+
+export interface WelcomeMessage extends CompanionCapabilities {
+  type: 'welcome';
+  protocolVersion: number;
+  companionVersion: string;
+  /** Modes the companion can run now. */
+  modes: Mode[];
+  limits: Limits;
+}
+
+/** The submission is valid; send the planes. */
+export interface AcceptedMessage {
+  type: 'accepted';
+  jobId: number;
+}
+
+/** All planes arrived; `place` jobs are ahead of this one (0: it starts next). Sent again when the place changes. */
+export interface QueuedMessage {
+  type: 'queued';
+  jobId: number;
+  place: number;
+}
+
+export interface StartedMessage {
+  type: 'started';
+  jobId: number;
+  device: string;
+  options: ResolvedJobOptions;
+}
+
+/** Now and then a preview follows as a binary frame of plane `preview` (8-bit RGB, one chunk). */
+export interface ProgressMessage {
+  type: 'progress';
+  jobId: number;
+  stage: string;
+  /** 1-based within the stage; 0 when the stage has no iterations. */
+  iteration: number;
+  total: number;
+  etaSeconds?: number;
+}
+
+/** The job finished; its `result` plane frames were sent just before this message. */
+export interface ResultMessage extends PlaneFormat {
+  type: 'result';
+  jobId: number;
+  device: string;
+  seconds: number;
+}
+
+export interface CancelledMessage {
+  type: 'cancelled';
+  jobId: number;
+  /** Where the job was when it stopped. */
+  phase: 'uploading' | 'queued' | 'running';
+}
+
+/** With `jobId`: that job has ended (or never existed). Without: about the connection, which stays open unless `closing`. */
+export interface ErrorMessage {
+  type: 'error';
+  jobId?: number;
+  code: ErrorCode;
+  message: string;
+  details?: unknown;
+  /** The companion closes the connection after this error. */
+  closing?: boolean;
+}
+
+export interface PongMessage {
+  type: 'pong';
+  nonce?: number;
+}
+
+export type ServerMessage =
+  | WelcomeMessage
+  | AcceptedMessage
+  | QueuedMessage
+  | StartedMessage
+  | ProgressMessage
+  | ResultMessage
+  | CancelledMessage
+  | ErrorMessage
+  | PongMessage;
+export const SERVER_MESSAGE_TYPES = Object.freeze(['welcome', 'accepted', 'queued', 'started', 'progress', 'result', 'cancelled', 'error', 'pong'] as const);
+
+/** Events about one job, as a client sees them (the preview arrives as a frame and is surfaced as an event). */
+export type JobEvent =
+  | AcceptedMessage
+  | QueuedMessage
+  | StartedMessage
+  | ProgressMessage
+  | ResultMessage
+  | CancelledMessage
+  | (ErrorMessage & { jobId: number })
+  | { type: 'preview'; jobId: number; width: number; height: number; channels: 3; bitsPerChannel: BitsPerChannel; data: Uint8Array };
+
+/** WebSocket close codes the companion uses (4000–4999 are for applications). */
+export const CLOSE_CODES = Object.freeze({
+  normal: 1000,
+  goingAway: 1001,
+  badHandshake: 4400,
+  unauthorized: 4401,
+  handshakeTimeout: 4408,
+  protocolMismatch: 4426,
+  tooManyConnections: 4429,
+});
+
+/** The command that installs a backbone's weights, as shown to users (only VGG-19 has a download source). */
+export function fetchCommandFor(backbone: BackboneName): string {
+  return backbone === 'vgg19' || backbone === 'vgg19-shallow' ? 'npx painterly models fetch vgg19' : `npx painterly models import FILE (a ${backbone} safetensors file)`;
+}

@@ -1,0 +1,272 @@
+// Validation at the boundary, once: small predicates, one factory for "expected X for `name`,
+// got Y", and the checks every incoming message goes through. Past these, code trusts its types.
+import { PainterlyError, type ErrorCode } from './errors.js';
+import { isPlaneName, planeByteLength, type FrameHeader, type InputPlaneName } from './frames.js';
+import type { Limits } from './limits.js';
+import {
+  BACKBONES,
+  CLIENT_MESSAGE_TYPES,
+  DEFAULT_BACKBONE,
+  DEFAULT_TAU,
+  MODES,
+  MODE_PLANES,
+  PLANE_CHANNELS,
+  QUALITIES,
+  QUALITY_PRESETS,
+  SERVER_MESSAGE_TYPES,
+  SMOOTHINGS,
+  TAU_RANGE,
+  type ClientMessage,
+  type JobOptions,
+  type Mode,
+  type PlaneDeclaration,
+  type ResolvedJobOptions,
+  type ServerMessage,
+  type SubmitMessage,
+} from './protocol.js';
+
+// ---- predicates ---------------------------------------------------------------------------
+
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isString = (v: unknown): v is string => typeof v === 'string';
+export const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
+export const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+export const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
+export const isU32 = (v: unknown): v is number => isInteger(v) && v >= 0 && v <= 0xffffffff;
+export const isJobId = (v: unknown): v is number => isU32(v) && v >= 1;
+export const isOneOf = <T extends string>(values: readonly T[], v: unknown): v is T => typeof v === 'string' && (values as readonly string[]).includes(v);
+
+/** A short description of a value for error messages; long strings are cut so that a token is never echoed whole. */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'string') return `'${v.length > 24 ? `${v.slice(0, 24)}…` : v}' (string)`;
+  if (typeof v === 'object') return 'an object';
+  return `${String(v)} (${typeof v})`;
+}
+
+/** The one error factory: "Expected <what> for `<name>`, got <value>." */
+export function expected(name: string, what: string, got: unknown, code: ErrorCode = 'BAD_MESSAGE'): PainterlyError {
+  return new PainterlyError(code, `Expected ${what} for \`${name}\`, got ${describeValue(got)}.`);
+}
+
+function onlyKeys(obj: Record<string, unknown>, allowed: readonly string[], where: string): void {
+  for (const key of Object.keys(obj)) {
+    if (!allowed.includes(key)) {
+      throw new PainterlyError('BAD_MESSAGE', `Unknown field \`${where}${key}\`; allowed: ${allowed.join(', ')}.`);
+    }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new PainterlyError('BAD_MESSAGE', 'The message is not valid JSON.');
+  }
+}
+
+// ---- client → companion ---------------------------------------------------------------------
+
+/**
+ * Parses one text message from a client and checks its shape: known type, known fields, field
+ * types. Limits and cross-field rules of `submit` are checked by `checkSubmit`.
+ */
+export function parseClientMessage(text: string, limits: Pick<Limits, 'maxJsonBytes'>): ClientMessage {
+  // UTF-16 length bounds the UTF-8 length from below and a third of it from above: encode only when in doubt.
+  const max = limits.maxJsonBytes;
+  if (text.length > max || (text.length * 3 > max && new TextEncoder().encode(text).byteLength > max)) {
+    throw new PainterlyError('FRAME_TOO_LARGE', `A control message may be at most ${limits.maxJsonBytes} bytes; images go in binary frames.`);
+  }
+  const msg = parseJson(text);
+  if (!isObject(msg)) throw expected('message', 'a JSON object', msg);
+  if (!isString(msg.type)) throw expected('type', 'a string', msg.type);
+  if (!isOneOf(CLIENT_MESSAGE_TYPES, msg.type)) {
+    throw new PainterlyError('UNKNOWN_MESSAGE', `Unknown message type ${describeValue(msg.type)}; known types: ${CLIENT_MESSAGE_TYPES.join(', ')}.`);
+  }
+  switch (msg.type) {
+    case 'hello': {
+      onlyKeys(msg, ['type', 'protocolVersion', 'token', 'client'], '');
+      if (!isInteger(msg.protocolVersion)) throw expected('protocolVersion', 'an integer', msg.protocolVersion);
+      if (!isString(msg.token)) throw new PainterlyError('UNAUTHORIZED', 'The hello message carries no pairing token: run `painterly token` and paste it into the panel.');
+      let client: { name: string; version: string } | undefined;
+      if (msg.client !== undefined) {
+        if (!isObject(msg.client) || !isString(msg.client.name) || !isString(msg.client.version)) throw expected('client', '{ name, version } strings', msg.client);
+        client = { name: msg.client.name.slice(0, 100), version: msg.client.version.slice(0, 100) };
+      }
+      return { type: 'hello', protocolVersion: msg.protocolVersion, token: msg.token, ...(client ? { client } : {}) };
+    }
+    case 'submit': {
+      onlyKeys(msg, ['type', 'jobId', 'options', 'planes'], '');
+      if (!isJobId(msg.jobId)) throw expected('jobId', 'an integer from 1 to 4294967295', msg.jobId);
+      const options = parseJobOptions(msg.options);
+      if (!Array.isArray(msg.planes)) throw expected('planes', 'an array', msg.planes);
+      if (msg.planes.length > 8) throw expected('planes', 'at most 8 planes', msg.planes);
+      const planes = msg.planes.map((p, i) => parsePlaneDeclaration(p, `planes[${i}]`));
+      return { type: 'submit', jobId: msg.jobId, options, planes };
+    }
+    case 'cancel':
+      onlyKeys(msg, ['type', 'jobId'], '');
+      if (!isJobId(msg.jobId)) throw expected('jobId', 'an integer from 1 to 4294967295', msg.jobId);
+      return { type: 'cancel', jobId: msg.jobId };
+    case 'ping':
+      onlyKeys(msg, ['type', 'nonce'], '');
+      if (msg.nonce !== undefined && !isFiniteNumber(msg.nonce)) throw expected('nonce', 'a number', msg.nonce);
+      return msg.nonce === undefined ? { type: 'ping' } : { type: 'ping', nonce: msg.nonce };
+  }
+}
+
+function parsePlaneDeclaration(p: unknown, name: string): PlaneDeclaration {
+  if (!isObject(p)) throw expected(name, 'an object', p);
+  onlyKeys(p, ['plane', 'width', 'height', 'channels', 'bitsPerChannel'], `${name}.`);
+  if (!isPlaneName(p.plane) || p.plane === 'result' || p.plane === 'preview') throw expected(`${name}.plane`, 'an input plane name', p.plane);
+  for (const key of ['width', 'height', 'channels'] as const) {
+    if (!isU32(p[key]) || p[key] === 0) throw expected(`${name}.${key}`, 'a positive integer', p[key]);
+  }
+  if (p.bitsPerChannel !== 8 && p.bitsPerChannel !== 16) throw expected(`${name}.bitsPerChannel`, '8 or 16', p.bitsPerChannel);
+  return {
+    plane: p.plane,
+    width: p.width as number,
+    height: p.height as number,
+    channels: p.channels as number,
+    bitsPerChannel: p.bitsPerChannel,
+  };
+}
+
+const HARMONIZE_KEYS = ['mode', 'quality', 'tau', 'size', 'pass1Iters', 'pass2Iters', 'postProcess', 'backbone'] as const;
+const PHOTO_STYLE_KEYS = ['mode', 'quality', 'size', 'stage1Iters', 'stage2Iters', 'smoothing', 'backbone'] as const;
+
+/** Checks the types of job options (not their ranges, see `resolveJobOptions`). */
+export function parseJobOptions(o: unknown): JobOptions {
+  if (!isObject(o)) throw expected('options', 'an object', o);
+  if (!isOneOf(MODES, o.mode)) throw expected('options.mode', `one of ${MODES.join(', ')}`, o.mode);
+  onlyKeys(o, o.mode === 'harmonize' ? HARMONIZE_KEYS : PHOTO_STYLE_KEYS, 'options.');
+  if (o.quality !== undefined && !isOneOf(QUALITIES, o.quality)) throw expected('options.quality', `one of ${QUALITIES.join(', ')}`, o.quality);
+  if (o.backbone !== undefined && !isOneOf(BACKBONES, o.backbone)) throw expected('options.backbone', `one of ${BACKBONES.join(', ')}`, o.backbone);
+  for (const key of ['size', 'pass1Iters', 'pass2Iters', 'stage1Iters', 'stage2Iters']) {
+    if (o[key] !== undefined && !isInteger(o[key])) throw expected(`options.${key}`, 'an integer', o[key]);
+  }
+  if (o.tau !== undefined && !isFiniteNumber(o.tau)) throw expected('options.tau', 'a number', o.tau);
+  if (o.postProcess !== undefined && !isBoolean(o.postProcess)) throw expected('options.postProcess', 'true or false', o.postProcess);
+  if (o.smoothing !== undefined && !isOneOf(SMOOTHINGS, o.smoothing)) throw expected('options.smoothing', `one of ${SMOOTHINGS.join(', ')}`, o.smoothing);
+  return o as unknown as JobOptions;
+}
+
+function inRange(name: string, v: number, min: number, max: number): number {
+  if (v < min || v > max) throw expected(name, `a value from ${min} to ${max}`, v, 'BAD_ARGUMENT');
+  return v;
+}
+
+/** Fills in defaults (quality preset, τ, backbone, …) and checks ranges against the limits. */
+export function resolveJobOptions(o: JobOptions, limits: Pick<Limits, 'maxWorkingSize' | 'maxIterations'>): ResolvedJobOptions {
+  const quality = o.quality ?? 'full';
+  const backbone = o.backbone ?? DEFAULT_BACKBONE;
+  const size = inRange('options.size', o.size ?? QUALITY_PRESETS[o.mode][quality].size, 32, limits.maxWorkingSize);
+  const iters = (name: string, v: number) => inRange(`options.${name}`, v, 0, limits.maxIterations);
+  if (o.mode === 'harmonize') {
+    const preset = QUALITY_PRESETS.harmonize[quality];
+    const tau = o.tau ?? DEFAULT_TAU;
+    if (!(tau > TAU_RANGE.min && tau <= TAU_RANGE.max)) throw expected('options.tau', `a value above ${TAU_RANGE.min} and at most ${TAU_RANGE.max}`, tau, 'BAD_ARGUMENT');
+    return {
+      mode: 'harmonize',
+      quality,
+      tau,
+      size,
+      pass1Iters: iters('pass1Iters', o.pass1Iters ?? preset.pass1Iters),
+      pass2Iters: iters('pass2Iters', o.pass2Iters ?? preset.pass2Iters),
+      postProcess: o.postProcess ?? true,
+      backbone,
+    };
+  }
+  const preset = QUALITY_PRESETS['photo-style'][quality];
+  return {
+    mode: 'photo-style',
+    quality,
+    size,
+    stage1Iters: iters('stage1Iters', o.stage1Iters ?? preset.stage1Iters),
+    stage2Iters: iters('stage2Iters', o.stage2Iters ?? preset.stage2Iters),
+    smoothing: o.smoothing ?? 'affine',
+    backbone,
+  };
+}
+
+/** Pixel limits of one plane (declared or seen in a frame header). Throws IMAGE_TOO_LARGE. */
+export function checkPlaneLimits(p: { plane: string; width: number; height: number }, limits: Pick<Limits, 'maxPlaneSide' | 'maxPlanePixels'>): void {
+  if (p.width > limits.maxPlaneSide || p.height > limits.maxPlaneSide || p.width * p.height > limits.maxPlanePixels) {
+    throw new PainterlyError(
+      'IMAGE_TOO_LARGE',
+      `Plane '${p.plane}' is ${p.width}×${p.height}; the companion accepts at most ${limits.maxPlaneSide} px a side and ${limits.maxPlanePixels} pixels.`,
+    );
+  }
+}
+
+/** A frame header against the limits (before anything is allocated for it). */
+export function checkFrameLimits(h: FrameHeader, limits: Pick<Limits, 'maxPlaneSide' | 'maxPlanePixels'>): void {
+  checkPlaneLimits(h, limits);
+}
+
+export interface CheckedSubmit {
+  jobId: number;
+  options: ResolvedJobOptions;
+  planes: Map<InputPlaneName, PlaneDeclaration>;
+}
+
+/**
+ * The rules of a submission that span fields: the mode's planes (all required, none foreign or
+ * repeated), their channels, sizes that agree within a group, pixel and byte limits, option ranges.
+ */
+export function checkSubmit(msg: SubmitMessage, limits: Limits, modesOffered: readonly Mode[] = MODES): CheckedSubmit {
+  const mode = msg.options.mode;
+  if (!modesOffered.includes(mode)) {
+    throw new PainterlyError('MODE_UNAVAILABLE', `This companion does not offer mode '${mode}'; it offers: ${modesOffered.join(', ') || 'none'}.`);
+  }
+  const rule = MODE_PLANES[mode];
+  const planes = new Map<InputPlaneName, PlaneDeclaration>();
+  let totalBytes = 0;
+  for (const p of msg.planes) {
+    if (!rule.required.includes(p.plane) && !rule.optional.includes(p.plane)) {
+      throw new PainterlyError('BAD_MESSAGE', `Mode '${mode}' takes planes ${[...rule.required, ...rule.optional].join(', ')}; got '${p.plane}'.`);
+    }
+    if (planes.has(p.plane)) throw new PainterlyError('BAD_MESSAGE', `Plane '${p.plane}' is declared twice.`);
+    if (!PLANE_CHANNELS[p.plane].includes(p.channels)) {
+      throw expected(`${p.plane}.channels`, PLANE_CHANNELS[p.plane].join(' or '), p.channels);
+    }
+    checkPlaneLimits(p, limits);
+    totalBytes += planeByteLength(p);
+    planes.set(p.plane, p);
+  }
+  for (const name of rule.required) {
+    if (!planes.has(name)) throw new PainterlyError('BAD_MESSAGE', `Mode '${mode}' needs plane '${name}'.`);
+  }
+  for (const group of rule.sameSize) {
+    const present = group.map((n) => planes.get(n)).filter((p): p is PlaneDeclaration => p !== undefined);
+    const first = present[0];
+    for (const p of present.slice(1)) {
+      if (p.width !== first.width || p.height !== first.height) {
+        throw new PainterlyError('SIZE_MISMATCH', `Plane '${p.plane}' is ${p.width}×${p.height} but '${first.plane}' is ${first.width}×${first.height}; they must match.`);
+      }
+    }
+  }
+  if (totalBytes > limits.maxJobBytes) {
+    throw new PainterlyError('IMAGE_TOO_LARGE', `The job's planes add up to ${totalBytes} bytes; the companion accepts at most ${limits.maxJobBytes} per job.`);
+  }
+  return { jobId: msg.jobId, options: resolveJobOptions(msg.options, limits), planes };
+}
+
+// ---- companion → client ---------------------------------------------------------------------
+
+/**
+ * Parses a text message from the companion. Only the envelope is checked (JSON object with a
+ * known `type`, and a numeric `jobId` on job events): the companion is the trusted side.
+ */
+export function parseServerMessage(text: string): ServerMessage {
+  const msg = parseJson(text);
+  if (!isObject(msg)) throw expected('message', 'a JSON object', msg);
+  if (!isOneOf(SERVER_MESSAGE_TYPES, msg.type)) {
+    throw new PainterlyError('UNKNOWN_MESSAGE', `Unknown message type ${describeValue(msg.type)} from the companion.`);
+  }
+  const needsJob = msg.type !== 'welcome' && msg.type !== 'pong' && msg.type !== 'error';
+  if (needsJob && !isJobId(msg.jobId)) throw expected('jobId', 'a job id', msg.jobId);
+  return msg as unknown as ServerMessage;
+}

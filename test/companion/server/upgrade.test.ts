@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { refuseUpgrade } from '../../../companion/server/upgrade.js';
+
+const PORT = 47653;
+
+describe('refuseUpgrade', () => {
+  it('accepts 127.0.0.1 and localhost with our port, without an Origin', () => {
+    expect(refuseUpgrade({ host: '127.0.0.1:47653' }, PORT)).toBeUndefined();
+    expect(refuseUpgrade({ host: 'LOCALHOST:47653' }, PORT)).toBeUndefined();
+  });
+
+  it('refuses any other Host: names, other ports, no port, no Host', () => {
+    for (const host of ['evil.example:47653', 'localhost.evil.example:47653', '127.0.0.1:47654', '127.0.0.1', '[::1]:47653', '0.0.0.0:47653', undefined]) {
+      expect(refuseUpgrade({ host }, PORT), String(host)).toMatch(/^Host '.*' is not 127\.0\.0\.1:47653 or localhost:47653$/);
+    }
+  });
+
+  it('refuses browser origins: web pages, null, files and extensions', () => {
+    for (const origin of ['http://localhost:3000', 'https://example.com', 'HTTPS://EXAMPLE.COM', 'null', 'file://', 'chrome-extension://abc', 'moz-extension://x', 'safari-web-extension://y']) {
+      expect(refuseUpgrade({ host: '127.0.0.1:47653', origin }, PORT), origin).toMatch(/belongs to a browser$/);
+    }
+  });
+
+  it('accepts non-web origins and exact origins on the allow list', () => {
+    expect(refuseUpgrade({ host: '127.0.0.1:47653', origin: 'uxp://painterly' }, PORT)).toBeUndefined();
+    expect(refuseUpgrade({ host: '127.0.0.1:47653', origin: 'null' }, PORT, ['null'])).toBeUndefined();
+    expect(refuseUpgrade({ host: '127.0.0.1:47653', origin: 'http://a' }, PORT, ['http://b'])).toBeDefined();
+  });
+
+  it('clips a long header in its reason', () => {
+    const reason = refuseUpgrade({ host: 'x'.repeat(500) }, PORT)!;
+    expect(reason.length).toBeLessThan(200);
+  });
+});

@@ -1,0 +1,147 @@
+// Fast stand-ins for the pipelines that behave like them at the boundary: they iterate with
+// progress (and now and then a preview), stop within one iteration when the signal aborts by
+// throwing CANCELLED, and compute a result from the inputs that a test can check exactly.
+import { PainterlyError } from '../../shared/errors.js';
+import type { Image } from '../../companion/image/image.js';
+import type { HarmonizeRunner, PhotoStyleRunner } from '../../companion/server/runners.js';
+import type { PipelineHooks } from '../../companion/pipeline/types.js';
+
+export interface FakeRunnerOptions {
+  /** Wall time of one iteration (ms); 0 yields to the event loop only. */
+  iterationMs?: number;
+  /** Every how many iterations a preview is attached. */
+  previewEvery?: number;
+  /** Throws this from the given iteration instead of finishing. */
+  failAt?: { iteration: number; error: Error };
+}
+
+export interface FakeRunnerRecord {
+  started: number;
+  finished: number;
+  cancelled: number;
+  /** Runners active at once, at most (the queue promises 1). */
+  maxConcurrent: number;
+  /** For each cancelled run: iterations completed after the signal aborted. */
+  iterationsAfterAbort: number[];
+  /** The options each run was called with. */
+  options: unknown[];
+  /** Resolves the next time a run reaches the given iteration of its first stage. */
+  reached(iteration: number): Promise<void>;
+}
+
+const wait = (ms: number) => new Promise<void>((r) => (ms > 0 ? setTimeout(r, ms) : setImmediate(r)));
+
+function makeRecord(): FakeRunnerRecord & { active: number; notify(i: number): void } {
+  const waiters: { iteration: number; resolve: () => void }[] = [];
+  return {
+    started: 0,
+    finished: 0,
+    cancelled: 0,
+    maxConcurrent: 0,
+    iterationsAfterAbort: [],
+    options: [],
+    active: 0,
+    reached(iteration) {
+      return new Promise((resolve) => waiters.push({ iteration, resolve }));
+    },
+    notify(i) {
+      for (let k = waiters.length - 1; k >= 0; k--) {
+        if (i >= waiters[k].iteration) waiters.splice(k, 1)[0].resolve();
+      }
+    },
+  };
+}
+
+async function iterate(stages: [string, number][], preview: Image, hooks: PipelineHooks, opts: FakeRunnerOptions, rec: ReturnType<typeof makeRecord>): Promise<void> {
+  const total = stages.reduce((n, [, k]) => n + k, 0);
+  let done = 0;
+  let abortedAt = -1;
+  const onAbort = () => (abortedAt = done);
+  hooks.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (const [stage, count] of stages) {
+      for (let i = 1; i <= count; i++) {
+        if (hooks.signal?.aborted) {
+          rec.cancelled++;
+          rec.iterationsAfterAbort.push(done - Math.max(0, abortedAt));
+          throw new PainterlyError('CANCELLED');
+        }
+        await wait(opts.iterationMs ?? 0);
+        if (opts.failAt && done + 1 === opts.failAt.iteration) throw opts.failAt.error;
+        done++;
+        const every = opts.previewEvery ?? 0;
+        hooks.onProgress?.({
+          stage,
+          iteration: i,
+          total: count,
+          etaSeconds: ((total - done) * (opts.iterationMs ?? 0)) / 1000,
+          ...(every > 0 && done % every === 0 ? { preview } : {}),
+        });
+        if (stage === stages[0][0]) rec.notify(i);
+      }
+    }
+  } finally {
+    hooks.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Inside the mask (> 0.5) the composite is inverted; outside it is the composite unchanged. */
+export function expectedHarmonized(composite: Image, mask: Image): Image {
+  const data = new Float32Array(composite.width * composite.height * 3);
+  for (let p = 0; p < composite.width * composite.height; p++) {
+    for (let c = 0; c < 3; c++) {
+      const v = composite.data[p * composite.channels + c];
+      data[p * 3 + c] = mask.data[p] > 0.5 ? 1 - v : v;
+    }
+  }
+  return { width: composite.width, height: composite.height, channels: 3, data };
+}
+
+/** Halfway between each content pixel and the style's mean colour. */
+export function expectedPhotoStyled(content: Image, style: Image): Image {
+  const mean = [0, 0, 0];
+  const n = style.width * style.height;
+  for (let p = 0; p < n; p++) for (let c = 0; c < 3; c++) mean[c] += style.data[p * style.channels + c] / n;
+  const data = new Float32Array(content.width * content.height * 3);
+  for (let p = 0; p < content.width * content.height; p++) {
+    for (let c = 0; c < 3; c++) data[p * 3 + c] = 0.5 * content.data[p * content.channels + c] + 0.5 * mean[c];
+  }
+  return { width: content.width, height: content.height, channels: 3, data };
+}
+
+export function fakeHarmonize(opts: FakeRunnerOptions = {}): HarmonizeRunner & { record: FakeRunnerRecord } {
+  const rec = makeRecord();
+  const run: HarmonizeRunner = async (inputs, options, hooks) => {
+    rec.started++;
+    rec.options.push(options);
+    rec.active++;
+    rec.maxConcurrent = Math.max(rec.maxConcurrent, rec.active);
+    try {
+      await iterate([['pass1', options.pass1Iters], ['pass2', options.pass2Iters]], inputs.composite, hooks, opts, rec);
+      const image = expectedHarmonized(inputs.composite, inputs.mask);
+      rec.finished++;
+      return { image, stages: {}, device: options.device };
+    } finally {
+      rec.active--;
+    }
+  };
+  return Object.assign(run, { record: rec });
+}
+
+export function fakePhotoStyle(opts: FakeRunnerOptions = {}): PhotoStyleRunner & { record: FakeRunnerRecord } {
+  const rec = makeRecord();
+  const run: PhotoStyleRunner = async (inputs, options, hooks) => {
+    rec.started++;
+    rec.options.push(options);
+    rec.active++;
+    rec.maxConcurrent = Math.max(rec.maxConcurrent, rec.active);
+    try {
+      await iterate([['stage1', options.stage1Iters], ['stage2', options.stage2Iters]], inputs.content, hooks, opts, rec);
+      rec.finished++;
+      return { image: expectedPhotoStyled(inputs.content, inputs.style), device: options.device };
+    } finally {
+      rec.active--;
+    }
+  };
+  return Object.assign(run, { record: rec });
+}
