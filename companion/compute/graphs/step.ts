@@ -62,14 +62,16 @@ export function buildStepGraph(spec: StepGraphSpec): Uint8Array {
       const [c, h, w] = shapes.get(layer.name)!;
       if (tap.mask.length !== h * w) throw new Error(`mask for ${layer.name} has ${tap.mask.length} values, layer grid is ${h}×${w}`);
       const mask = g.tensor(`mask_${layer.name}`, tap.mask, [1, 1, h, w]);
-      const maskSum = tap.mask.reduce((a, b) => a + b, 0);
+      const maskSum = sumOf(tap.mask);
       const feat = fwd.out.get(layer.name)!;
       // Backward meets the modules last-to-first; each one adds its own gradient to what came
       // from deeper and multiplies the sum by its mask: M⊙(ĝ_c + M⊙(ĝ_s + M⊙(ĝ_h + up))).
       for (const head of [...tap.heads].reverse()) {
         if (head.weight === 0) continue;
         const r = head.kind === 'gram'
-          ? emitGramHead(g, feat, mask, [c, h, w], maskSum, head)
+          ? head.mask
+            ? emitGramHead(g, feat, g.tensor(`label_mask_${layer.name}`, checkedMask(head.mask, h, w, layer.name), [1, 1, h, w]), [c, h, w], sumOf(head.mask), head)
+            : emitGramHead(g, feat, mask, [c, h, w], maskSum, head)
           : head.kind === 'content'
             ? emitContentHead(g, feat, mask, [c, h, w], head)
             : emitHistogramHead(g, feat, [c, h, w], head);
@@ -96,4 +98,15 @@ export function buildStepGraph(spec: StepGraphSpec): Uint8Array {
   g.output(STEP_GRAD, [1, 3, H, W]);
   g.output(STEP_LOSS, []);
   return g.toBytes();
+}
+
+function sumOf(m: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < m.length; i++) s += m[i];
+  return s;
+}
+
+function checkedMask(m: Float32Array, h: number, w: number, layer: string): Float32Array {
+  if (m.length !== h * w) throw new Error(`head mask for ${layer} has ${m.length} values, layer grid is ${h}×${w}`);
+  return m;
 }

@@ -7,6 +7,11 @@ export interface GramHead {
   weight: number;
   /** C×C target Gram matrix. */
   target: Float32Array;
+  /**
+   * The head's own mask on the layer grid (h×w), e.g. one semantic label in photo style
+   * transfer; when absent the tap's mask is used.
+   */
+  mask?: Float32Array;
 }
 
 /** Content loss against fixed features; `maskedValue` masks the value too (pass 2). */

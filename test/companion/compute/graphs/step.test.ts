@@ -66,6 +66,19 @@ describe('step graph loss heads (finite differences, binary masks)', () => {
     await gradcheck(loss, x, await grad(x));
   });
 
+  it('Gram heads with their own (label) masks on one tap match finite differences', async () => {
+    const x = image();
+    const [c, h, w] = inferShapes(tinyVgg, H, W).get('relu2_1')!;
+    const a = binaryMask(h * w, 21, 0.5);
+    const b = a.map((v) => 1 - v);
+    const t: TapSpec = { layer: 'relu2_1', mask: onesOf(tinyVgg, 'relu2_1'), heads: [
+      { kind: 'gram', weight: 2, target: symmetric(c, 3, 0.2), mask: a },
+      { kind: 'gram', weight: 5, target: symmetric(c, 4, 0.2), mask: b },
+    ] };
+    const { loss, grad } = await stepFns(tinyVgg, [t]);
+    await gradcheck(loss, x, await grad(x));
+  });
+
   it('content loss with masked value matches its value', async () => {
     const x = image();
     const { loss, grad } = await stepFns(tinyVgg, [tap(tinyVgg, 'relu3_1', (c, h, w) => [{ kind: 'content', weight: 2, target: randomArray(c * h * w, mulberry32(4), 0.5, 0.5), maskedValue: true }])]);
