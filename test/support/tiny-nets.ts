@@ -21,6 +21,7 @@ export const tinyVgg: BackboneSpec = {
   ],
   roles: { relu1_1: 'relu1_1', relu2_1: 'relu2_1', relu3_1: 'relu3_1', relu4_1: 'relu3_1' },
   pass1: { style: ['relu2_1', 'relu3_1'], content: 'relu3_1' },
+  photo: { content: 'relu3_1', style: ['relu1_1', 'relu2_1', 'relu3_1'] },
   pass2: { style: ['relu1_1', 'relu2_1', 'relu3_1'], content: 'relu3_1', histogram: ['relu1_1', 'relu3_1'], reference: 'relu3_1' },
   maxStride: 4,
 };
@@ -39,6 +40,7 @@ export const tinySqueeze: BackboneSpec = {
   ],
   roles: { relu1_1: 'conv1', relu2_1: 'fire', relu3_1: 'fire', relu4_1: 'fire' },
   pass1: { style: ['fire'], content: 'fire' },
+  photo: { content: 'fire', style: ['conv1', 'fire'] },
   pass2: { style: ['conv1', 'fire'], content: 'fire', histogram: ['conv1', 'fire'], reference: 'fire' },
   maxStride: 4,
 };
@@ -57,6 +59,7 @@ export const tinyGoogle: BackboneSpec = {
   ],
   roles: { relu1_1: 'conv1', relu2_1: 'mix', relu3_1: 'mix', relu4_1: 'mix' },
   pass1: { style: ['mix'], content: 'mix' },
+  photo: { content: 'mix', style: ['conv1', 'mix'] },
   pass2: { style: ['conv1', 'mix'], content: 'mix', histogram: ['conv1', 'mix'], reference: 'mix' },
   maxStride: 2,
 };

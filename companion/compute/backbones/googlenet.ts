@@ -38,6 +38,7 @@ export const googlenet: BackboneSpec = {
     { op: 'maxpool', name: 'pool3/3x3_s2', from: 'inception_3b/output', k: 3, stride: 2, pad: 0 },
     ...inception('inception_4a', 'pool3/3x3_s2', 192, 96, 208, 16, 48, 64),
   ],
+  photo: { content: 'inception_3b/output', style: ['conv1/7x7_s2', 'conv2/3x3', 'inception_3a/output', 'inception_3b/output', 'inception_4a/output'] },
   // conv1/relu_7x7 (stride 2) / conv2/relu_3x3 (4) / inception_3a (8) / inception_3b (8) — §11.
   roles: { relu1_1: 'conv1/7x7_s2', relu2_1: 'conv2/3x3', relu3_1: 'inception_3a/output', relu4_1: 'inception_3b/output', relu5_1: 'inception_4a/output' },
   pass1: { style: ['inception_3a/output', 'inception_3b/output', 'inception_4a/output'], content: 'inception_3b/output' },

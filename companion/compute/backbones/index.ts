@@ -28,6 +28,11 @@ export function allTaps(spec: BackboneSpec): string[] {
   return [...new Set([...spec.pass1.style, spec.pass1.content, ...spec.pass2.style, spec.pass2.content, ...spec.pass2.histogram, spec.pass2.reference])];
 }
 
+/** Layers photo style transfer taps. */
+export function photoTaps(spec: BackboneSpec): string[] {
+  return [...new Set([...spec.photo.style, spec.photo.content])];
+}
+
 export interface WeightTensor {
   shape: number[];
   data: Float32Array;

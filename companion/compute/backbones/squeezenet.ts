@@ -30,6 +30,7 @@ export const squeezenet: BackboneSpec = {
     ...fire(8, 'fire7/concat', 64, 256),
     ...fire(9, 'fire8/concat', 64, 256),
   ],
+  photo: { content: 'fire5/concat', style: ['conv1', 'fire2/concat', 'fire3/concat', 'fire5/concat', 'fire9/concat'] },
   // relu_conv1 (stride 2) / fire2 (4) / fire3 (4) / fire5 (8, like relu4_1) — §11.
   roles: { relu1_1: 'conv1', relu2_1: 'fire2/concat', relu3_1: 'fire3/concat', relu4_1: 'fire5/concat', relu5_1: 'fire9/concat' },
   pass1: { style: ['fire3/concat', 'fire5/concat', 'fire7/concat', 'fire9/concat'], content: 'fire5/concat' },

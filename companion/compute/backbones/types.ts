@@ -34,6 +34,8 @@ export interface BackboneSpec {
   pass1: { style: string[]; content: string };
   /** Pass 2 (§3): style, content, histogram layers and the mapping reference layer. */
   pass2: { style: string[]; content: string; histogram: string[]; reference: string };
+  /** Photo style transfer (Luan et al. 2017): content layer (VGG relu4_2) and style layers. */
+  photo: { content: string; style: string[] };
   /**
    * Per-pass multipliers of the TV weight. The spec's TV weights are tuned for VGG-19; smaller
    * nets give smaller image gradients, so their TV is scaled to keep the VGG ratio (§11).

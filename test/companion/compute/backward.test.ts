@@ -17,7 +17,7 @@ async function singleLayer(layer: LayerSpec, inShape: [number, number, number], 
     name: 't', weights: 't', preprocess: { scale: 1, meanBGR: [0, 0, 0] }, tvScale: { pass1: 1, pass2: 1 }, maxStride: 1,
     layers: [...extra, layer],
     roles: { relu1_1: layer.name, relu2_1: layer.name, relu3_1: layer.name, relu4_1: layer.name },
-    pass1: { style: [], content: layer.name }, pass2: { style: [], content: layer.name, histogram: [], reference: layer.name },
+    pass1: { style: [], content: layer.name }, photo: { content: layer.name, style: [] }, pass2: { style: [], content: layer.name, histogram: [], reference: layer.name },
   };
   const [C, H, W] = inShape;
   const fullShapes = inferShapes(spec, H, W, C);
