@@ -8,6 +8,7 @@ import { loadNetwork, type Network } from '../compute/network.js';
 import { allTaps } from '../compute/backbones/index.js';
 import { blurTightMaskTorch, dilateTightMask } from './dph/masks.js';
 import { postProcess, softCompositingMask } from './dph/post-process.js';
+import { paintingNoise } from './dph/style-weights.js';
 import { computeFeatures, type DphContext } from './dph/context.js';
 import { regionOfInterest, fullRegion, pastePlanar, type Region } from './dph/region.js';
 import { fromNetworkSpace, maskPlane, toNetworkSpace } from './dph/preprocess.js';
@@ -22,6 +23,8 @@ export const HARMONIZE_DEFAULTS: Readonly<HarmonizeOptions> = Object.freeze({
 
 /** Longest side the original works at; dilated masks are made at most at this resolution (§1.2). */
 const DILATION_SIDE = 700;
+/** The painting's noise (which sets the TV/histogram balance, §3.6) is measured at the original's scale. */
+const NOISE_SIDE = 700;
 
 export interface HarmonizeInternals {
   /** Use this network instead of loading one (tests, benchmarks). */
@@ -85,7 +88,9 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
   const pass1 = await encodeJpegRoundTrip(composite(p1.x), 75);
   checkCancel();
   const pass1X = toNetworkSpace(pass1, net.spec.preprocess);
-  const p2 = await runPass2(ctx, naiveX, pass1X, opts.pass2Iters, opts.tau);
+  const noiseScale = workingSize(W0, H0, NOISE_SIDE);
+  const noise = paintingNoise(resize(inputs.painting, noiseScale.width, noiseScale.height));
+  const p2 = await runPass2(ctx, naiveX, pass1X, opts.pass2Iters, opts.tau, noise);
   const pass2 = composite(p2.x);
   checkCancel();
 

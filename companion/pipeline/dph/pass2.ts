@@ -14,7 +14,7 @@ import { resize } from '../../image/resize.js';
 import { binarize, nearestResize } from './masks.js';
 import { refineNnf } from './refine.js';
 import { buildUsedSet, usedSetForLayer } from './used-set.js';
-import { pass2Weights, paintingNoise, type LossWeights } from './style-weights.js';
+import { pass2Weights, type LossWeights } from './style-weights.js';
 import { layerMasks, layerStrides } from './layer-masks.js';
 import { computeFeatures, positionsWhere, type DphContext } from './context.js';
 import { cropPlanar } from './region.js';
@@ -35,7 +35,12 @@ export interface Pass2Details {
   usedPositions: number;
 }
 
-export async function runPass2(ctx: DphContext, naiveX: Float32Array, pass1X: Float32Array, iterations: number, tau: number): Promise<PassResult & { details: Pass2Details }> {
+/**
+ * `noise` is the painting's noise estimate (§3.6) measured at the original's 700-px scale: the
+ * switch around 2.5e-3 is sharp, and measuring at a preview size flips it for some paintings
+ * (example 1: 1.5e-3 at 700 px, 2.9e-3 at 350 px), which would turn TV off and the histogram on.
+ */
+export async function runPass2(ctx: DphContext, naiveX: Float32Array, pass1X: Float32Array, iterations: number, tau: number, noise: number): Promise<PassResult & { details: Pass2Details }> {
   const { net, region: r } = ctx;
   const spec = net.spec;
   const ref = spec.pass2.reference;
@@ -68,7 +73,6 @@ export async function runPass2(ctx: DphContext, naiveX: Float32Array, pass1X: Fl
   const used = buildUsedSet(refined, tRef, S.height, S.width, 1);
   const usedCount = used.reduce((a, b) => a + b, 0);
 
-  const noise = paintingNoise(ctx.painting);
   const weights = pass2Weights(tau, noise);
   const histogramUsed = weights.histogram > HISTOGRAM_NEGLIGIBLE * weights.style;
   const layers = [...new Set([...spec.pass2.style, spec.pass2.content, ...(histogramUsed ? spec.pass2.histogram : [])])];

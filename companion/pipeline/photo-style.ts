@@ -1,0 +1,143 @@
+// Deep Photo Style Transfer (Luan et al. 2017), the spec's steps in order
+// (../shared/docs/photo-style-algorithm.md): inputs and labels at working size (§0, §2.1) →
+// content and per-label style targets (§2.2, §2.3) → stage 1 from noise (§3) → stage 2 with the
+// matting-Laplacian photorealism term (§1) → smoothing (§4 or §6) → the content's resolution.
+import { PainterlyError } from '../../shared/errors.js';
+import type { Image } from '../image/image.js';
+import { loadNetwork, type Network } from '../compute/network.js';
+import type { PhotoStyleInputs, PhotoStyleOptions, PhotoStyleResult } from '../server/runners.js';
+import { fromNetworkSpace, toNetworkSpace } from './dph/preprocess.js';
+import { prepareInputs, toRgb } from './photo-style/prepare.js';
+import { buildPhotoTaps } from './photo-style/targets.js';
+import { noiseInit, runStage } from './photo-style/stages.js';
+import { mattingLaplacianOperator } from './photo-style/matting-laplacian.js';
+import { PHOTO_STYLE_WEIGHTS } from './photo-style/reference-losses.js';
+import { runSmoothing, SMOOTHING_MODES, SMOOTHING_SECONDS_PER_PIXEL } from './photo-style/smoothing.js';
+import { toContentResolution } from './photo-style/full-resolution.js';
+import { PhotoProgress } from './photo-style/progress.js';
+import type { PipelineHooks } from './types.js';
+
+export type { PhotoStyleInputs, PhotoStyleOptions, PhotoStyleResult };
+
+export const PHOTO_STYLE_DEFAULTS: Readonly<PhotoStyleOptions> = Object.freeze({
+  backbone: 'vgg19', size: 700, stage1Iters: 1000, stage2Iters: 1000, smoothing: 'affine', device: 'auto',
+});
+
+export interface PhotoStyleInternals {
+  /** Use this network instead of loading one (tests, benchmarks). */
+  network?: Network;
+  /** Stage-1 noise seed (default 612, the original's). */
+  seed?: number;
+  /** Photorealism weight λ (default 1e4, scaled like TV for backbones other than VGG). */
+  lambda?: number;
+  /** L-BFGS history size (default: 100, fewer when it would not fit 1 GiB). */
+  history?: number;
+  /** Where smoothing runs: a worker thread (default) or this thread. */
+  smoothingThread?: 'worker' | 'inline';
+}
+
+export interface PhotoStyleOutcome extends PhotoStyleResult {
+  /** Sentences for the user, e.g. a label found in only one image (also sent as progress notes). */
+  notes: string[];
+  /** Working-size results: stage 1 (8-bit, as stage 2 reads it), stage 2, and after smoothing. */
+  stages: { stage1: Image; stage2: Image; final: Image };
+}
+
+export async function photoStyle(
+  inputs: PhotoStyleInputs,
+  options: Partial<PhotoStyleOptions> = {},
+  hooks: PipelineHooks = {},
+  internals: PhotoStyleInternals = {},
+): Promise<PhotoStyleOutcome> {
+  const opts: PhotoStyleOptions = { ...PHOTO_STYLE_DEFAULTS, ...options };
+  validatePhotoStyleOptions(opts);
+  const { signal } = hooks;
+  const checkCancel = (): void => {
+    if (signal?.aborted) throw new PainterlyError('CANCELLED');
+  };
+
+  const prepared = prepareInputs(inputs, opts.size);
+  const { content, style } = prepared;
+  const { width: W, height: H } = content;
+  const progress = new PhotoProgress(hooks.onProgress, {
+    stage1Iters: opts.stage1Iters, stage2Iters: opts.stage2Iters, smoothingSeconds: SMOOTHING_SECONDS_PER_PIXEL[opts.smoothing] * W * H,
+  });
+  for (const note of prepared.notes) progress.note(note);
+
+  progress.stage('loading model');
+  const net = internals.network ?? (await loadNetwork(opts.backbone, { weightsFile: opts.weightsFile, device: opts.device }));
+  checkCancel();
+  const pre = net.spec.preprocess;
+
+  progress.stage('style targets');
+  const { taps } = await buildPhotoTaps(net, {
+    contentX: toNetworkSpace(content, pre), width: W, height: H,
+    styleX: toNetworkSpace(style, pre), styleWidth: style.width, styleHeight: style.height,
+    contentLabels: prepared.contentLabels, styleLabels: prepared.styleLabels, used: prepared.pairing.used,
+  });
+  checkCancel();
+
+  // TV and λ are image-space regularisers tuned against VGG's gradients; other backbones scale
+  // them as their TV is scaled (the photo weights are the pass-1 weights of harmonization).
+  const regScale = net.spec.tvScale.pass1;
+  const common = { net, taps, width: W, height: H, tvWeight: PHOTO_STYLE_WEIGHTS.tv * regScale, history: internals.history, signal };
+  const image = (x: Float32Array): Image => fromNetworkSpace(x, W, H, pre);
+
+  progress.stage('stage 1');
+  const s1 = await runStage({
+    ...common, x: noiseInit(3 * W * H, internals.seed), iterations: opts.stage1Iters,
+    onIteration: (it, x) => progress.iteration(1, it, opts.stage1Iters, () => image(x)),
+  });
+  // The original saves stage 1 as a PNG and stage 2 reads it back: clamped and 8-bit.
+  const stage1 = quantise8(image(s1.x));
+  checkCancel();
+
+  let stage2 = stage1;
+  if (opts.stage2Iters > 0) {
+    progress.stage('matting Laplacian');
+    const laplacian = mattingLaplacianOperator(content);
+    progress.stage('stage 2');
+    const s2 = await runStage({
+      ...common, x: toNetworkSpace(stage1, pre), iterations: opts.stage2Iters,
+      photorealism: { laplacian, lambda: internals.lambda ?? PHOTO_STYLE_WEIGHTS.photorealism * regScale },
+      onIteration: (it, x) => progress.iteration(2, it, opts.stage2Iters, () => image(x)),
+    });
+    stage2 = image(s2.x);
+    checkCancel();
+  }
+
+  let final = stage2;
+  let coefficients: Float64Array | undefined;
+  if (opts.smoothing !== 'none') {
+    progress.stage('smoothing');
+    const smoothed = await runSmoothing({ mode: opts.smoothing, output: stage2, content }, {
+      signal, thread: internals.smoothingThread, onProgress: (done, total) => progress.step(done, total),
+    });
+    final = smoothed.image;
+    coefficients = smoothed.coefficients;
+  }
+  checkCancel();
+
+  const full = toContentResolution(final, coefficients, content, toRgb(inputs.content));
+  progress.done();
+  return { image: full, device: net.device, notes: prepared.notes, stages: { stage1, stage2, final } };
+}
+
+/** Clamped to [0, 1] and rounded to 8-bit levels, as writing and re-reading a PNG does. */
+export function quantise8(img: Image): Image {
+  const data = new Float32Array(img.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = Math.round(Math.min(1, Math.max(0, img.data[i])) * 255) / 255;
+  return { ...img, data };
+}
+
+export function validatePhotoStyleOptions(o: PhotoStyleOptions): void {
+  const int = (v: number, name: string, min: number, max: number): void => {
+    if (!Number.isInteger(v) || v < min || v > max) throw new PainterlyError('BAD_ARGUMENT', `Expected a whole number from ${min} to ${max} for ${name}, got ${v}.`);
+  };
+  int(o.size, 'size', 32, 4096);
+  int(o.stage1Iters, 'stage-1 iterations', 0, 100_000);
+  int(o.stage2Iters, 'stage-2 iterations', 0, 100_000);
+  if (!SMOOTHING_MODES.includes(o.smoothing)) {
+    throw new PainterlyError('BAD_ARGUMENT', `Unknown smoothing '${String(o.smoothing)}'. Choose one of: ${SMOOTHING_MODES.join(', ')}.`);
+  }
+}

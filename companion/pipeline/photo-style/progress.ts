@@ -1,0 +1,81 @@
+// Progress for a photo style job: stage names, the iterations of both stages, an ETA for the
+// whole job (smoothing included), a small preview now and then, and notes (e.g. a label that is
+// in only one image) sent as a stage of their own so that every caller, the server included,
+// passes them on.
+import type { Image } from '../../image/image.js';
+import { resize } from '../../image/resize.js';
+import type { Progress } from '../types.js';
+
+const PREVIEW_INTERVAL_MS = 2000;
+const PREVIEW_SIDE = 256;
+
+/** Notes travel as progress events whose stage starts with this. */
+export const NOTE_PREFIX = 'note: ';
+
+export interface PhotoProgressPlan {
+  stage1Iters: number;
+  stage2Iters: number;
+  /** Estimated seconds of the smoothing step (0 for none). */
+  smoothingSeconds: number;
+}
+
+export class PhotoProgress {
+  private stageName = 'starting';
+  private stageStart = 0;
+  private rate: [number, number] = [NaN, NaN];
+  private lastPreview = -Infinity;
+
+  constructor(
+    private readonly emit: ((p: Progress) => void) | undefined,
+    private readonly plan: PhotoProgressPlan,
+  ) {}
+
+  stage(name: string): void {
+    this.stageName = name;
+    this.stageStart = performance.now();
+    this.emit?.({ stage: name, iteration: 0, total: 0, etaSeconds: this.eta(0, 0) });
+  }
+
+  note(sentence: string): void {
+    this.emit?.({ stage: `${NOTE_PREFIX}${sentence}`, iteration: 0, total: 0 });
+  }
+
+  /** After iteration `it` of stage `which`; `preview` is called only when a preview is due. */
+  iteration(which: 1 | 2, it: number, total: number, preview: () => Image): void {
+    if (!this.emit) return;
+    const now = performance.now();
+    this.rate[which - 1] = (now - this.stageStart) / 1000 / Math.max(1, it);
+    const p: Progress = { stage: this.stageName, iteration: it, total, etaSeconds: this.eta(which, total - it) };
+    if (now - this.lastPreview >= PREVIEW_INTERVAL_MS || it === total) {
+      this.lastPreview = now;
+      p.preview = small(preview());
+    }
+    this.emit(p);
+  }
+
+  /** A step with a known number of sub-steps but no preview (closed-form smoothing). */
+  step(it: number, total: number, etaSeconds?: number): void {
+    this.emit?.({ stage: this.stageName, iteration: it, total, etaSeconds });
+  }
+
+  done(): void {
+    this.emit?.({ stage: 'done', iteration: 0, total: 0, etaSeconds: 0 });
+  }
+
+  /** Seconds left: iterations at the measured rates (stage 2 assumed like stage 1 until measured), then smoothing. */
+  private eta(which: 0 | 1 | 2, leftInStage: number): number | undefined {
+    const [t1, t2] = this.rate;
+    if (!Number.isFinite(t1) && !Number.isFinite(t2)) return undefined;
+    const r2 = Number.isFinite(t2) ? t2 : t1;
+    if (which === 1) return leftInStage * t1 + this.plan.stage2Iters * r2 + this.plan.smoothingSeconds;
+    if (which === 2) return leftInStage * r2 + this.plan.smoothingSeconds;
+    if (this.stageName === 'smoothing') return this.plan.smoothingSeconds;
+    return undefined;
+  }
+}
+
+function small(img: Image): Image {
+  const m = Math.max(img.width, img.height);
+  if (m <= PREVIEW_SIDE) return img;
+  return resize(img, Math.max(1, Math.round((img.width * PREVIEW_SIDE) / m)), Math.max(1, Math.round((img.height * PREVIEW_SIDE) / m)));
+}
