@@ -1,0 +1,291 @@
+// The panel's model layer: owns the state, the connection to the companion and the job in
+// flight. The view calls its methods and renders what it publishes; Photoshop is reached only
+// through the PhotoshopHost given to it.
+import { connectToCompanion, type CompanionClient, type ConnectOptions, type JobHandle } from '../shared/client.js';
+import { PainterlyError } from '../shared/errors.js';
+import { DEFAULT_HOST, DEFAULT_PORT, type BackboneName, type JobEvent, type JobOptions, type Mode, type Quality } from '../shared/protocol.js';
+import { VERSION } from '../shared/version.js';
+import { describeError } from './errors.js';
+import { prepareHarmonize, prepareLayerStyle, resultLayerPixels, type PreparedJob } from './jobs.js';
+import type { PhotoshopHost } from './photoshop/host.js';
+import { initialState, reduce, type LayerRole, type PanelAction, type PanelState } from './state.js';
+import { jobBlocker, jobOptions, layerFor, pastedLayer } from './view-model.js';
+
+export interface ControllerOptions {
+  host: PhotoshopHost;
+  /** Default ws://127.0.0.1:47653, the address the manifest allows. */
+  url?: string;
+  createSocket?: ConnectOptions['createSocket'];
+  /** How long to wait before trying an unreachable companion again. Default 2 s. */
+  retryMs?: number;
+  /** Extra job options (e.g. a tiny size and few iterations for tests with a real pipeline). */
+  jobOverrides?: { size?: number; pass1Iters?: number; pass2Iters?: number; stage1Iters?: number; stage2Iters?: number };
+}
+
+const RESULT_NAMES: Record<Mode, { layer: string; history: string }> = {
+  harmonize: { layer: 'Harmonized', history: 'Harmonize' },
+  'photo-style': { layer: 'Photo style', history: 'Photo style' },
+};
+
+/** The job in flight: set while reading, uploading, running or writing. */
+interface ActiveJob {
+  handle?: JobHandle;
+  cancelled: boolean;
+}
+
+export class PanelController {
+  private current: PanelState = initialState();
+  private readonly listeners = new Set<(s: PanelState) => void>();
+  private readonly host: PhotoshopHost;
+  private readonly url: string;
+  private readonly opts: ControllerOptions;
+  private client?: CompanionClient;
+  private token?: string;
+  private active?: ActiveJob;
+  private retryTimer?: ReturnType<typeof setTimeout>;
+  private refreshTimer?: ReturnType<typeof setTimeout>;
+  private stopWatching?: () => void;
+  private disposed = false;
+  private connecting?: Promise<void>;
+
+  constructor(opts: ControllerOptions) {
+    this.opts = opts;
+    this.host = opts.host;
+    this.url = opts.url ?? `ws://${DEFAULT_HOST}:${DEFAULT_PORT}`;
+  }
+
+  get state(): PanelState {
+    return this.current;
+  }
+
+  subscribe(listener: (s: PanelState) => void): () => void {
+    this.listeners.add(listener);
+    listener(this.current);
+    return () => this.listeners.delete(listener);
+  }
+
+  dispatch(action: PanelAction): void {
+    const next = reduce(this.current, action);
+    if (next === this.current) return;
+    this.current = next;
+    for (const l of this.listeners) l(next);
+  }
+
+  async start(): Promise<void> {
+    this.stopWatching = this.host.onDocumentChange(() => this.scheduleRefresh());
+    this.token = await this.host.loadToken().catch(() => undefined);
+    await Promise.all([this.refreshDocument(), this.connect()]);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearTimeout(this.retryTimer);
+    clearTimeout(this.refreshTimer);
+    this.stopWatching?.();
+    this.active?.handle?.cancel();
+    this.client?.close();
+  }
+
+  // ---- connection --------------------------------------------------------------------------
+
+  /** Connects with the stored token (none: the companion answers UNAUTHORIZED, which means "running, not paired"). */
+  connect(): Promise<void> {
+    this.connecting ??= this.tryConnect(this.token, false).finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  /** Tries a pasted token; keeps it only if the companion accepts it. */
+  async pair(token: string): Promise<void> {
+    const t = token.trim();
+    if (!t) return;
+    await this.connecting;
+    // Detach first, so that the old connection's close handler does not schedule a retry.
+    const old = this.client;
+    this.client = undefined;
+    old?.close();
+    await this.tryConnect(t, true);
+  }
+
+  private async tryConnect(token: string | undefined, pairing: boolean): Promise<void> {
+    clearTimeout(this.retryTimer);
+    if (this.disposed) return;
+    if (this.current.connection.status !== 'unreachable' || pairing) this.dispatch({ type: 'connecting' });
+    try {
+      const client = await connectToCompanion({
+        url: this.url,
+        token: token ?? '',
+        client: { name: 'Painterly panel', version: VERSION },
+        ...(this.opts.createSocket ? { createSocket: this.opts.createSocket } : {}),
+        timeoutMs: 5000,
+      });
+      if (this.disposed) return client.close();
+      this.client = client;
+      if (pairing) {
+        this.token = token;
+        await this.host.saveToken(token!).catch(() => {}); // a lost secure storage only means pairing again later
+      }
+      const w = client.welcome;
+      this.dispatch({ type: 'connected', companion: { companionVersion: w.companionVersion, device: w.device, modes: w.modes, backbones: w.backbones } });
+      client.onClose((err) => {
+        if (this.client !== client) return;
+        this.client = undefined;
+        this.dispatch({ type: 'connectionFailed', code: err.code, message: err.message });
+        this.scheduleRetry();
+      });
+    } catch (e) {
+      const info = describeError(e);
+      this.dispatch({ type: 'connectionFailed', code: info.code, message: info.message, triedToken: pairing || token !== undefined });
+      // Unpaired or incompatible: nothing changes until the user acts. Unreachable: try again soon.
+      if (info.code === 'COMPANION_UNREACHABLE' || info.code === 'CONNECTION_LOST') this.scheduleRetry();
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.disposed) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.connect(), this.opts.retryMs ?? 2000);
+  }
+
+  // ---- document ----------------------------------------------------------------------------
+
+  async refreshDocument(): Promise<void> {
+    try {
+      this.dispatch({ type: 'document', document: await this.host.activeDocument() });
+    } catch {
+      this.dispatch({ type: 'document', document: undefined });
+    }
+  }
+
+  private scheduleRefresh(): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.refreshDocument(), 50);
+  }
+
+  // ---- settings ----------------------------------------------------------------------------
+
+  setMode(mode: Mode): void {
+    this.dispatch({ type: 'setMode', mode });
+  }
+  setTau(tau: number): void {
+    if (Number.isFinite(tau) && tau > 0) this.dispatch({ type: 'setTau', tau });
+  }
+  setQuality(quality: Quality): void {
+    this.dispatch({ type: 'setQuality', quality });
+  }
+  setBackbone(backbone: BackboneName): void {
+    this.dispatch({ type: 'setBackbone', backbone });
+  }
+  setPostProcess(on: boolean): void {
+    this.dispatch({ type: 'setPostProcess', on });
+  }
+  chooseLayer(role: LayerRole, layerId?: number): void {
+    this.dispatch({ type: 'chooseLayer', role, layerId });
+  }
+
+  // ---- jobs ----------------------------------------------------------------------------------
+
+  /** Reads the layers, runs the job on the companion, writes the result layer. Never throws. */
+  async run(): Promise<void> {
+    await this.refreshDocument();
+    const state = this.current;
+    const client = this.client;
+    if (jobBlocker(state) || !client || !state.document) return;
+    const doc = state.document;
+    const mode = state.settings.mode;
+    const pasted = pastedLayer(state)!;
+    const job: ActiveJob = { cancelled: false };
+    this.active = job;
+    this.dispatch({ type: 'jobStarted', mode });
+    try {
+      let prepared: PreparedJob;
+      if (mode === 'harmonize') {
+        const painting = layerFor(state, 'painting')!;
+        const read = await this.host.readPixels({ documentId: doc.id, layerIds: [pasted.id, painting.id], selection: true });
+        prepared = prepareHarmonize(read, pasted.id, painting.id, this.withOverrides(jobOptions(state)) as Parameters<typeof prepareHarmonize>[3]);
+      } else {
+        const ids = {
+          content: pasted.id,
+          style: layerFor(state, 'style')!.id,
+          contentLabels: layerFor(state, 'contentLabels')?.id,
+          styleLabels: layerFor(state, 'styleLabels')?.id,
+        };
+        const layerIds = [ids.content, ids.style, ids.contentLabels, ids.styleLabels].filter((id): id is number => id !== undefined);
+        const read = await this.host.readPixels({ documentId: doc.id, layerIds, selection: false });
+        prepared = prepareLayerStyle(read, ids, this.withOverrides(jobOptions(state)) as Parameters<typeof prepareLayerStyle>[2]);
+      }
+      if (prepared.notice) this.dispatch({ type: 'notice', text: prepared.notice });
+      if (job.cancelled) throw new PainterlyError('CANCELLED');
+      this.dispatch({ type: 'jobPhase', phase: 'uploading' });
+      job.handle = client.submit(prepared.request, (e) => this.onJobEvent(job, e));
+      const out = await job.handle.result;
+      this.dispatch({ type: 'jobPhase', phase: 'writing' });
+      const { rect, rgba } = resultLayerPixels(prepared, out);
+      const names = RESULT_NAMES[mode];
+      const layerId = await this.host.addResultLayer({
+        documentId: doc.id,
+        aboveLayerId: pasted.id,
+        layerName: names.layer,
+        historyName: names.history,
+        rect,
+        bits: prepared.bits,
+        rgba,
+      });
+      const secs = out.seconds < 90 ? `${Math.max(1, Math.round(out.seconds))} s` : `${Math.round(out.seconds / 60)} min`;
+      this.dispatch({
+        type: 'jobFinished',
+        result: { documentId: doc.id, layerId, visible: true },
+        message: `Added “${names.layer}” above “${pasted.name}” (${secs}). Undo removes it in one step.`,
+      });
+    } catch (e) {
+      const info = describeError(e);
+      if (info.code === 'CANCELLED') this.dispatch({ type: 'jobCancelled' });
+      else this.dispatch({ type: 'jobFailed', code: info.code, message: info.message });
+      if (info.code === 'UNAUTHORIZED') this.dispatch({ type: 'connectionFailed', code: info.code, message: info.message });
+    } finally {
+      if (this.active === job) this.active = undefined;
+      await this.refreshDocument();
+    }
+  }
+
+  private withOverrides(options: JobOptions): JobOptions {
+    const o = this.opts.jobOverrides;
+    if (!o) return options;
+    const keys = options.mode === 'harmonize' ? (['size', 'pass1Iters', 'pass2Iters'] as const) : (['size', 'stage1Iters', 'stage2Iters'] as const);
+    const extra = Object.fromEntries(keys.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+    return { ...options, ...extra } as JobOptions;
+  }
+
+  private onJobEvent(job: ActiveJob, e: JobEvent): void {
+    if (this.active !== job) return;
+    if (e.type === 'preview') {
+      void this.host
+        .previewUrl(e.data, e.width, e.height)
+        .then((url) => this.active === job && this.dispatch({ type: 'preview', url }))
+        .catch(() => {}); // a preview that cannot be shown is not worth an error
+      return;
+    }
+    this.dispatch({ type: 'jobEvent', event: e });
+  }
+
+  /** Stops the job unless it is already writing its layer; the document stays as it was. */
+  cancel(): void {
+    const job = this.active;
+    if (!job || job.cancelled || this.current.job?.phase === 'writing') return;
+    job.cancelled = true;
+    this.dispatch({ type: 'cancelRequested' });
+    job.handle?.cancel();
+  }
+
+  async setResultVisible(visible: boolean): Promise<void> {
+    const r = this.current.result;
+    if (!r) return;
+    try {
+      await this.host.setLayerVisible(r.documentId, r.layerId, visible);
+      this.dispatch({ type: 'resultVisibility', visible });
+    } catch (e) {
+      const info = describeError(e);
+      this.dispatch({ type: 'error', code: info.code, message: info.message });
+      await this.refreshDocument();
+    }
+  }
+}

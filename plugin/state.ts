@@ -1,0 +1,198 @@
+// The panel's state as plain data and the one reducer that changes it. The controller turns
+// companion and Photoshop events into actions; the view only reads the state (via view-model.ts).
+import { DEFAULT_TAU, type BackboneAvailability, type BackboneName, type JobEvent, type Mode, type Quality } from '../shared/protocol.js';
+import type { DocumentSummary } from './photoshop/host.js';
+
+export type ConnectionStatus = 'connecting' | 'unreachable' | 'unpaired' | 'incompatible' | 'connected';
+
+/** What the companion said about itself in `welcome`. */
+export interface CompanionInfo {
+  companionVersion: string;
+  device: string;
+  modes: Mode[];
+  backbones: BackboneAvailability;
+}
+
+export interface ConnectionState {
+  status: ConnectionStatus;
+  /** The error code that put us here (UNAUTHORIZED, COMPANION_UNREACHABLE, …). */
+  code?: string;
+  message?: string;
+  companion?: CompanionInfo;
+  /** A token was just tried and refused. */
+  tokenRefused?: boolean;
+}
+
+export type LayerRole = 'painting' | 'style' | 'contentLabels' | 'styleLabels';
+
+export interface Settings {
+  mode: Mode;
+  tau: number;
+  quality: Quality;
+  /** Unset: the best backbone the companion has. */
+  backbone?: BackboneName;
+  postProcess: boolean;
+  /** Layers the user chose in the dropdowns; unset means the default (the layer below). */
+  layers: Partial<Record<LayerRole, number>>;
+}
+
+/** uploading → queued → running, with reading before and writing after. */
+export type JobPhase = 'reading' | 'uploading' | 'queued' | 'running' | 'writing';
+
+export interface JobState {
+  mode: Mode;
+  phase: JobPhase;
+  cancelling: boolean;
+  stage?: string;
+  iteration: number;
+  total: number;
+  etaSeconds?: number;
+  queuePlace?: number;
+  device?: string;
+  previewUrl?: string;
+}
+
+export interface Outcome {
+  kind: 'done' | 'cancelled' | 'error';
+  code?: string;
+  message: string;
+}
+
+export interface ResultLayer {
+  documentId: number;
+  layerId: number;
+  visible: boolean;
+}
+
+export interface PanelState {
+  connection: ConnectionState;
+  settings: Settings;
+  document?: DocumentSummary;
+  job?: JobState;
+  outcome?: Outcome;
+  /** How the running or last job was made (e.g. the mask came from transparency). */
+  notice?: string;
+  result?: ResultLayer;
+  /** Layers Painterly created: never taken as the pasted layer. */
+  resultLayerIds: number[];
+}
+
+export type PanelAction =
+  | { type: 'connecting' }
+  | { type: 'connected'; companion: CompanionInfo }
+  | { type: 'connectionFailed'; code: string; message: string; triedToken?: boolean }
+  | { type: 'document'; document?: DocumentSummary }
+  | { type: 'setMode'; mode: Mode }
+  | { type: 'setTau'; tau: number }
+  | { type: 'setQuality'; quality: Quality }
+  | { type: 'setBackbone'; backbone: BackboneName }
+  | { type: 'setPostProcess'; on: boolean }
+  | { type: 'chooseLayer'; role: LayerRole; layerId?: number }
+  | { type: 'jobStarted'; mode: Mode }
+  | { type: 'jobPhase'; phase: JobPhase }
+  | { type: 'jobEvent'; event: Exclude<JobEvent, { type: 'preview' }> }
+  | { type: 'preview'; url: string }
+  | { type: 'notice'; text?: string }
+  | { type: 'cancelRequested' }
+  | { type: 'jobFinished'; result: ResultLayer; message: string }
+  | { type: 'jobCancelled' }
+  | { type: 'jobFailed'; code: string; message: string }
+  | { type: 'error'; code: string; message: string }
+  | { type: 'resultVisibility'; visible: boolean };
+
+export function initialState(): PanelState {
+  return {
+    connection: { status: 'connecting' },
+    // Preview first: the paper's full setting takes minutes even on a GPU.
+    settings: { mode: 'harmonize', tau: DEFAULT_TAU, quality: 'preview', postProcess: true, layers: {} },
+    resultLayerIds: [],
+  };
+}
+
+function withJob(state: PanelState, change: Partial<JobState>): PanelState {
+  return state.job ? { ...state, job: { ...state.job, ...change } } : state;
+}
+
+function applyJobEvent(state: PanelState, e: Exclude<JobEvent, { type: 'preview' }>): PanelState {
+  switch (e.type) {
+    case 'accepted':
+      return withJob(state, { phase: 'uploading' });
+    case 'queued':
+      return withJob(state, { phase: 'queued', queuePlace: e.place });
+    case 'started':
+      return withJob(state, { phase: 'running', device: e.device, queuePlace: undefined, iteration: 0, total: 0 });
+    case 'progress':
+      return withJob(state, { phase: 'running', stage: e.stage, iteration: e.iteration, total: e.total, etaSeconds: e.etaSeconds });
+    default:
+      // result, cancelled and error settle the job's promise; the controller reports those.
+      return state;
+  }
+}
+
+/** Keeps the result layer in step with the document: gone after an undo, hidden by hand, … */
+function syncResult(state: PanelState, doc: DocumentSummary | undefined): PanelState {
+  const r = state.result;
+  if (!r || !doc || doc.id !== r.documentId) return state;
+  const layer = doc.layers.find((l) => l.id === r.layerId);
+  if (!layer) return { ...state, result: undefined };
+  return layer.visible === r.visible ? state : { ...state, result: { ...r, visible: layer.visible } };
+}
+
+export function reduce(state: PanelState, action: PanelAction): PanelState {
+  switch (action.type) {
+    case 'connecting':
+      return { ...state, connection: { ...state.connection, status: 'connecting', tokenRefused: false } };
+    case 'connected': {
+      const modes = action.companion.modes;
+      const mode = modes.includes(state.settings.mode) ? state.settings.mode : (modes[0] ?? state.settings.mode);
+      return { ...state, connection: { status: 'connected', companion: action.companion }, settings: { ...state.settings, mode } };
+    }
+    case 'connectionFailed': {
+      const status: ConnectionStatus =
+        action.code === 'UNAUTHORIZED' ? 'unpaired' : action.code === 'PROTOCOL_MISMATCH' ? 'incompatible' : 'unreachable';
+      return { ...state, connection: { status, code: action.code, message: action.message, tokenRefused: status === 'unpaired' && action.triedToken === true } };
+    }
+    case 'document':
+      return syncResult({ ...state, document: action.document }, action.document);
+    case 'setMode':
+      return { ...state, settings: { ...state.settings, mode: action.mode }, outcome: undefined };
+    case 'setTau':
+      return { ...state, settings: { ...state.settings, tau: action.tau } };
+    case 'setQuality':
+      return { ...state, settings: { ...state.settings, quality: action.quality } };
+    case 'setBackbone':
+      return { ...state, settings: { ...state.settings, backbone: action.backbone } };
+    case 'setPostProcess':
+      return { ...state, settings: { ...state.settings, postProcess: action.on } };
+    case 'chooseLayer':
+      return { ...state, settings: { ...state.settings, layers: { ...state.settings.layers, [action.role]: action.layerId } } };
+    case 'jobStarted':
+      return { ...state, job: { mode: action.mode, phase: 'reading', cancelling: false, iteration: 0, total: 0 }, outcome: undefined, notice: undefined };
+    case 'jobPhase':
+      return withJob(state, { phase: action.phase });
+    case 'jobEvent':
+      return applyJobEvent(state, action.event);
+    case 'preview':
+      return withJob(state, { previewUrl: action.url });
+    case 'notice':
+      return { ...state, notice: action.text };
+    case 'cancelRequested':
+      return withJob(state, { cancelling: true });
+    case 'jobFinished':
+      return {
+        ...state,
+        job: undefined,
+        outcome: { kind: 'done', message: action.message },
+        result: action.result,
+        resultLayerIds: [...state.resultLayerIds, action.result.layerId],
+      };
+    case 'jobCancelled':
+      return { ...state, job: undefined, outcome: { kind: 'cancelled', message: 'Cancelled. The document was not changed.' } };
+    case 'jobFailed':
+      return { ...state, job: undefined, outcome: { kind: 'error', code: action.code, message: action.message } };
+    case 'error':
+      return { ...state, outcome: { kind: 'error', code: action.code, message: action.message } };
+    case 'resultVisibility':
+      return state.result ? { ...state, result: { ...state.result, visible: action.visible } } : state;
+  }
+}

@@ -1,0 +1,231 @@
+// What the view shows, derived from the state: status text, which layers a job would use, why
+// Harmonize is unavailable, backbone choices, progress wording. Pure functions of PanelState.
+import { TAU_PRESETS, type BackboneName, type JobOptions } from '../shared/protocol.js';
+import { PANEL_ERRORS } from './errors.js';
+import type { LayerSummary } from './photoshop/host.js';
+import type { LayerRole, PanelState } from './state.js';
+
+export const START_COMMAND = 'npx painterly serve';
+export const TOKEN_COMMAND = 'npx painterly token';
+
+export interface ConnectionView {
+  tone: 'ok' | 'busy' | 'warn' | 'error';
+  title: string;
+  detail: string;
+  /** A command the user can run to fix things. */
+  command?: string;
+  showPairing: boolean;
+}
+
+export function connectionView(state: PanelState): ConnectionView {
+  const c = state.connection;
+  switch (c.status) {
+    case 'connecting':
+      return { tone: 'busy', title: 'Connecting to the companion…', detail: '', showPairing: false };
+    case 'unreachable':
+      return {
+        tone: 'error',
+        title: c.code === 'CONNECTION_LOST' ? 'Lost the companion' : 'Companion not running',
+        detail: 'Start it in a terminal and leave it open; the panel connects by itself:',
+        command: START_COMMAND,
+        showPairing: false,
+      };
+    case 'unpaired':
+      return {
+        tone: 'warn',
+        title: c.tokenRefused ? 'That token was not accepted' : 'Pair with the companion',
+        detail: 'Paste the pairing token the companion printed when it started. To see it again, run:',
+        command: TOKEN_COMMAND,
+        showPairing: true,
+      };
+    case 'incompatible':
+      return { tone: 'error', title: 'Update needed', detail: c.message ?? 'The panel and the companion speak different protocol versions: update both.', showPairing: false };
+    case 'connected': {
+      const info = c.companion;
+      return { tone: 'ok', title: 'Connected', detail: info ? `Companion ${info.companionVersion} · runs on ${deviceName(info.device)}` : '', showPairing: false };
+    }
+  }
+}
+
+export function deviceName(device: string): string {
+  const names: Record<string, string> = { cpu: 'CPU', cuda: 'GPU (CUDA)', dml: 'GPU (DirectML)', coreml: 'Apple Neural Engine / GPU (Core ML)', webgpu: 'GPU (WebGPU)' };
+  return names[device] ?? device;
+}
+
+// ---- layers ------------------------------------------------------------------------------
+
+const PIXEL_KINDS = new Set(['pixel', 'smartObject']);
+
+export function isPixelLayer(l: LayerSummary): boolean {
+  return PIXEL_KINDS.has(l.kind);
+}
+
+/** The pasted object (harmonize) or the photo (photo style): the active layer, unless it is a result of ours. */
+export function pastedLayer(state: PanelState): LayerSummary | undefined {
+  const doc = state.document;
+  if (!doc || doc.activeLayerIds.length !== 1) return undefined;
+  const active = doc.layers.find((l) => l.id === doc.activeLayerIds[0]);
+  if (!active) return undefined;
+  if (state.resultLayerIds.includes(active.id)) return layerBelow(state, active.id);
+  return active;
+}
+
+/** The next pixel layer below `id` in stacking order, skipping Painterly's result layers. */
+export function layerBelow(state: PanelState, id: number): LayerSummary | undefined {
+  const layers = state.document?.layers ?? [];
+  const at = layers.findIndex((l) => l.id === id);
+  if (at < 0) return undefined;
+  return layers.slice(at + 1).find((l) => isPixelLayer(l) && !state.resultLayerIds.includes(l.id));
+}
+
+/** The layer for a role: the user's choice while it exists, else the default (the layer below the pasted one for painting and style). */
+export function layerFor(state: PanelState, role: LayerRole): LayerSummary | undefined {
+  const chosen = state.settings.layers[role];
+  const pasted = pastedLayer(state);
+  const found = state.document?.layers.find((l) => l.id === chosen && l.id !== pasted?.id && isPixelLayer(l));
+  if (found) return found;
+  if (role === 'painting' || role === 'style') return pasted ? layerBelow(state, pasted.id) : undefined;
+  return undefined;
+}
+
+/** Layers a role's dropdown offers: every pixel layer except the pasted one and our results. */
+export function layerChoices(state: PanelState): LayerSummary[] {
+  const pasted = pastedLayer(state);
+  return (state.document?.layers ?? []).filter((l) => isPixelLayer(l) && l.id !== pasted?.id && !state.resultLayerIds.includes(l.id));
+}
+
+// ---- backbones -----------------------------------------------------------------------------
+
+export interface BackboneChoice {
+  name: BackboneName;
+  label: string;
+  available: boolean;
+  /** How to get it when missing. */
+  fetchCommand?: string;
+}
+
+/** Backbones by what they mean to the user, best first. */
+export const BACKBONE_PRESETS: readonly { name: BackboneName; label: string }[] = [
+  { name: 'vgg19', label: 'Best (VGG-19)' },
+  { name: 'vgg19-shallow', label: 'Faster (VGG-19, shallow)' },
+  { name: 'squeezenet', label: 'Light (SqueezeNet)' },
+];
+
+export function backboneChoices(state: PanelState): BackboneChoice[] {
+  const b = state.connection.companion?.backbones;
+  return BACKBONE_PRESETS.map(({ name, label }) => ({
+    name,
+    label,
+    available: b?.present.includes(name) ?? false,
+    fetchCommand: b?.missing.find((m) => m.name === name)?.fetchCommand,
+  }));
+}
+
+/** A command as the companion words it, e.g. "npx painterly models import FILE (a squeezenet safetensors file)", split into what to type and the note. */
+export function splitCommand(text: string): { command: string; note?: string } {
+  const m = /^(.*?)\s*\((.+)\)$/.exec(text.trim());
+  return m ? { command: m[1], note: m[2] } : { command: text.trim() };
+}
+
+/** The backbone a job would use: the chosen one, else the best available. */
+export function chosenBackbone(state: PanelState): BackboneChoice | undefined {
+  const choices = backboneChoices(state);
+  return choices.find((c) => c.name === state.settings.backbone) ?? choices.find((c) => c.available);
+}
+
+// ---- harmonize button ----------------------------------------------------------------------
+
+/** Why a job cannot start now, in plain words; undefined when it can. */
+export function jobBlocker(state: PanelState): string | undefined {
+  if (state.job) return 'A job is running.';
+  if (state.connection.status !== 'connected') return 'Connect to the companion first.';
+  const doc = state.document;
+  if (!doc) return PANEL_ERRORS.NO_DOCUMENT;
+  if (doc.refusal) return doc.refusal;
+  const mode = state.settings.mode;
+  if (!state.connection.companion?.modes.includes(mode)) return mode === 'photo-style' ? 'This companion does not offer photo style.' : 'This companion does not offer harmonization.';
+  const pasted = pastedLayer(state);
+  const what = mode === 'harmonize' ? 'pasted object' : 'photo';
+  if (!pasted) return doc.activeLayerIds.length > 1 ? `Select only the layer with the ${what}.` : `Select the layer with the ${what}.`;
+  if (!isPixelLayer(pasted)) return `The active layer “${pasted.name}” is not a pixel layer: select the layer with the ${what}.`;
+  if (mode === 'harmonize' && !layerFor(state, 'painting')) return PANEL_ERRORS.NO_PAINTING;
+  if (mode === 'photo-style' && !layerFor(state, 'style')) return 'Choose the reference layer whose look the photo should take.';
+  const backbone = chosenBackbone(state);
+  if (!backbone) return 'The companion has no model installed: run `npx painterly models fetch vgg19`.';
+  if (!backbone.available) return `${backbone.label} is not installed: run \`${backbone.fetchCommand ?? 'npx painterly models list'}\`.`;
+  return undefined;
+}
+
+/** The options sent with the job. */
+export function jobOptions(state: PanelState): JobOptions {
+  const s = state.settings;
+  const backbone = chosenBackbone(state)?.name;
+  if (s.mode === 'harmonize') return { mode: 'harmonize', quality: s.quality, tau: s.tau, postProcess: s.postProcess, ...(backbone ? { backbone } : {}) };
+  return { mode: 'photo-style', quality: s.quality, ...(backbone ? { backbone } : {}) };
+}
+
+// ---- style strength --------------------------------------------------------------------------
+
+export const TAU_PRESET_LABELS: readonly { key: keyof typeof TAU_PRESETS; label: string; tau: number }[] = [
+  { key: 'realistic', label: 'Realistic', tau: TAU_PRESETS.realistic },
+  { key: 'impressionist', label: 'Impressionist', tau: TAU_PRESETS.impressionist },
+  { key: 'expressive', label: 'Expressive', tau: TAU_PRESETS.expressive },
+];
+
+// ---- progress ----------------------------------------------------------------------------------
+
+export function formatEta(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds)) return '';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `about ${Math.max(1, s)} s left`;
+  const min = Math.round(s / 60);
+  if (min < 60) return `about ${min} min left`;
+  return `about ${Math.floor(min / 60)} h ${min % 60} min left`;
+}
+
+/** A stage name from the companion in plain words, and where it sits in the whole job (0..1). */
+export function describeStage(stage: string): { label: string; start: number; span: number } {
+  const s = stage.toLowerCase().trim();
+  const pass = /^(?:pass|stage)\s*([12])$/.exec(s);
+  if (pass) {
+    const n = Number(pass[1]);
+    const label = s.startsWith('pass') ? (n === 1 ? 'Pass 1 of 2: painting' : 'Pass 2 of 2: refining') : `Stage ${n} of 2`;
+    return { label, start: (n - 1) / 2, span: 0.5 };
+  }
+  if (s.startsWith('matching')) return { label: 'Matching brush strokes', start: s.includes('2') ? 0.5 : 0, span: 0 };
+  if (s.startsWith('post')) return { label: 'Post-processing', start: 1, span: 0 };
+  if (s === 'loading model') return { label: 'Loading the model', start: 0, span: 0 };
+  if (s === 'done') return { label: 'Finishing', start: 1, span: 0 };
+  return { label: stage.charAt(0).toUpperCase() + stage.slice(1), start: 0, span: 0 };
+}
+
+export interface ProgressView {
+  label: string;
+  /** 0..100 */
+  value: number;
+  detail: string;
+}
+
+export function progressView(state: PanelState): ProgressView | undefined {
+  const job = state.job;
+  if (!job) return undefined;
+  if (job.cancelling) return { label: 'Cancelling…', value: 0, detail: '' };
+  switch (job.phase) {
+    case 'reading':
+      return { label: 'Reading layers…', value: 0, detail: '' };
+    case 'uploading':
+      return { label: 'Sending to the companion…', value: 0, detail: '' };
+    case 'queued':
+      return { label: 'Waiting for the companion…', value: 0, detail: job.queuePlace ? `${job.queuePlace} job${job.queuePlace === 1 ? '' : 's'} ahead` : 'starts next' };
+    case 'writing':
+      return { label: 'Adding the layer…', value: 100, detail: '' };
+    case 'running': {
+      if (!job.stage) return { label: 'Starting…', value: 0, detail: job.device ? `on ${deviceName(job.device)}` : '' };
+      const st = describeStage(job.stage);
+      const within = job.total > 0 ? job.iteration / job.total : 0;
+      const value = Math.round(100 * Math.min(1, st.start + st.span * within));
+      const steps = job.total > 0 ? `${job.iteration}/${job.total}` : '';
+      return { label: st.label, value, detail: [steps, formatEta(job.etaSeconds)].filter(Boolean).join(' · ') };
+    }
+  }
+}

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import type { DocumentSummary, LayerSummary } from '../../plugin/photoshop/host.js';
+import { initialState, reduce, type CompanionInfo, type PanelState } from '../../plugin/state.js';
+import {
+  backboneChoices,
+  chosenBackbone,
+  connectionView,
+  describeStage,
+  formatEta,
+  jobBlocker,
+  jobOptions,
+  layerFor,
+  pastedLayer,
+  progressView,
+  splitCommand,
+} from '../../plugin/view-model.js';
+
+const companion: CompanionInfo = {
+  companionVersion: '0.1.0',
+  device: 'cuda',
+  modes: ['harmonize', 'photo-style'],
+  backbones: { present: ['vgg19', 'squeezenet'], missing: [{ name: 'vgg19-shallow', fetchCommand: 'npx painterly models fetch vgg19' }] },
+};
+
+const layer = (id: number, name: string, extra: Partial<LayerSummary> = {}): LayerSummary => ({ id, name, kind: 'pixel', visible: true, isBackground: false, depth: 0, ...extra });
+
+function withDoc(layers: LayerSummary[], active: number[], extra: Partial<DocumentSummary> = {}): PanelState {
+  const document: DocumentSummary = { id: 1, title: 't', width: 10, height: 10, bits: 8, mode: 'RGB', layers, activeLayerIds: active, hasSelection: true, ...extra };
+  return reduce(reduce(initialState(), { type: 'connected', companion }), { type: 'document', document });
+}
+
+const scene = () => withDoc([layer(3, 'Object'), layer(2, 'Sky'), layer(1, 'Painting', { isBackground: true })], [3]);
+
+describe('connectionView', () => {
+  it('gives the command to start the companion when it is not running', () => {
+    const v = connectionView(reduce(initialState(), { type: 'connectionFailed', code: 'COMPANION_UNREACHABLE', message: 'x' }));
+    expect(v).toMatchObject({ tone: 'error', title: 'Companion not running', command: 'npx painterly serve', showPairing: false });
+  });
+
+  it('asks for the token when not paired, and says when one was refused', () => {
+    const v = connectionView(reduce(initialState(), { type: 'connectionFailed', code: 'UNAUTHORIZED', message: 'x' }));
+    expect(v).toMatchObject({ tone: 'warn', showPairing: true, command: 'npx painterly token' });
+    expect(connectionView(reduce(initialState(), { type: 'connectionFailed', code: 'UNAUTHORIZED', message: 'x', triedToken: true })).title).toMatch(/not accepted/);
+  });
+
+  it('names the device when connected', () => {
+    expect(connectionView(scene()).detail).toBe('Companion 0.1.0 · runs on GPU (CUDA)');
+  });
+});
+
+describe('layers', () => {
+  it('takes the active layer as the pasted one and the layer below as the painting', () => {
+    const s = scene();
+    expect(pastedLayer(s)!.name).toBe('Object');
+    expect(layerFor(s, 'painting')!.name).toBe('Sky');
+  });
+
+  it('follows the painting the user chose while it exists', () => {
+    let s = reduce(scene(), { type: 'chooseLayer', role: 'painting', layerId: 1 });
+    expect(layerFor(s, 'painting')!.name).toBe('Painting');
+    s = reduce(s, { type: 'document', document: { ...s.document!, layers: s.document!.layers.filter((l) => l.id !== 1) } });
+    expect(layerFor(s, 'painting')!.name).toBe('Sky');
+  });
+
+  it('skips its own result layers when picking the pasted layer', () => {
+    let s = withDoc([layer(9, 'Harmonized'), layer(3, 'Object'), layer(1, 'Painting')], [9]);
+    s = reduce(s, { type: 'jobStarted', mode: 'harmonize' });
+    s = reduce(s, { type: 'jobFinished', result: { documentId: 1, layerId: 9, visible: true }, message: '' });
+    expect(pastedLayer(s)!.name).toBe('Object');
+    expect(layerFor(s, 'painting')!.name).toBe('Painting');
+  });
+});
+
+describe('jobBlocker', () => {
+  it('is undefined when everything is in place', () => {
+    expect(jobBlocker(scene())).toBeUndefined();
+  });
+
+  it('explains each missing piece in plain words', () => {
+    expect(jobBlocker(initialState())).toBe('Connect to the companion first.');
+    expect(jobBlocker(reduce(scene(), { type: 'document', document: undefined }))).toMatch(/Open a document/);
+    expect(jobBlocker(withDoc([layer(1, 'P')], [1], { refusal: 'This document is in CMYK mode.' }))).toBe('This document is in CMYK mode.');
+    expect(jobBlocker(withDoc([layer(3, 'Object'), layer(1, 'P')], [3, 1]))).toMatch(/Select only the layer/);
+    expect(jobBlocker(withDoc([layer(3, 'Group', { kind: 'group' }), layer(1, 'P')], [3]))).toMatch(/not a pixel layer/);
+    expect(jobBlocker(withDoc([layer(3, 'Object')], [3]))).toMatch(/no layer below/);
+    expect(jobBlocker(reduce(scene(), { type: 'setBackbone', backbone: 'vgg19-shallow' }))).toBe('Faster (VGG-19, shallow) is not installed: run `npx painterly models fetch vgg19`.');
+    expect(jobBlocker(reduce(scene(), { type: 'jobStarted', mode: 'harmonize' }))).toBe('A job is running.');
+  });
+});
+
+describe('backbones and options', () => {
+  it('splits a fetch command from its note', () => {
+    expect(splitCommand('npx painterly models fetch vgg19')).toEqual({ command: 'npx painterly models fetch vgg19' });
+    expect(splitCommand('npx painterly models import FILE (a squeezenet safetensors file)')).toEqual({ command: 'npx painterly models import FILE', note: 'a squeezenet safetensors file' });
+  });
+
+  it('lists Best, Faster and Light with what is installed and how to get the rest', () => {
+    expect(backboneChoices(scene())).toEqual([
+      { name: 'vgg19', label: 'Best (VGG-19)', available: true, fetchCommand: undefined },
+      { name: 'vgg19-shallow', label: 'Faster (VGG-19, shallow)', available: false, fetchCommand: 'npx painterly models fetch vgg19' },
+      { name: 'squeezenet', label: 'Light (SqueezeNet)', available: true, fetchCommand: undefined },
+    ]);
+  });
+
+  it('defaults to the best installed backbone', () => {
+    const s = withDoc([layer(3, 'O'), layer(1, 'P')], [3]);
+    const light = reduce(s, { type: 'connected', companion: { ...companion, backbones: { present: ['squeezenet'], missing: [] } } });
+    expect(chosenBackbone(light)!.name).toBe('squeezenet');
+  });
+
+  it('sends the chosen settings', () => {
+    let s = reduce(scene(), { type: 'setTau', tau: 10 });
+    s = reduce(s, { type: 'setQuality', quality: 'full' });
+    s = reduce(s, { type: 'setPostProcess', on: false });
+    expect(jobOptions(s)).toEqual({ mode: 'harmonize', quality: 'full', tau: 10, postProcess: false, backbone: 'vgg19' });
+    expect(jobOptions(reduce(s, { type: 'setMode', mode: 'photo-style' }))).toEqual({ mode: 'photo-style', quality: 'full', backbone: 'vgg19' });
+  });
+});
+
+describe('progress wording', () => {
+  it('formats the time left', () => {
+    expect(formatEta(undefined)).toBe('');
+    expect(formatEta(0.2)).toBe('about 1 s left');
+    expect(formatEta(42)).toBe('about 42 s left');
+    expect(formatEta(150)).toBe('about 3 min left');
+    expect(formatEta(3 * 3600 + 5 * 60)).toBe('about 3 h 5 min left');
+  });
+
+  it('names the stages of both the real pipeline and the fake runner', () => {
+    expect(describeStage('pass 1').label).toBe('Pass 1 of 2: painting');
+    expect(describeStage('pass2')).toMatchObject({ label: 'Pass 2 of 2: refining', start: 0.5 });
+    expect(describeStage('post-processing: post: chroma').label).toBe('Post-processing');
+    expect(describeStage('something new').label).toBe('Something new');
+  });
+
+  it('shows the whole job’s progress across both passes', () => {
+    let s = reduce(scene(), { type: 'jobStarted', mode: 'harmonize' });
+    s = reduce(s, { type: 'jobEvent', event: { type: 'progress', jobId: 1, stage: 'pass2', iteration: 50, total: 100, etaSeconds: 30 } });
+    expect(progressView(s)).toEqual({ label: 'Pass 2 of 2: refining', value: 75, detail: '50/100 · about 30 s left' });
+    expect(progressView(reduce(s, { type: 'cancelRequested' }))!.label).toBe('Cancelling…');
+  });
+});
