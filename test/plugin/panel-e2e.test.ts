@@ -1,6 +1,7 @@
 // End to end in headless Chromium: the built panel (dist/plugin layout, built fresh into a temp
 // folder) with the fake Photoshop injected, talking to a companion running as its own process
-// on loopback. Screenshots go to test-results/panel/ for people to look at.
+// on loopback (the real `painterly serve` with the kit's SqueezeNet and small job settings).
+// Screenshots go to test-results/panel/ for people to look at.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -27,24 +28,30 @@ let pageScript: string;
 let css: string;
 let panelUrl: string;
 
-/** Starts the companion process and reads the line it prints once it listens. */
-function startCompanion(configDir: string): Promise<{ port: number; token: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/plugin/support/companion-process.ts', '--iteration-ms', '8'], {
-    cwd: repoRoot,
-    env: { ...process.env, PAINTERLY_CONFIG_DIR: configDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/**
+ * Starts the real companion (`painterly serve`) with a temporary config folder and a model cache
+ * holding the kit's SqueezeNet, and reads the address and token it prints.
+ */
+function startCompanion(dir: string): Promise<{ port: number; token: string }> {
+  const env = { ...process.env, PAINTERLY_CONFIG_DIR: path.join(dir, 'config'), PAINTERLY_CACHE_DIR: path.join(dir, 'cache') };
+  execFileSync(process.execPath, ['bin/painterly.js', 'models', 'import', path.resolve(repoRoot, '../shared/weights/squeezenet1_1.safetensors')], { cwd: repoRoot, env, stdio: 'pipe' });
+  const child = spawn(process.execPath, ['bin/painterly.js', 'serve', '--port', '0', '--device', 'cpu'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
   companion = child;
   return new Promise((resolve, reject) => {
     let out = '';
-    child.once('exit', (code) => reject(new Error(`The companion exited with ${code} before listening.`)));
+    child.once('exit', (code) => reject(new Error(`The companion exited with ${code} before listening:\n${out}`)));
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n')) resolve(JSON.parse(line));
+      const port = /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1];
+      const tok = /pairing token: ([0-9a-f]+)/.exec(out)?.[1];
+      if (port && tok) resolve({ port: Number(port), token: tok });
     });
   });
 }
+
+/** A small, fast job for the real pipeline; the cancel test uses a long one. */
+const QUICK_JOB = { size: 64, pass1Iters: 4, pass2Iters: 4, stage1Iters: 3, stage2Iters: 3 };
+const LONG_JOB = { size: 96, pass1Iters: 3000, pass2Iters: 3000 };
 
 async function closedPort(): Promise<number> {
   const srv = net.createServer();
@@ -55,6 +62,7 @@ async function closedPort(): Promise<number> {
 }
 
 async function openPanel(config: Omit<PageConfig, 'css' | 'scene'>, width = 240): Promise<Page> {
+  config = { jobOverrides: QUICK_JOB, ...config };
   const page = await browser.newPage({ viewport: { width, height: 720 } });
   page.on('pageerror', (e) => console.error('panel error:', e));
   await page.addInitScript(`window.__painterlyTest = ${JSON.stringify({ ...config, css, scene: SCENE })};`);
@@ -78,7 +86,7 @@ beforeAll(async () => {
   const bundle = await esbuild.build({ entryPoints: [path.join(repoRoot, 'test/plugin/support/fake-page.ts')], bundle: true, format: 'iife', platform: 'browser', target: 'es2020', write: false, logLevel: 'silent' });
   pageScript = bundle.outputFiles[0].text;
   css = readFileSync(path.join(repoRoot, 'test/plugin/support/spectrum-stub.css'), 'utf8');
-  const started = await startCompanion(path.join(tmp, 'config'));
+  const started = await startCompanion(tmp);
   token = started.token;
   proxy = await startOriginProxy(started.port);
   browser = await chromium.launch({
@@ -97,7 +105,7 @@ afterAll(async () => {
 
 type LayerInfo = { id: number; name: string; visible: boolean; bounds: { left: number; top: number; right: number; bottom: number } };
 
-describe('the panel in Chromium with a real companion', () => {
+describe('the panel in Chromium with the real companion and pipeline', () => {
   it('pairs, harmonizes with progress, adds one layer in one history step, and toggles it', async () => {
     const page = await openPanel({ url: proxy.url });
     await poll(() => text(page, 'status-title')).toBe('Pair with the companion');
@@ -167,7 +175,7 @@ describe('the panel in Chromium with a real companion', () => {
   });
 
   it('leaves the document unchanged when cancelled mid-run', async () => {
-    const page = await openPanel({ url: proxy.url, token });
+    const page = await openPanel({ url: proxy.url, token, jobOverrides: LONG_JOB });
     await poll(() => text(page, 'status-title')).toBe('Connected');
     const before = { composite: await probe<number[]>(page, '__probe.composite()'), history: await probe<string[]>(page, '__probe.history()'), layers: await probe<LayerInfo[]>(page, '__probe.layers()') };
     await page.click('#harmonize');

@@ -13,6 +13,8 @@ export interface PageConfig {
   /** The stand-ins' stylesheet. */
   css: string;
   scene: SceneOptions;
+  /** Job size and iterations for the test (the panel honours `painterlyJobOverrides`). */
+  jobOverrides?: { size?: number; pass1Iters?: number; pass2Iters?: number; stage1Iters?: number; stage2Iters?: number };
 }
 
 const w = window as unknown as Record<string, unknown>;
@@ -29,6 +31,7 @@ w.require = (id: string) => {
   throw new Error(`Cannot find module '${id}'`);
 };
 w.painterlyCompanionUrl = config.url;
+if (config.jobOverrides) w.painterlyJobOverrides = config.jobOverrides;
 
 /** What the test reads back with page.evaluate. */
 w.__probe = {
