@@ -1,6 +1,6 @@
 // What the view shows, derived from the state: status text, which layers a job would use, why
 // Harmonize is unavailable, backbone choices, progress wording. Pure functions of PanelState.
-import { TAU_PRESETS, type BackboneName, type JobOptions } from '../shared/protocol.js';
+import { BACKBONE_PRESETS, TAU_PRESETS, formatDuration, type BackboneName, type JobOptions } from '../shared/protocol.js';
 import { PANEL_ERRORS } from './errors.js';
 import type { LayerSummary } from './photoshop/host.js';
 import type { LayerRole, PanelState } from './state.js';
@@ -104,16 +104,24 @@ export interface BackboneChoice {
   fetchCommand?: string;
 }
 
-/** Backbones by what they mean to the user, best first. */
-export const BACKBONE_PRESETS: readonly { name: BackboneName; label: string }[] = [
-  { name: 'vgg19', label: 'Best (VGG-19)' },
-  { name: 'vgg19-shallow', label: 'Faster (VGG-19, shallow)' },
-  { name: 'squeezenet', label: 'Light (SqueezeNet)' },
-];
+/** Backbones by what they mean to the user, best first (labels and measured speeds from shared/protocol.ts). */
+export const BACKBONE_CHOICES: readonly { name: BackboneName; label: string }[] = BACKBONE_PRESETS.map((p) => ({ name: p.backbone, label: `${p.label} (${p.network})` }));
+
+/** The chosen model's measured speed at the chosen quality, in words; '' when unknown. */
+export function speedHint(state: PanelState): string {
+  const choice = chosenBackbone(state);
+  const preset = BACKBONE_PRESETS.find((p) => p.backbone === choice?.name);
+  if (!choice || !preset) return '';
+  const quality = state.settings.quality;
+  const time = formatDuration(preset.cpuSeconds[quality]);
+  const device = state.connection.companion?.device;
+  const where = device && device !== 'cpu' ? 'measured on a 2-core CPU; much faster on this GPU' : 'on a 2-core CPU';
+  return `${preset.label}: about ${time} at ${quality === 'full' ? 'Full' : 'Preview'} quality (${where}).`;
+}
 
 export function backboneChoices(state: PanelState): BackboneChoice[] {
   const b = state.connection.companion?.backbones;
-  return BACKBONE_PRESETS.map(({ name, label }) => ({
+  return BACKBONE_CHOICES.map(({ name, label }) => ({
     name,
     label,
     available: b?.present.includes(name) ?? false,

@@ -6,6 +6,7 @@ import type { PanelController } from './controller.js';
 import type { LayerRole, PanelState } from './state.js';
 import {
   backboneChoices,
+  speedHint,
   chosenBackbone,
   connectionView,
   deviceName,
@@ -112,6 +113,7 @@ export function mountPanel(doc: Document, controller: PanelController): () => vo
     quality: $('quality'),
     backbone: $('backbone'),
     backboneHint: $('backbone-hint'),
+    backboneSpeed: $('backbone-speed'),
     backboneCommand: $('backbone-command'),
     postProcess: $('post-process'),
     harmonize: $('harmonize'),
@@ -232,6 +234,9 @@ export function mountPanel(doc: Document, controller: PanelController): () => vo
     const notes = [...new Set(missing.map((c) => splitCommand(c.fetchCommand!).note).filter((n): n is string => n !== undefined))];
     const names = missing.map((c) => c.label.split(' ')[0]).join(' and ');
     const hint = missing.length ? `${names} ${missing.length === 1 ? 'is' : 'are'} not installed. Add ${missing.length === 1 ? 'it' : 'them'} with${notes.length ? ` (FILE is ${notes.join('; ')})` : ''}:` : '';
+    const speed = known ? speedHint(s) : '';
+    setText(el.backboneSpeed, speed);
+    show(el.backboneSpeed, speed !== '');
     setText(el.backboneHint, hint);
     show(el.backboneHint, hint !== '');
     setText(el.backboneCommand, commands.join('\n'));

@@ -19,6 +19,31 @@ export const BACKBONES = Object.freeze(['vgg19', 'vgg19-shallow', 'squeezenet', 
 export type BackboneName = (typeof BACKBONES)[number];
 export const DEFAULT_BACKBONE: BackboneName = 'vgg19';
 
+/**
+ * Backbones by what they mean to a user, best first. Speeds are whole harmonization jobs
+ * measured with `npm run bench -- dph` (example 16, 700×557) on a 2-core CPU; a GPU is much
+ * faster. Preview = 350 px, 200 + 200 iterations; Full = 700 px, 1000 + 1000 iterations.
+ */
+export interface BackbonePreset {
+  backbone: BackboneName;
+  label: 'Best' | 'Faster' | 'Light';
+  network: string;
+  /** Measured seconds per job on a 2-core CPU. */
+  cpuSeconds: { preview: number; full: number };
+}
+export const BACKBONE_PRESETS: readonly BackbonePreset[] = Object.freeze([
+  { backbone: 'vgg19', label: 'Best', network: 'VGG-19', cpuSeconds: { preview: 270, full: 3300 } },
+  { backbone: 'vgg19-shallow', label: 'Faster', network: 'VGG-19, shallow', cpuSeconds: { preview: 160, full: 1650 } },
+  { backbone: 'squeezenet', label: 'Light', network: 'SqueezeNet', cpuSeconds: { preview: 15, full: 170 } },
+] as const);
+
+/** `15` → "15 s", `170` → "3 min", `3300` → "55 min", `5400` → "1.5 h". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
 export const QUALITIES = Object.freeze(['preview', 'full'] as const);
 export type Quality = (typeof QUALITIES)[number];
 

@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PainterlyError } from '../../shared/errors.js';
-import { BACKBONES, DEFAULT_PORT, fetchCommandFor, type BackboneName, type CompanionCapabilities } from '../../shared/protocol.js';
+import { BACKBONE_PRESETS, BACKBONES, DEFAULT_PORT, fetchCommandFor, formatDuration, type BackboneName, type CompanionCapabilities } from '../../shared/protocol.js';
 import { createCompanionServer, type ServerLogEntry } from '../server/server.js';
 import type { HarmonizeRunner, PhotoStyleRunner, Runners } from '../server/runners.js';
 import { ensureToken, tokenPath } from '../server/token.js';
@@ -160,6 +160,10 @@ export const command: Command = {
     for (const note of caps.notes) console.log(`              ${note.length > 110 ? `${note.slice(0, 110)}…` : note}`);
     console.log(`  backbones:  ${caps.backbones.present.join(', ') || 'none installed'}`);
     for (const m of caps.backbones.missing) console.log(`              ${m.name} missing: ${m.fetchCommand}`);
+    for (const p of BACKBONE_PRESETS) {
+      const have = caps.backbones.present.includes(p.backbone) ? '' : ' (not installed)';
+      console.log(`  ${p.label.padEnd(7)} ${`${p.backbone}${have}`.padEnd(30)} about ${formatDuration(p.cpuSeconds.preview)} preview, ${formatDuration(p.cpuSeconds.full)} full on a 2-core CPU`);
+    }
     console.log(`  modes:      ${modes.join(', ') || 'none (the pipelines are not installed)'}`);
     console.log(`  pairing token: ${token}`);
     console.log(`                 (paste it into the Photoshop panel once; kept in ${file})`);

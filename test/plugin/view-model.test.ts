@@ -12,6 +12,7 @@ import {
   layerFor,
   pastedLayer,
   progressView,
+  speedHint,
   splitCommand,
 } from '../../plugin/view-model.js';
 
@@ -100,6 +101,15 @@ describe('backbones and options', () => {
       { name: 'vgg19-shallow', label: 'Faster (VGG-19, shallow)', available: false, fetchCommand: 'npx painterly models fetch vgg19' },
       { name: 'squeezenet', label: 'Light (SqueezeNet)', available: true, fetchCommand: undefined },
     ]);
+  });
+
+  it('gives the chosen model\'s measured speed at the chosen quality', () => {
+    const light = reduce(scene(), { type: 'setBackbone', backbone: 'squeezenet' });
+    expect(speedHint(light)).toMatch(/^Light: about 15 s at Preview quality \(measured on a 2-core CPU; much faster on this GPU\)\.$/);
+    const full = reduce(light, { type: 'setQuality', quality: 'full' });
+    expect(speedHint(full)).toMatch(/^Light: about 3 min at Full quality/);
+    const cpu = reduce(full, { type: 'connected', companion: { ...companion, device: 'cpu' } });
+    expect(speedHint(cpu)).toMatch(/\(on a 2-core CPU\)\.$/);
   });
 
   it('defaults to the best installed backbone', () => {
