@@ -5,13 +5,12 @@ import { matchPatches, type FeatureMap } from '../../compute/graphs/matching.js'
 import { maskedGram } from '../../compute/graphs/gram.js';
 import { createSession } from '../../compute/backends/onnx.js';
 import { inferShapes } from '../../compute/backbones/types.js';
-import { lbfgs } from '../../compute/optimizer/lbfgs.js';
 import type { LossHead } from '../../compute/losses/types.js';
 import { PASS1_WEIGHTS } from './style-weights.js';
 import { layerMasks } from './layer-masks.js';
 import { computeFeatures, positionsWhere, type DphContext } from './context.js';
 import { cropPlanar } from './region.js';
-import { maskedVector } from './masked-vector.js';
+import { optimiseCrop } from './optimise.js';
 
 export interface PassResult {
   /** The optimised crop in network space (planar BGR), region-sized. */
@@ -69,21 +68,11 @@ export async function runPass1(ctx: DphContext, naiveX: Float32Array, iterations
     normalize: false, tvWeight: PASS1_WEIGHTS.tv * spec.tvScale.pass1, imageMask: m0,
   }), net.device);
   try {
-    const dims = [1, 3, r.height, r.width];
-    const vec = maskedVector(m0, 3);
-    const packed = vec.pack(x);
-    const grad = new Float32Array(packed.length);
-    const result = await lbfgs(packed, async (v) => {
-      const out = await step.run({ image: { data: vec.unpack(v, x), dims } });
-      const full = out.grad.data as Float32Array;
-      for (let k = 0; k < grad.length; k++) grad[k] = full[vec.indices[k]];
-      return { loss: out.loss.data[0] as number, grad };
-    }, {
-      maxIter: iterations, lr: 1, history: 100, tolFun: 1e-5, tolX: 1e-9, signal: ctx.signal,
-      onIteration: (it) => ctx.onIteration?.(1, it, iterations, vec.unpack(packed, x)),
+    const done = await optimiseCrop(step, x, m0, r.height, r.width, {
+      iterations, lr: 1, tolFun: 1e-5, tolX: 1e-9, signal: ctx.signal,
+      onIteration: (it, cur) => ctx.onIteration?.(1, it, iterations, cur),
     });
-    vec.unpack(packed, x);
-    return { x, iterations: result.iterations };
+    return { x, iterations: done };
   } finally {
     await step.release();
   }

@@ -7,7 +7,6 @@ import { matchPatches } from '../../compute/graphs/matching.js';
 import { maskedGram } from '../../compute/graphs/gram.js';
 import { createSession } from '../../compute/backends/onnx.js';
 import { inferShapes } from '../../compute/backbones/types.js';
-import { lbfgs } from '../../compute/optimizer/lbfgs.js';
 import { histogramReference, rankToValueTable } from '../../compute/losses/histogram-remap.js';
 import type { LossHead } from '../../compute/losses/types.js';
 import { resize } from '../../image/resize.js';
@@ -18,7 +17,7 @@ import { pass2Weights, type LossWeights } from './style-weights.js';
 import { layerMasks, layerStrides } from './layer-masks.js';
 import { computeFeatures, positionsWhere, type DphContext } from './context.js';
 import { cropPlanar } from './region.js';
-import { maskedVector } from './masked-vector.js';
+import { optimiseCrop } from './optimise.js';
 import type { PassResult } from './pass1.js';
 
 /**
@@ -111,21 +110,11 @@ export async function runPass2(ctx: DphContext, naiveX: Float32Array, pass1X: Fl
     normalize: true, tvWeight: weights.tv * spec.tvScale.pass2, imageMask: m0,
   }), net.device);
   try {
-    const dims = [1, 3, r.height, r.width];
-    const vec = maskedVector(m0, 3);
-    const packed = vec.pack(x);
-    const grad = new Float32Array(packed.length);
-    const result = await lbfgs(packed, async (v) => {
-      const out = await step.run({ image: { data: vec.unpack(v, x), dims } });
-      const full = out.grad.data as Float32Array;
-      for (let k = 0; k < grad.length; k++) grad[k] = full[vec.indices[k]];
-      return { loss: out.loss.data[0] as number, grad };
-    }, {
-      maxIter: iterations, lr: 0.1, history: 100, tolFun: -1, tolX: -1, signal: ctx.signal,
-      onIteration: (it) => ctx.onIteration?.(2, it, iterations, vec.unpack(packed, x)),
+    const done = await optimiseCrop(step, x, m0, r.height, r.width, {
+      iterations, lr: 0.1, tolFun: -1, tolX: -1, signal: ctx.signal,
+      onIteration: (it, cur) => ctx.onIteration?.(2, it, iterations, cur),
     });
-    vec.unpack(packed, x);
-    return { x, iterations: result.iterations, details: { weights, noise, histogramUsed, usedPositions: usedCount } };
+    return { x, iterations: done, details: { weights, noise, histogramUsed, usedPositions: usedCount } };
   } finally {
     await step.release();
   }
