@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../support/gradcheck.js';
 import {
   histogramReference,
   rankToValueTable,
@@ -7,16 +8,7 @@ import {
   sortedOrder,
 } from '../../../../companion/compute/losses/histogram-remap.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function nonZeroBins(counts: Float32Array): Record<number, number> {
   const out: Record<number, number> = {};

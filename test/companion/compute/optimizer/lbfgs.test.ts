@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../support/gradcheck.js';
 import { lbfgs, type Evaluation } from '../../../../companion/compute/optimizer/lbfgs.js';
 import { PainterlyError } from '../../../../shared/errors.js';
 
 // Deterministic pseudo-random numbers (mulberry32).
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 /** f(x) = ½xᵀAx − bᵀx with a random symmetric, diagonally dominant (so positive definite) A. */
 function quadratic(n: number, seed: number) {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../support/gradcheck.js';
 import { refineNnf } from '../../../../companion/pipeline/dph/refine.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 function randomGuide(hs: number, ws: number, seed: number): Float32Array {
   const r = rng(seed);
