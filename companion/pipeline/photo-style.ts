@@ -5,7 +5,7 @@
 import { PainterlyError } from '../../shared/errors.js';
 import type { Image } from '../image/image.js';
 import { loadNetwork, type Network } from '../compute/network.js';
-import type { PhotoStyleInputs, PhotoStyleOptions, PhotoStyleResult } from '../server/runners.js';
+import type { PhotoStyleInputs, PhotoStyleOptions, PhotoStyleResult, PhotoStyleRunner } from '../server/runners.js';
 import { fromNetworkSpace, toNetworkSpace } from './dph/preprocess.js';
 import { prepareInputs, toRgb } from './photo-style/prepare.js';
 import { buildPhotoTaps } from './photo-style/targets.js';
@@ -141,3 +141,6 @@ export function validatePhotoStyleOptions(o: PhotoStyleOptions): void {
     throw new PainterlyError('BAD_ARGUMENT', `Unknown smoothing '${String(o.smoothing)}'. Choose one of: ${SMOOTHING_MODES.join(', ')}.`);
   }
 }
+
+// The server calls photoStyle through its runner type (companion/server/runners.ts): keep them in step.
+photoStyle satisfies PhotoStyleRunner;

@@ -1,0 +1,138 @@
+// `painterly photo-style`: photo style transfer on files, with a progress bar and Ctrl-C.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PainterlyError } from '../../shared/errors.js';
+import { BACKBONE_NAMES, getBackbone } from '../compute/backbones/index.js';
+import { parseDevice } from '../compute/backends/onnx.js';
+import { readImage, writeImage } from '../image/io.js';
+import type { BackboneName } from '../pipeline/types.js';
+import { SMOOTHING_MODES, type SmoothingMode } from '../pipeline/photo-style/smoothing.js';
+import { NOTE_PREFIX } from '../pipeline/photo-style/progress.js';
+import { checkLabelSize } from '../pipeline/photo-style/labels.js';
+import type { Command } from './main.js';
+import { createProgressBar } from './progress-bar.js';
+
+const HELP = `Usage: painterly photo-style --content C --style S --out OUT.png [options]
+
+Gives a photo the look of a reference photo and keeps it photorealistic (Deep Photo Style Transfer).
+
+Inputs (JPEG or PNG):
+  --content C           the photo to restyle
+  --style S             the reference photo (any size)
+  --content-labels L    optional colour-coded labels of the content photo (its size)
+  --style-labels L      optional colour-coded labels of the style photo (its size); give both or neither.
+                        Colours: blue, green, black, white, red, yellow, grey, light blue (cyan), purple;
+                        each region is restyled after the region of the same colour.
+Output:
+  --out OUT.png         the result, at the content photo's size (.png or .jpg)
+  --save-stages DIR     also write stage1.png, stage2.png and final.png (working size) to DIR
+Options:
+  --backbone NAME       ${BACKBONE_NAMES.join(' | ')} (default vgg19)
+  --weights FILE        a safetensors weights file instead of the model cache
+  --size N              working size, longer side in pixels (default 700)
+  --stage1-iters N      stage-1 iterations, style without photorealism (default 1000)
+  --stage2-iters N      stage-2 iterations, with the photorealism term (default 1000)
+  --smooth MODE         ${SMOOTHING_MODES.join(' | ')} (default affine)
+  --device D            auto | cpu | cuda | dml | coreml | webgpu (default auto)
+  -h, --help            show this help`;
+
+function num(v: string | undefined, name: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new PainterlyError('BAD_ARGUMENT', `Expected a number for --${name}, got '${v}'.`);
+  return n;
+}
+
+function smoothing(v: string | undefined): SmoothingMode {
+  if (v === undefined) return 'affine';
+  if ((SMOOTHING_MODES as readonly string[]).includes(v)) return v as SmoothingMode;
+  throw new PainterlyError('BAD_ARGUMENT', `Unknown --smooth '${v}'. Choose one of: ${SMOOTHING_MODES.join(', ')}.`);
+}
+
+export const command: Command = {
+  summary: 'Restyle a photo after a reference photo, keeping it photorealistic.',
+  async run(argv) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        options: {
+          content: { type: 'string' }, style: { type: 'string' }, 'content-labels': { type: 'string' }, 'style-labels': { type: 'string' },
+          out: { type: 'string' }, 'save-stages': { type: 'string' }, backbone: { type: 'string' }, weights: { type: 'string' },
+          size: { type: 'string' }, 'stage1-iters': { type: 'string' }, 'stage2-iters': { type: 'string' }, smooth: { type: 'string' },
+          device: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        },
+        strict: true,
+      });
+    } catch (e) {
+      throw new PainterlyError('BAD_ARGUMENT', `${(e as Error).message}. See \`painterly photo-style --help\`.`);
+    }
+    const v = parsed.values;
+    if (v.help) {
+      console.log(HELP);
+      return 0;
+    }
+    for (const name of ['content', 'style', 'out'] as const) {
+      if (!v[name]) throw new PainterlyError('BAD_ARGUMENT', `--${name} is required. See \`painterly photo-style --help\`.`);
+    }
+    if (!v['content-labels'] !== !v['style-labels']) {
+      const missing = v['content-labels'] ? '--style-labels' : '--content-labels';
+      throw new PainterlyError('BAD_ARGUMENT', `Label images come in pairs: ${missing} is missing. Give both or neither.`);
+    }
+    const backbone = getBackbone(v.backbone ?? 'vgg19').name as BackboneName;
+    const device = parseDevice(v.device ?? 'auto');
+    const options = {
+      backbone, device, weightsFile: v.weights, smoothing: smoothing(v.smooth),
+      size: num(v.size, 'size', 700),
+      stage1Iters: num(v['stage1-iters'], 'stage1-iters', 1000), stage2Iters: num(v['stage2-iters'], 'stage2-iters', 1000),
+    };
+    if (!/\.(png|jpe?g)$/i.test(v.out!)) throw new PainterlyError('BAD_ARGUMENT', `--out must end in .png or .jpg, got '${v.out}'.`);
+
+    const optional = (path: string | undefined) => (path ? readImage(path) : Promise.resolve(undefined));
+    const [content, style, contentLabels, styleLabels] = await Promise.all([
+      readImage(v.content!), readImage(v.style!), optional(v['content-labels']), optional(v['style-labels']),
+    ]);
+
+    // Before loading the pipeline (and ONNX Runtime): a label image that does not fit fails at once.
+    if (contentLabels) checkLabelSize(contentLabels, content, 'content');
+    if (styleLabels) checkLabelSize(styleLabels, style, 'style');
+
+    const { photoStyle } = await import('../pipeline/photo-style.js');
+    const abort = new AbortController();
+    const onSigint = (): void => {
+      process.stderr.write('\nStopping after the current iteration…\n');
+      abort.abort();
+    };
+    process.once('SIGINT', onSigint);
+    const bar = createProgressBar();
+    try {
+      const result = await photoStyle({ content, style, contentLabels, styleLabels }, options, {
+        signal: abort.signal,
+        onProgress: (p) => {
+          if (p.stage.startsWith(NOTE_PREFIX)) {
+            bar.done();
+            process.stderr.write(`Note: ${p.stage.slice(NOTE_PREFIX.length)}\n`);
+          } else if (p.total > 0) {
+            bar.update({ label: p.stage, current: p.iteration, total: p.total, etaSeconds: p.etaSeconds, unit: p.stage.startsWith('stage') ? 'it' : 'steps' });
+          } else if (p.stage !== 'done') {
+            bar.update({ label: p.stage, current: 0, etaSeconds: p.etaSeconds });
+          }
+        },
+      });
+      bar.done(`Restyled on ${result.device}.`);
+      await writeImage(v.out!, result.image);
+      if (v['save-stages']) {
+        await mkdir(v['save-stages'], { recursive: true });
+        for (const [name, img] of Object.entries(result.stages)) await writeImage(join(v['save-stages'], `${name}.png`), img);
+      }
+      console.log(`Wrote ${v.out}`);
+      return 0;
+    } catch (e) {
+      bar.done();
+      throw e;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  },
+};
