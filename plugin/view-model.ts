@@ -109,6 +109,8 @@ export const BACKBONE_CHOICES: readonly { name: BackboneName; label: string }[] 
 
 /** The chosen model's measured speed at the chosen quality, in words; '' when unknown. */
 export function speedHint(state: PanelState): string {
+  // The measured figures are harmonization jobs.
+  if (state.settings.mode !== 'harmonize') return '';
   const choice = chosenBackbone(state);
   const preset = BACKBONE_PRESETS.find((p) => p.backbone === choice?.name);
   if (!choice || !preset) return '';

@@ -171,6 +171,18 @@ describe('the panel in Chromium with the real companion and pipeline', () => {
     expect(await page.locator('#style-row').isVisible()).toBe(true);
     expect(await page.locator('#strength').isVisible()).toBe(false);
     await shot(page, 'photo-style-floating');
+
+    // Restyle the active layer after the reference layer: a new layer in one history step.
+    const styleBefore = { history: await probe<string[]>(page, '__probe.history()'), layers: await probe<LayerInfo[]>(page, '__probe.layers()') };
+    await poll(() => page.locator('#harmonize').getAttribute('disabled')).toBeNull();
+    await page.click('#harmonize');
+    await poll(() => probe<LayerInfo[]>(page, '__probe.layers()').then((l) => l.length), 60_000).toBe(styleBefore.layers.length + 1);
+    await poll(() => page.locator('#outcome').getAttribute('data-kind')).toBe('done');
+    const styled = await probe<LayerInfo[]>(page, '__probe.layers()');
+    expect(styled.length).toBe(styleBefore.layers.length + 1);
+    expect(styled.some((l) => l.name === 'Photo style')).toBe(true);
+    expect((await probe<string[]>(page, '__probe.history()')).slice(styleBefore.history.length)).toEqual(['Photo style']);
+    await shot(page, 'photo-style-done');
     await page.close();
   });
 
