@@ -36,8 +36,17 @@ export interface Session {
   release(): Promise<void>;
 }
 
-function sessionOptions(device: Device): ort.InferenceSession.SessionOptions {
+export interface SessionTuning {
+  /**
+   * Let idle intra-op threads spin between runs (ORT's default). Helper sessions that run
+   * between runs of the main graph turn it off, or their idle threads compete with it.
+   */
+  spin?: boolean;
+}
+
+function sessionOptions(device: Device, tuning: SessionTuning = {}): ort.InferenceSession.SessionOptions {
   return {
+    ...(tuning.spin === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
     executionProviders: [device],
     graphOptimizationLevel: 'all',
     intraOpNumThreads: Math.max(1, os.availableParallelism()),
@@ -50,10 +59,10 @@ function sessionOptions(device: Device): ort.InferenceSession.SessionOptions {
   };
 }
 
-export async function createSession(model: Uint8Array, device: Device = 'cpu'): Promise<Session> {
+export async function createSession(model: Uint8Array, device: Device = 'cpu', tuning: SessionTuning = {}): Promise<Session> {
   let session: ort.InferenceSession;
   try {
-    session = await ort.InferenceSession.create(model, sessionOptions(device));
+    session = await ort.InferenceSession.create(model, sessionOptions(device, tuning));
   } catch (e) {
     if (device !== 'cpu') throw new PainterlyError('DEVICE_UNAVAILABLE', `Device '${device}' could not run the model: ${firstLine(e)}`);
     throw e;

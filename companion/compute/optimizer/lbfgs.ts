@@ -8,6 +8,7 @@
 // reads it twice per iteration. Dot products accumulate in float64; each axpy is fused with the
 // next dot product so a pair costs one pass per loop, not two.
 import { PainterlyError } from '../../../shared/errors.js';
+import type { DirectionEngine } from './compact-direction.js';
 
 export interface Evaluation {
   loss: number;
@@ -34,6 +35,11 @@ export interface LbfgsOptions {
   signal?: AbortSignal;
   /** Called after each iteration with its number (1-based) and the most recent evaluated loss. */
   onIteration?: (it: number, loss: number) => void;
+  /**
+   * Computes the direction instead of the two-loop recursion (same H·g; see
+   * compact-direction.ts). Gets every accepted pair; drops pairs past `history` itself.
+   */
+  direction?: DirectionEngine;
 }
 
 export type LbfgsStop = 'maxIter' | 'tolFun' | 'tolX' | 'funChange' | 'noDescent';
@@ -206,8 +212,9 @@ export async function lbfgs(
     return e;
   };
   const pairs: Pair[] = [];
+  let engineHistory = 0;
   const done = (iterations: number): LbfgsResult => {
-    stats.historyLength = pairs.length;
+    stats.historyLength = opts.direction ? engineHistory : pairs.length;
     return { x, iterations, losses, stats };
   };
 
@@ -246,18 +253,26 @@ export async function lbfgs(
         ys += yj * sj;
         yy += yj * yj;
       }
+      let accepted: Pair | undefined;
       if (ys > MIN_CURVATURE) {
         spare.rho = 1 / ys;
-        pairs.push(spare);
-        // Past the limit, the oldest pair's buffers become the next spare.
-        spare = pairs.length > m ? pairs.shift()! : undefined;
+        accepted = spare;
+        if (opts.direction) {
+          // The engine keeps its own copy of the history; this pair's buffers stay the spare.
+          engineHistory = Math.min(m, engineHistory + 1);
+        } else {
+          pairs.push(spare);
+          // Past the limit, the oldest pair's buffers become the next spare.
+          spare = pairs.length > m ? pairs.shift()! : undefined;
+        }
         hDiag = ys / yy;
         stats.acceptedPairs++;
-        if (pairs.length > stats.maxHistoryLength) stats.maxHistoryLength = pairs.length;
+        stats.maxHistoryLength = Math.max(stats.maxHistoryLength, opts.direction ? engineHistory : pairs.length);
       } else {
         stats.skippedPairs++;
       }
-      lbfgsDirection(g, pairs, hDiag, d, alpha);
+      if (opts.direction) await opts.direction.direction(g, hDiag, d, accepted);
+      else lbfgsDirection(g, pairs, hDiag, d, alpha);
     }
     gOld.set(g);
     fOld = f;
