@@ -11,6 +11,7 @@
 import { buildStepGraph, STEP_GRAD, STEP_INPUT, STEP_LOSS, type TapSpec } from '../../compute/graphs/step.js';
 import { createSession } from '../../compute/backends/onnx.js';
 import { lbfgs, type Evaluation } from '../../compute/optimizer/lbfgs.js';
+import { createCompactDirection } from '../../compute/optimizer/compact-direction.js';
 import type { Preprocess } from '../../compute/backbones/types.js';
 import type { Network } from '../../compute/network.js';
 import type { MattingLaplacianOperator } from './matting-laplacian.js';
@@ -130,13 +131,17 @@ export interface StageRun extends StepSpec {
 /** Fixed-step L-BFGS as the original (history 100, no line search, never stops early: tolFun −1, tolX 0). */
 export async function runStage(r: StageRun): Promise<{ x: Float32Array; iterations: number; losses: number[] }> {
   const step = await openStep(r);
+  const history = r.history ?? historyFor(r.x.length);
+  // The history's dot products dominate on a whole image: run the direction in the runtime.
+  const direction = await createCompactDirection(r.x.length, history, r.net.device);
   try {
     const result = await lbfgs(r.x, (x) => step.evaluate(x), {
-      maxIter: r.iterations, lr: 1, history: r.history ?? historyFor(r.x.length), tolFun: -1, tolX: 0, signal: r.signal,
+      maxIter: r.iterations, lr: 1, history, direction, tolFun: -1, tolX: 0, signal: r.signal,
       onIteration: (it) => r.onIteration?.(it, r.x),
     });
     return { x: r.x, iterations: result.iterations, losses: result.losses };
   } finally {
+    await direction.release();
     await step.release();
   }
 }
