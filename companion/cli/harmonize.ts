@@ -8,7 +8,7 @@ import { parseDevice } from '../compute/backends/onnx.js';
 import { readImage, readMask, writeImage } from '../image/io.js';
 import type { BackboneName } from '../pipeline/types.js';
 import type { Command } from './main.js';
-import { createProgressBar } from './progress-bar.js';
+import { withInterrupt } from './interrupt.js';
 
 const HELP = `Usage: painterly harmonize --painting P --composite C --mask M --out OUT.png [options]
 
@@ -81,16 +81,9 @@ export const command: Command = {
     ]);
 
     const { harmonize } = await import('../pipeline/harmonize.js');
-    const abort = new AbortController();
-    const onSigint = (): void => {
-      process.stderr.write('\nStopping after the current iteration…\n');
-      abort.abort();
-    };
-    process.once('SIGINT', onSigint);
-    const bar = createProgressBar();
-    try {
+    return withInterrupt(async (signal, bar) => {
       const result = await harmonize({ painting, composite, mask, dilatedMask }, options, {
-        signal: abort.signal,
+        signal,
         onProgress: (p) => {
           if (p.total > 0) bar.update({ label: p.stage, current: p.iteration, total: p.total, etaSeconds: p.etaSeconds, unit: 'it' });
           else if (p.stage !== 'done') bar.update({ label: p.stage, current: 0, etaSeconds: p.etaSeconds });
@@ -104,11 +97,6 @@ export const command: Command = {
       }
       console.log(`Wrote ${v.out}`);
       return 0;
-    } catch (e) {
-      bar.done();
-      throw e;
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+    });
   },
 };

@@ -9,7 +9,8 @@ import { BACKBONES_BY_MODEL, fetchModel, importModel, type ModelName } from '../
 import { readSafetensorsHeader } from '../compute/weights/safetensors.js';
 import { getSource, MODEL_BASE_URL_ENV, MODEL_SOURCES } from '../compute/weights/sources.js';
 import type { Command } from './main.js';
-import { createProgressBar, formatBytes } from './progress-bar.js';
+import { formatBytes } from './progress-bar.js';
+import { withInterrupt } from './interrupt.js';
 
 function usage(): string {
   const v = MODEL_SOURCES.vgg19;
@@ -59,15 +60,11 @@ async function fetchCommand(args: string[]): Promise<number> {
     console.log(`${name} is already installed: ${installed} (${formatBytes(statSync(installed).size)}). Use --force to download it again.`);
     return 0;
   }
-  const bar = createProgressBar();
   const label = `Downloading ${name}`;
   // Ctrl-C aborts the transfer but keeps the .part file, so the next run resumes.
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
-  try {
+  return withInterrupt(async (signal, bar) => {
     const result = await fetchModel(name, {
-      signal: controller.signal,
+      signal,
       onProgress: (current, total) => bar.update({ label, current, total, unit: 'bytes' }),
     });
     bar.done();
@@ -75,12 +72,7 @@ async function fetchCommand(args: string[]): Promise<number> {
     console.log(`Downloaded ${source.fileName} from ${new URL(result.url).host}; checksum verified (SHA-256 ${result.sha256}).`);
     console.log(`Installed ${result.model} (${result.layers.length} conv layers) in ${result.file}.`);
     return 0;
-  } catch (e) {
-    bar.done();
-    throw e;
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
+  }, '');
 }
 
 async function importCommand(args: string[]): Promise<number> {

@@ -11,7 +11,7 @@ import { SMOOTHING_MODES, type SmoothingMode } from '../pipeline/photo-style/smo
 import { NOTE_PREFIX } from '../pipeline/photo-style/progress.js';
 import { checkLabelSize } from '../pipeline/photo-style/labels.js';
 import type { Command } from './main.js';
-import { createProgressBar } from './progress-bar.js';
+import { withInterrupt } from './interrupt.js';
 
 const HELP = `Usage: painterly photo-style --content C --style S --out OUT.png [options]
 
@@ -99,16 +99,9 @@ export const command: Command = {
     if (styleLabels) checkLabelSize(styleLabels, style, 'style');
 
     const { photoStyle } = await import('../pipeline/photo-style.js');
-    const abort = new AbortController();
-    const onSigint = (): void => {
-      process.stderr.write('\nStopping after the current iteration…\n');
-      abort.abort();
-    };
-    process.once('SIGINT', onSigint);
-    const bar = createProgressBar();
-    try {
+    return withInterrupt(async (signal, bar) => {
       const result = await photoStyle({ content, style, contentLabels, styleLabels }, options, {
-        signal: abort.signal,
+        signal,
         onProgress: (p) => {
           if (p.stage.startsWith(NOTE_PREFIX)) {
             bar.done();
@@ -128,11 +121,6 @@ export const command: Command = {
       }
       console.log(`Wrote ${v.out}`);
       return 0;
-    } catch (e) {
-      bar.done();
-      throw e;
-    } finally {
-      process.off('SIGINT', onSigint);
-    }
+    });
   },
 };
