@@ -5,7 +5,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
+import { sideBySide } from './side-by-side.js';
 import { harmonize } from '../companion/pipeline/harmonize.js';
 import { readImage, readMask } from '../companion/image/io.js';
 import { resize } from '../companion/image/resize.js';
@@ -65,15 +65,4 @@ export async function main(argv: string[]): Promise<void> {
   console.log(`side-by-side images (naive | ours | published): ${v.out}`);
   console.log(`dph-quality: ${mean(colour).toFixed(3)}`);
   console.log(`dph-structure: ${mean(structure).toFixed(3)}`);
-}
-
-async function sideBySide(images: Image[], file: string): Promise<void> {
-  const { width: w, height: h } = images[0];
-  const out = Buffer.alloc(w * images.length * h * 3);
-  images.forEach((img, k) => {
-    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let c = 0; c < 3; c++) {
-      out[(y * w * images.length + k * w + x) * 3 + c] = Math.round(Math.min(1, Math.max(0, img.data[(y * w + x) * 3 + c])) * 255);
-    }
-  });
-  await sharp(out, { raw: { width: w * images.length, height: h, channels: 3 } }).png().toFile(file);
 }
