@@ -42,7 +42,29 @@ const conv: Rule<Extract<LayerSpec, { op: 'conv' }>> = ({ g, fwd, shapes, weight
   }, `${l.name}_bwd`)]];
 };
 
-const maxpool: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = ({ g, fwd, shapes }, l, gradOut) => {
+const maxpool: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = (ctx, l, gradOut) => {
+  if (l.k === 2 && l.stride === 2 && l.pad === 0 && ctx.fwd.reluInputs?.has(l.from)) return maxpool2x2(ctx, l, gradOut);
+  return maxpoolScatter(ctx, l, gradOut);
+};
+
+/**
+ * 2×2/2 pooling of a ReLU output (VGG): windows do not overlap, so the gradient is the output
+ * gradient repeated 2×2 where the input equals the window's max. Elementwise and multi-threaded,
+ * unlike a scatter. Ties: only tied zeros are likely after a ReLU, and the ReLU's own backward
+ * (Sign of its output) zeroes those again, so the result equals routing to one winner.
+ */
+const maxpool2x2: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = ({ g, fwd, shapes }, l, gradOut) => {
+  const [, h, w] = shapes.get(l.from)!;
+  const up = (v: string): string => {
+    const r = g.op('Resize', [v, '', g.tensor('scales2', Float32Array.of(1, 1, 2, 2), [4])], { mode: 'nearest', nearest_mode: 'floor', coordinate_transformation_mode: 'asymmetric' });
+    // Ceil mode: the repeated map can be one row/column larger than the input.
+    return g.op('Slice', [r, g.ints([0, 0]), g.ints([h, w]), g.ints([2, 3])]);
+  };
+  const winner = g.op('Cast', [g.op('Equal', [fwd.out.get(l.from)!, up(fwd.out.get(l.name)!)])], { to: 1 });
+  return [[l.from, g.mul(up(gradOut), winner)]];
+};
+
+const maxpoolScatter: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = ({ g, fwd, shapes }, l, gradOut) => {
   // Route each output gradient to the input element that won the max (indices are flat over
   // N·C·H·W). 'add' accumulates where overlapping windows (3×3/2, 3×3/1) share a winner.
   const [c, h, w] = shapes.get(l.from)!;

@@ -9,6 +9,8 @@ export interface ForwardValues {
   out: Map<string, string>;
   /** maxpool layer name → value name of its flat argmax indices (only when requested). */
   poolIndices: Map<string, string>;
+  /** Layers whose output is a ReLU's (non-negative, ties only at 0). */
+  reluInputs?: Set<string>;
 }
 
 export function emitForward(
@@ -20,6 +22,7 @@ export function emitForward(
 ): ForwardValues {
   const out = new Map<string, string>([['input', image]]);
   const poolIndices = new Map<string, string>();
+  const reluInputs = new Set<string>();
   for (const l of layers) {
     if (l.op === 'conv') {
       const w = weights.get(`${l.weight}.weight`)!;
@@ -30,9 +33,11 @@ export function emitForward(
         pads: [l.pad, l.pad, l.pad, l.pad],
       }, l.name);
       out.set(l.name, l.relu ? g.op('Relu', [conv], {}, l.name) : conv);
+      if (l.relu) reluInputs.add(l.name);
     } else if (l.op === 'maxpool') {
       const attrs = { kernel_shape: [l.k, l.k], strides: [l.stride, l.stride], pads: [l.pad, l.pad, l.pad, l.pad], ceil_mode: 1 };
-      if (opts.poolIndices) {
+      // 2×2/2 pools of ReLU outputs route gradients without indices (see backward.ts).
+      if (opts.poolIndices && !(l.k === 2 && l.stride === 2 && l.pad === 0 && reluInputs.has(l.from))) {
         const [y, idx] = g.node('MaxPool', [out.get(l.from)!], attrs, 2, l.name);
         out.set(l.name, y);
         poolIndices.set(l.name, idx);
@@ -45,7 +50,7 @@ export function emitForward(
       out.set(l.name, g.op('Concat', l.from.map((f) => out.get(f)!), { axis: 1 }, l.name));
     }
   }
-  return { out, poolIndices };
+  return { out, poolIndices, reluInputs };
 }
 
 /** Conv FLOPs (multiply + add) of a layer list for given shapes: the forward pass. */

@@ -106,6 +106,13 @@ describe('backward rules', () => {
     await check({ op: 'maxpool', name: 'p', from: 'input', k: 2, stride: 2, pad: 0 }, [3, 7, 9], new Map(), [], { distinct: true, eps: 5e-3 });
   });
 
+  it('2×2/2 pooling of a ReLU output (VGG) matches finite differences, odd sizes included', async () => {
+    // The pool follows a conv + ReLU, so the elementwise winner rule is used (not the scatter).
+    await check({ op: 'maxpool', name: 'p', from: 'c', k: 2, stride: 2, pad: 0 }, [3, 7, 9], convWeights('c', 4, 3, 3), [
+      { op: 'conv', name: 'c', from: 'input', weight: 'c', out: 4, k: 3, stride: 1, pad: 1, relu: true },
+    ]);
+  });
+
   it('overlapping 3×3/2 ceil-mode max pooling matches finite differences', async () => {
     await check({ op: 'maxpool', name: 'p', from: 'input', k: 3, stride: 2, pad: 0 }, [2, 10, 9], new Map(), [], { distinct: true, eps: 5e-3 });
   });
