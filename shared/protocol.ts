@@ -32,9 +32,9 @@ export interface BackbonePreset {
   cpuSeconds: { preview: number; full: number };
 }
 export const BACKBONE_PRESETS: readonly BackbonePreset[] = Object.freeze([
-  { backbone: 'vgg19', label: 'Best', network: 'VGG-19', cpuSeconds: { preview: 270, full: 3300 } },
-  { backbone: 'vgg19-shallow', label: 'Faster', network: 'VGG-19, shallow', cpuSeconds: { preview: 160, full: 1650 } },
-  { backbone: 'squeezenet', label: 'Light', network: 'SqueezeNet', cpuSeconds: { preview: 15, full: 170 } },
+  { backbone: 'vgg19', label: 'Best', network: 'VGG-19', cpuSeconds: { preview: 105, full: 1450 } },
+  { backbone: 'vgg19-shallow', label: 'Faster', network: 'VGG-19, shallow', cpuSeconds: { preview: 60, full: 750 } },
+  { backbone: 'squeezenet', label: 'Light', network: 'SqueezeNet', cpuSeconds: { preview: 12, full: 90 } },
 ] as const);
 
 /** `15` → "15 s", `170` → "3 min", `3300` → "55 min", `5400` → "1.5 h". */

@@ -105,9 +105,9 @@ describe('backbones and options', () => {
 
   it('gives the chosen model\'s measured speed at the chosen quality', () => {
     const light = reduce(scene(), { type: 'setBackbone', backbone: 'squeezenet' });
-    expect(speedHint(light)).toMatch(/^Light: about 15 s at Preview quality \(measured on a 2-core CPU; much faster on this GPU\)\.$/);
+    expect(speedHint(light)).toMatch(/^Light: about 12 s at Preview quality \(measured on a 2-core CPU; much faster on this GPU\)\.$/);
     const full = reduce(light, { type: 'setQuality', quality: 'full' });
-    expect(speedHint(full)).toMatch(/^Light: about 3 min at Full quality/);
+    expect(speedHint(full)).toMatch(/^Light: about 2 min at Full quality/);
     const cpu = reduce(full, { type: 'connected', companion: { ...companion, device: 'cpu' } });
     expect(speedHint(cpu)).toMatch(/\(on a 2-core CPU\)\.$/);
   });
