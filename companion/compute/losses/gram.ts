@@ -20,7 +20,8 @@ export function emitGramHead(
   const gram = g.op('Gemm', [a, a], { transB: 1, alpha: new FloatAttr(1 / z) });
   const diff = g.sub(gram, g.tensor('gram_target', head.target, [c, c]));
   const loss = g.scale(g.sumSquares(diff), head.weight / (c * c));
-  const u = g.op('MatMul', [diff, a]);
-  const grad = g.mul(g.reshape(g.scale(u, 4 / (c * c * z)), [1, c, h, w]), mask);
+  // Scale the small C×C matrix rather than the C×N gradient.
+  const u = g.op('MatMul', [g.scale(diff, 4 / (c * c * z)), a]);
+  const grad = g.mul(g.reshape(u, [1, c, h, w]), mask);
   return { loss, grad };
 }

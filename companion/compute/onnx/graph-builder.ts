@@ -118,7 +118,8 @@ export class GraphBuilder {
   /** x / (‖x‖₂ + eps) · w: the per-term gradient normalisation of the original pass 2. */
   l2Normalize(a: string, weight: number, eps = 1e-8): string {
     const norm = this.op('Sqrt', [this.sumSquares(a)]);
-    return this.div(this.scale(a, weight), this.add(norm, this.scalar(eps)));
+    // One pass over the big tensor: the factor w/(‖x‖ + eps) is a scalar.
+    return this.mul(a, this.div(this.scalar(weight), this.add(norm, this.scalar(eps))));
   }
 
   toBytes(): Uint8Array {
