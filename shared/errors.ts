@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   UNKNOWN_MESSAGE: 'The companion does not know that kind of message.',
   BAD_FRAME: 'An image frame was malformed or arrived out of order.',
   FRAME_TOO_LARGE: 'An image frame is larger than the companion accepts.',
+  IMAGE_TOO_SMALL: 'An image is too small for the chosen backbone.',
   IMAGE_TOO_LARGE: 'An image has more pixels than the companion accepts.',
   UNKNOWN_JOB: 'There is no job with that id.',
   DUPLICATE_JOB: 'A job with that id is already in progress.',

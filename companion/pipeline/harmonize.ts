@@ -5,7 +5,7 @@ import type { Image } from '../image/image.js';
 import { resize, workingSize } from '../image/resize.js';
 import { encodeJpegRoundTrip } from '../image/io.js';
 import { loadNetwork, type Network } from '../compute/network.js';
-import { allTaps } from '../compute/backbones/index.js';
+import { allTaps, checkInputSize, minimumSide } from '../compute/backbones/index.js';
 import { blurTightMaskTorch, dilateTightMask } from './dph/masks.js';
 import { postProcess, softCompositingMask } from './dph/post-process.js';
 import { paintingNoise } from './dph/style-weights.js';
@@ -61,10 +61,14 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
   const tight = tightImg.data;
   const dilated = dilatedImg.data;
 
-  const region: Region = internals.region === 'full' ? fullRegion(W, H) : regionOfInterest(dilated, W, H, net.spec.maxStride, internals.margin);
+  const taps = allTaps(net.spec);
+  checkInputSize(net.spec, W, H, taps, 'image');
+  let region: Region = internals.region === 'full' ? fullRegion(W, H) : regionOfInterest(dilated, W, H, net.spec.maxStride, internals.margin);
+  // A crop too small for the deepest taps (tiny object near a corner of a small image) falls back to the whole image.
+  if (region.width < minimumSide(net.spec, taps) || region.height < minimumSide(net.spec, taps)) region = fullRegion(W, H);
   const paintingX = toNetworkSpace(painting, net.spec.preprocess);
   const naiveX = toNetworkSpace(naive, net.spec.preprocess);
-  const paintingFeatures = await computeFeatures(net, paintingX, H, W, allTaps(net.spec));
+  const paintingFeatures = await computeFeatures(net, paintingX, H, W, taps);
   checkCancel();
 
   const blurredTight = maskPlane(blurTightMaskTorch(tightImg));

@@ -5,6 +5,7 @@
 import { PainterlyError } from '../../shared/errors.js';
 import type { Image } from '../image/image.js';
 import { loadNetwork, type Network } from '../compute/network.js';
+import { checkInputSize, photoTaps } from '../compute/backbones/index.js';
 import type { PhotoStyleInputs, PhotoStyleOptions, PhotoStyleResult, PhotoStyleRunner } from '../server/runners.js';
 import { fromNetworkSpace, toNetworkSpace } from './dph/preprocess.js';
 import { prepareInputs, toRgb } from './photo-style/prepare.js';
@@ -66,6 +67,8 @@ export async function photoStyle(
 
   progress.stage('loading model');
   const net = internals.network ?? (await loadNetwork(opts.backbone, { weightsFile: opts.weightsFile, device: opts.device }));
+  checkInputSize(net.spec, prepared.content.width, prepared.content.height, photoTaps(net.spec), 'content photo');
+  checkInputSize(net.spec, prepared.style.width, prepared.style.height, photoTaps(net.spec), 'style photo');
   checkCancel();
   const pre = net.spec.preprocess;
 

@@ -4,7 +4,7 @@ import type { BackboneSpec } from './types.js';
 import { vgg19, vgg19Shallow } from './vgg19.js';
 import { squeezenet } from './squeezenet.js';
 import { googlenet } from './googlenet.js';
-import { ancestors, requiredWeights } from './types.js';
+import { ancestors, inferShapes, requiredWeights } from './types.js';
 
 export const BACKBONES: Readonly<Record<string, BackboneSpec>> = Object.freeze({
   vgg19,
@@ -66,4 +66,30 @@ export function checkWeights(spec: BackboneSpec, weights: WeightMap, source = 't
       channels.set(l.name, channels.get(l.from)!);
     }
   }
+}
+
+/** Whether every tap has a grid of at least `min`×`min` for a W×H input. */
+function tapsFit(spec: BackboneSpec, width: number, height: number, taps: string[], min: number): boolean {
+  const shapes = inferShapes(spec, height, width);
+  return taps.every((t) => {
+    const s = shapes.get(t);
+    return s !== undefined && s[1] >= min && s[2] >= min;
+  });
+}
+
+/** The smallest square side whose every tap grid is at least 3×3 (room for the 3×3 patches). */
+export function minimumSide(spec: BackboneSpec, taps: string[]): number {
+  let n = 8;
+  while (!tapsFit(spec, n, n, taps, 3) && n < 4096) n++;
+  return n;
+}
+
+/**
+ * Refuses inputs too small for the backbone's deepest taps (a layer grid would be empty or
+ * smaller than a 3×3 patch, which the runtime cannot take).
+ */
+export function checkInputSize(spec: BackboneSpec, width: number, height: number, taps: string[], what: string): void {
+  if (tapsFit(spec, width, height, taps, 3)) return;
+  const side = minimumSide(spec, taps);
+  throw new PainterlyError('IMAGE_TOO_SMALL', `The ${what} is ${width}×${height} at working size; backbone '${spec.name}' needs at least ${side} px on each side.`);
 }

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { inferShapes, poolOutSize, ancestors } from '../../../companion/compute/backbones/types.js';
-import { BACKBONES, getBackbone, checkWeights, allTaps } from '../../../companion/compute/backbones/index.js';
+import { BACKBONES, getBackbone, checkWeights, allTaps, minimumSide, checkInputSize } from '../../../companion/compute/backbones/index.js';
 import { GraphBuilder } from '../../../companion/compute/onnx/graph-builder.js';
 import { emitForward } from '../../../companion/compute/forward.js';
 import { createSession } from '../../../companion/compute/backends/onnx.js';
@@ -67,6 +67,18 @@ describe('backbone descriptions', () => {
     expect(() => checkWeights(getBackbone('vgg19-shallow'), partial)).not.toThrow();
     expect(() => checkWeights(getBackbone('vgg19'), partial, 'test.safetensors')).toThrow(/test.safetensors lacks layers .*conv4_1.weight/);
     try { checkWeights(getBackbone('vgg19'), partial); } catch (e) { expect((e as { code: string }).code).toBe('MODEL_LAYERS_MISSING'); }
+  });
+
+  it('knows the smallest input whose every tap still holds a 3×3 patch', () => {
+    for (const spec of Object.values(BACKBONES)) {
+      const n = minimumSide(spec, allTaps(spec));
+      const shapes = inferShapes(spec, n, n);
+      for (const t of allTaps(spec)) expect(Math.min(shapes.get(t)![1], shapes.get(t)![2])).toBeGreaterThanOrEqual(3);
+      const smaller = inferShapes(spec, n - 1, n - 1);
+      expect(allTaps(spec).some((t) => Math.min(smaller.get(t)![1], smaller.get(t)![2]) < 3)).toBe(true);
+      expect(() => checkInputSize(spec, n, n, allTaps(spec), 'image')).not.toThrow();
+      expect(() => checkInputSize(spec, n - 1, n + 50, allTaps(spec), 'image')).toThrow(expect.objectContaining({ code: 'IMAGE_TOO_SMALL' }));
+    }
   });
 
   it('refuses an unknown backbone by listing the valid ones', () => {

@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { harmonize, validateInputs } from '../../../companion/pipeline/harmonize.js';
 import { networkFromWeights } from '../../../companion/compute/network.js';
+import { getBackbone } from '../../../companion/compute/backbones/index.js';
+import { syntheticWeights } from '../../../companion/compute/backbones/synthetic-weights.js';
 import type { Progress } from '../../../companion/pipeline/types.js';
 import { randomWeights, tinyVgg } from '../../support/tiny-nets.js';
 import { syntheticScene } from '../../support/synthetic-scene.js';
@@ -27,6 +29,18 @@ describe('harmonize input checks', () => {
   it('refuses out-of-range options with BAD_ARGUMENT', async () => {
     await expect(harmonize(scene, { ...fast, tau: -1 }, {}, { network: net })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
     await expect(harmonize(scene, { ...fast, pass1Iters: 1.5 }, {}, { network: net })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+  });
+});
+
+describe('harmonize on inputs too small for the backbone', () => {
+  it('refuses them with IMAGE_TOO_SMALL naming the minimum, instead of crashing the runtime', async () => {
+    const spec = getBackbone('squeezenet');
+    const squeeze = networkFromWeights(spec, syntheticWeights(spec));
+    const scene = syntheticScene(24, 24, { x: 6, y: 6, w: 8, h: 8 });
+    await expect(harmonize(scene, fast, {}, { network: squeeze })).rejects.toMatchObject({
+      code: 'IMAGE_TOO_SMALL',
+      message: expect.stringMatching(/24×24 at working size; backbone 'squeezenet' needs at least \d+ px/),
+    });
   });
 });
 

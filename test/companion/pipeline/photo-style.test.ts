@@ -1,6 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { photoStyle, quantise8 } from '../../../companion/pipeline/photo-style.js';
 import { networkFromWeights } from '../../../companion/compute/network.js';
+import { getBackbone } from '../../../companion/compute/backbones/index.js';
+import { syntheticWeights } from '../../../companion/compute/backbones/synthetic-weights.js';
 import { createImage, type Image } from '../../../companion/image/image.js';
 import { LABEL_COLOURS } from '../../../companion/pipeline/photo-style/labels.js';
 import { NOTE_PREFIX } from '../../../companion/pipeline/photo-style/progress.js';
@@ -110,5 +112,16 @@ describe('photoStyle on a tiny network', () => {
     }, inline);
     await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
     expect(after).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('photo style on photos too small for the backbone', () => {
+  it('refuses them with IMAGE_TOO_SMALL instead of crashing the runtime', async () => {
+    const spec = getBackbone('squeezenet');
+    const squeeze = { network: networkFromWeights(spec, syntheticWeights(spec)), smoothingThread: 'inline' as const };
+    await expect(photoStyle({ content: photo(30, 24, 1), style: photo(60, 60, 2) }, fast, {}, squeeze)).rejects.toMatchObject({
+      code: 'IMAGE_TOO_SMALL',
+      message: expect.stringMatching(/content photo is 30×24/),
+    });
   });
 });
