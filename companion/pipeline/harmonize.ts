@@ -60,6 +60,9 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
   const dilatedImg = inputs.dilatedMask ? resize(firstChannel(inputs.dilatedMask), W, H) : makeDilatedMask(firstChannel(inputs.mask), W, H);
   const tight = tightImg.data;
   const dilated = dilatedImg.data;
+  // The loose mask must contain the object: a tiny selection can vanish in the dilation's blur,
+  // and a user-supplied loose mask may not cover the tight one.
+  for (let i = 0; i < dilated.length; i++) if (tight[i] > 0.1 && dilated[i] < 1) dilated[i] = 1;
 
   const taps = allTaps(net.spec);
   checkInputSize(net.spec, W, H, taps, 'image');

@@ -55,7 +55,7 @@ function sessionOptions(device: Device, tuning: SessionTuning = {}): ort.Inferen
     enableCpuMemArena: true,
     enableMemPattern: true,
     // Probing a provider that is not installed logs an error line; the caller reports it instead.
-    logSeverityLevel: device === 'cpu' ? 2 : 4,
+    logSeverityLevel: device === 'cpu' ? 3 : 4,
   };
 }
 

@@ -87,6 +87,17 @@ describe('harmonize on a tiny network', () => {
     expect(off / roi.image.data.length).toBeLessThan(0.005);
   });
 
+  it('harmonizes a one-pixel selection (the loose mask always contains the object)', async () => {
+    // Its blurred dilation stays under the 0.1 threshold everywhere; without the union with the
+    // tight mask nothing could move and the result would equal the un-optimised composite.
+    const scene = syntheticScene(48, 40, { x: 20, y: 18, w: 1, h: 1 });
+    const still = await harmonize(scene, { ...fast, pass1Iters: 0, pass2Iters: 0 }, {}, { network: net });
+    const moved = await harmonize(scene, fast, {}, { network: net });
+    const i = (18 * 48 + 20) * 3;
+    const diff = [0, 1, 2].reduce((a, c) => a + Math.abs(moved.stages.pass2!.data[i + c] - still.stages.pass2!.data[i + c]), 0);
+    expect(diff).toBeGreaterThan(1e-3);
+  });
+
   it('stops within one iteration when cancelled, with CANCELLED', async () => {
     const scene = syntheticScene(48, 40, { x: 16, y: 12, w: 14, h: 12 });
     const ac = new AbortController();
