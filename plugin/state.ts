@@ -1,6 +1,6 @@
 // The panel's state as plain data and the one reducer that changes it. The controller turns
 // companion and Photoshop events into actions; the view only reads the state (via view-model.ts).
-import { DEFAULT_TAU, type BackboneAvailability, type BackboneName, type JobEvent, type Mode, type Quality } from '../shared/protocol.js';
+import { DEFAULT_TAU, NOTE_PREFIX, type BackboneAvailability, type BackboneName, type JobEvent, type Mode, type Quality } from '../shared/protocol.js';
 import type { DocumentSummary } from './photoshop/host.js';
 
 export type ConnectionStatus = 'connecting' | 'unreachable' | 'unpaired' | 'incompatible' | 'connected';
@@ -50,6 +50,8 @@ export interface JobState {
   queuePlace?: number;
   device?: string;
   previewUrl?: string;
+  /** Things the companion said about the job (e.g. a label present in only one photo). */
+  notes?: string[];
 }
 
 export interface Outcome {
@@ -122,6 +124,8 @@ function applyJobEvent(state: PanelState, e: Exclude<JobEvent, { type: 'preview'
     case 'started':
       return withJob(state, { phase: 'running', device: e.device, queuePlace: undefined, iteration: 0, total: 0 });
     case 'progress':
+      // Stages starting with "note: " are remarks, not steps: kept and shown with the result.
+      if (e.stage.startsWith(NOTE_PREFIX)) return withJob(state, { notes: [...(state.job?.notes ?? []), e.stage.slice(NOTE_PREFIX.length)] });
       return withJob(state, { phase: 'running', stage: e.stage, iteration: e.iteration, total: e.total, etaSeconds: e.etaSeconds });
     default:
       // result, cancelled and error settle the job's promise; the controller reports those.
@@ -182,7 +186,7 @@ export function reduce(state: PanelState, action: PanelAction): PanelState {
       return {
         ...state,
         job: undefined,
-        outcome: { kind: 'done', message: action.message },
+        outcome: { kind: 'done', message: [action.message, ...(state.job?.notes ?? [])].join(' ') },
         result: action.result,
         resultLayerIds: [...state.resultLayerIds, action.result.layerId],
       };

@@ -96,6 +96,9 @@ export const PLANE_CHANNELS: Readonly<Record<InputPlaneName, readonly number[]>>
   styleLabels: [3, 4],
 });
 
+/** A progress stage that starts with this is a remark for the user, not a step (e.g. a label only one photo has). */
+export const NOTE_PREFIX = 'note: ';
+
 /** Previews are 8-bit RGB with this longer side at most. */
 export const PREVIEW_MAX_SIDE = 256;
 

@@ -61,6 +61,15 @@ describe('jobs', () => {
     expect(s.resultLayerIds).toEqual([7]);
   });
 
+  it('keeps the companion\'s notes apart from the stages and tells them with the result', () => {
+    let s = run({ type: 'jobStarted', mode: 'photo-style' });
+    s = reduce(s, { type: 'jobEvent', event: { type: 'progress', jobId: 1, stage: 'stage 1', iteration: 2, total: 10 } });
+    s = reduce(s, { type: 'jobEvent', event: { type: 'progress', jobId: 1, stage: 'note: The label green is only in the reference; it is ignored.', iteration: 0, total: 0 } });
+    expect(s.job).toMatchObject({ stage: 'stage 1', iteration: 2, notes: ['The label green is only in the reference; it is ignored.'] });
+    s = reduce(s, { type: 'jobFinished', result: { documentId: 1, layerId: 9, visible: true }, message: 'Added “Photo style”.' });
+    expect(s.outcome).toEqual({ kind: 'done', message: 'Added “Photo style”. The label green is only in the reference; it is ignored.' });
+  });
+
   it('reports a cancel as leaving the document unchanged, and a failure with its code', () => {
     expect(run({ type: 'jobStarted', mode: 'harmonize' }, { type: 'cancelRequested' }).job!.cancelling).toBe(true);
     expect(run({ type: 'jobStarted', mode: 'harmonize' }, { type: 'jobCancelled' }).outcome).toEqual({ kind: 'cancelled', message: 'Cancelled. The document was not changed.' });

@@ -10,7 +10,8 @@ const PREVIEW_INTERVAL_MS = 2000;
 const PREVIEW_SIDE = 256;
 
 /** Notes travel as progress events whose stage starts with this. */
-export const NOTE_PREFIX = 'note: ';
+export { NOTE_PREFIX } from '../../../shared/protocol.js';
+import { NOTE_PREFIX } from '../../../shared/protocol.js';
 
 export interface PhotoProgressPlan {
   stage1Iters: number;
