@@ -1,9 +1,10 @@
-// `npm run bench -- <compute|dph|photo> [options]`
+// `npm run bench -- <compute|dph|photo|tv> [options]`
 const [which = 'compute', ...rest] = process.argv.slice(2);
 const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   compute: () => import('./compute.js'),
   dph: () => import('./dph.js'),
   photo: () => import('./photo.js'),
+  tv: () => import('./tv-calibration.js'),
 };
 const load = suites[which];
 if (!load) {

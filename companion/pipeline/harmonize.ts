@@ -33,6 +33,8 @@ export interface HarmonizeInternals {
   region?: 'roi' | 'full';
   /** Extra context around the dilated mask, in working-size pixels. */
   margin?: number;
+  /** Sees each pass before it is optimised (bench/tv-calibration.ts). */
+  onPrepared?: DphContext['onPrepared'];
 }
 
 export async function harmonize(inputs: HarmonizeInputs, options: Partial<HarmonizeOptions> = {}, hooks: PipelineHooks = {}, internals: HarmonizeInternals = {}): Promise<HarmonizeResult> {
@@ -87,6 +89,7 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
   const ctx: DphContext = {
     net, width: W, height: H, painting, naive, tight, dilated, region, paintingFeatures, signal,
     onStage: (s) => progress.stage(s),
+    onPrepared: internals.onPrepared,
     onIteration: (pass, it, total, x) => progress.iteration(pass, it, total, () => composite(x)),
   };
 

@@ -50,8 +50,8 @@ function startCompanion(dir: string): Promise<{ port: number; token: string }> {
 }
 
 /** A small, fast job for the real pipeline; the cancel test uses a long one. */
-const QUICK_JOB = { size: 64, pass1Iters: 4, pass2Iters: 4, stage1Iters: 3, stage2Iters: 3 };
-const LONG_JOB = { size: 96, pass1Iters: 3000, pass2Iters: 3000 };
+const QUICK_JOB = { size: 96, pass1Iters: 4, pass2Iters: 4, stage1Iters: 3, stage2Iters: 3 };
+const LONG_JOB = { size: 128, pass1Iters: 3000, pass2Iters: 3000 };
 
 async function closedPort(): Promise<number> {
   const srv = net.createServer();

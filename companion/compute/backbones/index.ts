@@ -77,19 +77,19 @@ function tapsFit(spec: BackboneSpec, width: number, height: number, taps: string
   });
 }
 
-/** The smallest square side whose every tap grid is at least 3×3 (room for the 3×3 patches). */
+/** The smallest square side for which no tap's grid is empty. */
 export function minimumSide(spec: BackboneSpec, taps: string[]): number {
-  let n = 8;
-  while (!tapsFit(spec, n, n, taps, 3) && n < 4096) n++;
+  let n = 1;
+  while (!tapsFit(spec, n, n, taps, 1) && n < 4096) n++;
   return n;
 }
 
 /**
- * Refuses inputs too small for the backbone's deepest taps (a layer grid would be empty or
- * smaller than a 3×3 patch, which the runtime cannot take).
+ * Refuses inputs too small for the backbone's deepest taps: an empty layer grid makes the
+ * runtime fail hard (a division by zero in a kernel), not with an error.
  */
 export function checkInputSize(spec: BackboneSpec, width: number, height: number, taps: string[], what: string): void {
-  if (tapsFit(spec, width, height, taps, 3)) return;
+  if (tapsFit(spec, width, height, taps, 1)) return;
   const side = minimumSide(spec, taps);
   throw new PainterlyError('IMAGE_TOO_SMALL', `The ${what} is ${width}×${height} at working size; backbone '${spec.name}' needs at least ${side} px on each side.`);
 }

@@ -7,6 +7,7 @@ import { createSession } from '../../compute/backends/onnx.js';
 import { inferShapes } from '../../compute/backbones/types.js';
 import type { FeatureMap } from '../../compute/graphs/matching.js';
 import type { Region } from './region.js';
+import type { PreparedPass } from './pass1.js';
 
 export interface DphContext {
   net: Network;
@@ -24,6 +25,8 @@ export interface DphContext {
   /** Called after every optimiser iteration. */
   onIteration?: (pass: 1 | 2, iteration: number, total: number, x: Float32Array) => void;
   onStage?: (stage: string) => void;
+  /** Sees each pass's step graph and start point before it is optimised (TV calibration). */
+  onPrepared?: (pass: 1 | 2, prepared: PreparedPass) => Promise<void>;
 }
 
 /** Runs the features graph once and returns the requested taps. */

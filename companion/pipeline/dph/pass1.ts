@@ -1,6 +1,6 @@
 // Pass 1, robust coarse harmonization (§2): per-layer independent nearest-neighbour mapping by
 // NCC, masked Gram + content + TV, fixed-step L-BFGS from the naive composite.
-import { buildStepGraph, type TapSpec } from '../../compute/graphs/step.js';
+import { buildStepGraph, type StepGraphSpec, type TapSpec } from '../../compute/graphs/step.js';
 import { matchPatches, type FeatureMap } from '../../compute/graphs/matching.js';
 import { maskedGram } from '../../compute/graphs/gram.js';
 import { createSession } from '../../compute/backends/onnx.js';
@@ -29,7 +29,33 @@ function matchedFeatures(painting: FeatureMap, size: number, positions: Int32Arr
   return out;
 }
 
+/** A pass ready to optimise: its step graph's description and the start point (crop, planar). */
+export interface PreparedPass {
+  step: StepGraphSpec;
+  x: Float32Array;
+  m0: Float32Array;
+}
+
 export async function runPass1(ctx: DphContext, naiveX: Float32Array, iterations: number): Promise<PassResult> {
+  const prepared = await preparePass1(ctx, naiveX);
+  await ctx.onPrepared?.(1, prepared);
+  const { step: stepSpec, x, m0 } = prepared;
+  const r = ctx.region;
+  ctx.onStage?.('pass 1');
+  const step = await createSession(buildStepGraph(stepSpec), ctx.net.device);
+  try {
+    const done = await optimiseCrop(step, x, m0, r.height, r.width, {
+      iterations, lr: 1, tolFun: 1e-5, tolX: 1e-9, signal: ctx.signal,
+      onIteration: (it, cur) => ctx.onIteration?.(1, it, iterations, cur),
+    });
+    return { x, iterations: done };
+  } finally {
+    await step.release();
+  }
+}
+
+/** §2.1–2.2: masks, matching and targets of pass 1. */
+export async function preparePass1(ctx: DphContext, naiveX: Float32Array): Promise<PreparedPass> {
   const { net, region: r } = ctx;
   const spec = net.spec;
   const x = cropPlanar(naiveX, 3, ctx.width, ctx.height, r);
@@ -62,18 +88,8 @@ export async function runPass1(ctx: DphContext, naiveX: Float32Array, iterations
     taps.push({ layer, mask, heads });
   }
 
-  ctx.onStage?.('pass 1');
-  const step = await createSession(buildStepGraph({
-    backbone: spec, weights: net.weights, height: r.height, width: r.width, taps,
-    normalize: false, tvWeight: PASS1_WEIGHTS.tv * spec.tvScale.pass1, imageMask: m0,
-  }), net.device);
-  try {
-    const done = await optimiseCrop(step, x, m0, r.height, r.width, {
-      iterations, lr: 1, tolFun: 1e-5, tolX: 1e-9, signal: ctx.signal,
-      onIteration: (it, cur) => ctx.onIteration?.(1, it, iterations, cur),
-    });
-    return { x, iterations: done };
-  } finally {
-    await step.release();
-  }
+  return {
+    step: { backbone: spec, weights: net.weights, height: r.height, width: r.width, taps, normalize: false, tvWeight: PASS1_WEIGHTS.tv * spec.tvScale.pass1, imageMask: m0 },
+    x, m0,
+  };
 }

@@ -18,7 +18,7 @@ import { layerMasks, layerStrides } from './layer-masks.js';
 import { computeFeatures, positionsWhere, type DphContext } from './context.js';
 import { cropPlanar } from './region.js';
 import { optimiseCrop } from './optimise.js';
-import type { PassResult } from './pass1.js';
+import type { PassResult, PreparedPass } from './pass1.js';
 
 /**
  * The histogram term is dropped when its weight is this small relative to the style weight:
@@ -40,6 +40,25 @@ export interface Pass2Details {
  * (example 1: 1.5e-3 at 700 px, 2.9e-3 at 350 px), which would turn TV off and the histogram on.
  */
 export async function runPass2(ctx: DphContext, naiveX: Float32Array, pass1X: Float32Array, iterations: number, tau: number, noise: number): Promise<PassResult & { details: Pass2Details }> {
+  const prepared = await preparePass2(ctx, naiveX, pass1X, tau, noise);
+  await ctx.onPrepared?.(2, prepared);
+  const { step: stepSpec, x, m0, details } = prepared;
+  const r = ctx.region;
+  ctx.onStage?.('pass 2');
+  const step = await createSession(buildStepGraph(stepSpec), ctx.net.device);
+  try {
+    const done = await optimiseCrop(step, x, m0, r.height, r.width, {
+      iterations, lr: 0.1, tolFun: -1, tolX: -1, signal: ctx.signal,
+      onIteration: (it, cur) => ctx.onIteration?.(2, it, iterations, cur),
+    });
+    return { x, iterations: done, details };
+  } finally {
+    await step.release();
+  }
+}
+
+/** §3.1–3.6: matching at the reference layer, refinement, used set, targets and weights of pass 2. */
+export async function preparePass2(ctx: DphContext, naiveX: Float32Array, pass1X: Float32Array, tau: number, noise: number): Promise<PreparedPass & { details: Pass2Details }> {
   const { net, region: r } = ctx;
   const spec = net.spec;
   const ref = spec.pass2.reference;
@@ -103,21 +122,12 @@ export async function runPass2(ctx: DphContext, naiveX: Float32Array, pass1X: Fl
     taps.push({ layer, mask, heads });
   }
 
-  ctx.onStage?.('pass 2');
-  const x = naiveCrop; // §3.7: pass 2 starts from the naive composite, not the pass-1 result.
-  const step = await createSession(buildStepGraph({
-    backbone: spec, weights: net.weights, height: r.height, width: r.width, taps,
-    normalize: true, tvWeight: weights.tv * spec.tvScale.pass2, imageMask: m0,
-  }), net.device);
-  try {
-    const done = await optimiseCrop(step, x, m0, r.height, r.width, {
-      iterations, lr: 0.1, tolFun: -1, tolX: -1, signal: ctx.signal,
-      onIteration: (it, cur) => ctx.onIteration?.(2, it, iterations, cur),
-    });
-    return { x, iterations: done, details: { weights, noise, histogramUsed, usedPositions: usedCount } };
-  } finally {
-    await step.release();
-  }
+  return {
+    step: { backbone: spec, weights: net.weights, height: r.height, width: r.width, taps, normalize: true, tvWeight: weights.tv * spec.tvScale.pass2, imageMask: m0 },
+    // §3.7: pass 2 starts from the naive composite, not the pass-1 result.
+    x: naiveCrop, m0,
+    details: { weights, noise, histogramUsed, usedPositions: usedCount },
+  };
 }
 
 function dilateBinary(m: Float32Array, h: number, w: number, r: number): Float32Array {

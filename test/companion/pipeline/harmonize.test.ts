@@ -36,10 +36,10 @@ describe('harmonize on inputs too small for the backbone', () => {
   it('refuses them with IMAGE_TOO_SMALL naming the minimum, instead of crashing the runtime', async () => {
     const spec = getBackbone('squeezenet');
     const squeeze = networkFromWeights(spec, syntheticWeights(spec));
-    const scene = syntheticScene(24, 24, { x: 6, y: 6, w: 8, h: 8 });
+    const scene = syntheticScene(12, 12, { x: 3, y: 3, w: 5, h: 5 });
     await expect(harmonize(scene, fast, {}, { network: squeeze })).rejects.toMatchObject({
       code: 'IMAGE_TOO_SMALL',
-      message: expect.stringMatching(/24×24 at working size; backbone 'squeezenet' needs at least \d+ px/),
+      message: expect.stringMatching(/12×12 at working size; backbone 'squeezenet' needs at least \d+ px/),
     });
   });
 });

@@ -119,9 +119,9 @@ describe('photo style on photos too small for the backbone', () => {
   it('refuses them with IMAGE_TOO_SMALL instead of crashing the runtime', async () => {
     const spec = getBackbone('squeezenet');
     const squeeze = { network: networkFromWeights(spec, syntheticWeights(spec)), smoothingThread: 'inline' as const };
-    await expect(photoStyle({ content: photo(30, 24, 1), style: photo(60, 60, 2) }, fast, {}, squeeze)).rejects.toMatchObject({
+    await expect(photoStyle({ content: photo(16, 16, 1), style: photo(60, 60, 2) }, fast, {}, squeeze)).rejects.toMatchObject({
       code: 'IMAGE_TOO_SMALL',
-      message: expect.stringMatching(/content photo is 30×24/),
+      message: expect.stringMatching(/content photo is 16×16/),
     });
   });
 });
