@@ -49,8 +49,8 @@ function startCompanion(dir: string): Promise<{ port: number; token: string }> {
   });
 }
 
-/** A small, fast job for the real pipeline; the cancel test uses a long one. */
-const QUICK_JOB = { size: 96, pass1Iters: 4, pass2Iters: 4, stage1Iters: 3, stage2Iters: 3 };
+/** A small job for the real pipeline, long enough (a few seconds) to watch it run; the cancel test uses a long one. */
+const QUICK_JOB = { size: 96, pass1Iters: 40, pass2Iters: 40, stage1Iters: 10, stage2Iters: 10 };
 const LONG_JOB = { size: 128, pass1Iters: 3000, pass2Iters: 3000 };
 
 async function closedPort(): Promise<number> {
