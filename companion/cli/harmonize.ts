@@ -1,13 +1,13 @@
 // `painterly harmonize`: the harmonization pipeline on files, with a progress bar and Ctrl-C.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PainterlyError } from '../../shared/errors.js';
 import { BACKBONE_NAMES, getBackbone } from '../compute/backbones/index.js';
 import { parseDevice } from '../compute/backends/onnx.js';
 import { readImage, readMask, writeImage } from '../image/io.js';
 import type { BackboneName } from '../pipeline/types.js';
 import type { Command } from './main.js';
+import { numberOption, parseOptions } from './options.js';
 import { withInterrupt } from './interrupt.js';
 
 const HELP = `Usage: painterly harmonize --painting P --composite C --mask M --out OUT.png [options]
@@ -33,19 +33,10 @@ Options:
   --device D            auto | cpu | cuda | dml | coreml | webgpu (default auto)
   -h, --help            show this help`;
 
-function num(v: string | undefined, name: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new PainterlyError('BAD_ARGUMENT', `Expected a number for --${name}, got '${v}'.`);
-  return n;
-}
-
 export const command: Command = {
   summary: 'Harmonize a pasted object into a painting.',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const parsed = parseOptions('harmonize', {
         args: argv,
         options: {
           painting: { type: 'string' }, composite: { type: 'string' }, mask: { type: 'string' }, 'dilated-mask': { type: 'string' },
@@ -55,9 +46,6 @@ export const command: Command = {
         },
         strict: true,
       });
-    } catch (e) {
-      throw new PainterlyError('BAD_ARGUMENT', `${(e as Error).message}. See \`painterly harmonize --help\`.`);
-    }
     const v = parsed.values;
     if (v.help) {
       console.log(HELP);
@@ -70,8 +58,8 @@ export const command: Command = {
     const device = parseDevice(v.device ?? 'auto');
     const options = {
       backbone, device, weightsFile: v.weights,
-      size: num(v.size, 'size', 700), tau: num(v.tau, 'tau', 5),
-      pass1Iters: num(v['pass1-iters'], 'pass1-iters', 1000), pass2Iters: num(v['pass2-iters'], 'pass2-iters', 1000),
+      size: numberOption(v.size, 'size', 700), tau: numberOption(v.tau, 'tau', 5),
+      pass1Iters: numberOption(v['pass1-iters'], 'pass1-iters', 1000), pass2Iters: numberOption(v['pass2-iters'], 'pass2-iters', 1000),
       postProcess: !v['no-post'],
     };
     if (!/\.(png|jpe?g)$/i.test(v.out!)) throw new PainterlyError('BAD_ARGUMENT', `--out must end in .png or .jpg, got '${v.out}'.`);

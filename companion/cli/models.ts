@@ -2,13 +2,13 @@
 // and delegates to companion/compute/weights, which the companion server uses too.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PainterlyError } from '../../shared/errors.js';
 import { cacheDir, CACHE_DIR_ENV, downloadsDir, listModels, modelPath } from '../compute/weights/cache.js';
 import { BACKBONES_BY_MODEL, fetchModel, importModel, type ModelName } from '../compute/weights/resolve.js';
 import { readSafetensorsHeader } from '../compute/weights/safetensors.js';
 import { getSource, MODEL_BASE_URL_ENV, MODEL_SOURCES } from '../compute/weights/sources.js';
 import type { Command } from './main.js';
+import { parseOptions } from './options.js';
 import { formatBytes } from './progress-bar.js';
 import { withInterrupt } from './interrupt.js';
 
@@ -34,21 +34,10 @@ function usage(): string {
   ].join('\n');
 }
 
-/** Runs parseArgs and turns its errors into a BAD_ARGUMENT that points at --help. */
-function parse<T>(run: () => T): T {
-  try {
-    return run();
-  } catch (e) {
-    throw new PainterlyError('BAD_ARGUMENT', `${(e as Error).message}. Run \`painterly models --help\`.`);
-  }
-}
-
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
 
 async function fetchCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(() =>
-    parseArgs({ args, options: { ...HELP, force: { type: 'boolean' } }, allowPositionals: true, strict: true }),
-  );
+  const { values, positionals } = parseOptions('models', { args, options: { ...HELP, force: { type: 'boolean' } }, allowPositionals: true, strict: true });
   if (values.help) return printUsage();
   if (positionals.length !== 1) {
     throw new PainterlyError('BAD_ARGUMENT', `Name one model to fetch; available: ${Object.keys(MODEL_SOURCES).join(', ')}.`);
@@ -76,7 +65,7 @@ async function fetchCommand(args: string[]): Promise<number> {
 }
 
 async function importCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(() => parseArgs({ args, options: HELP, allowPositionals: true, strict: true }));
+  const { values, positionals } = parseOptions('models', { args, options: HELP, allowPositionals: true, strict: true });
   if (values.help) return printUsage();
   if (positionals.length !== 1) throw new PainterlyError('BAD_ARGUMENT', 'Name one file to import: `painterly models import FILE`.');
   const result = await importModel(positionals[0]);
@@ -100,9 +89,7 @@ interface ListedModel {
 }
 
 async function listCommand(args: string[]): Promise<number> {
-  const { values, positionals } = parse(() =>
-    parseArgs({ args, options: { ...HELP, json: { type: 'boolean' } }, allowPositionals: true, strict: true }),
-  );
+  const { values, positionals } = parseOptions('models', { args, options: { ...HELP, json: { type: 'boolean' } }, allowPositionals: true, strict: true });
   if (values.help) return printUsage();
   if (positionals.length > 0) throw new PainterlyError('BAD_ARGUMENT', '`painterly models list` takes no arguments.');
   const dir = cacheDir();

@@ -1,7 +1,6 @@
 // `painterly photo-style`: photo style transfer on files, with a progress bar and Ctrl-C.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { PainterlyError } from '../../shared/errors.js';
 import { BACKBONE_NAMES, getBackbone } from '../compute/backbones/index.js';
 import { parseDevice } from '../compute/backends/onnx.js';
@@ -11,6 +10,7 @@ import { SMOOTHING_MODES, type SmoothingMode } from '../pipeline/photo-style/smo
 import { NOTE_PREFIX } from '../pipeline/photo-style/progress.js';
 import { checkLabelSize } from '../pipeline/photo-style/labels.js';
 import type { Command } from './main.js';
+import { numberOption, parseOptions } from './options.js';
 import { withInterrupt } from './interrupt.js';
 
 const HELP = `Usage: painterly photo-style --content C --style S --out OUT.png [options]
@@ -37,13 +37,6 @@ Options:
   --device D            auto | cpu | cuda | dml | coreml | webgpu (default auto)
   -h, --help            show this help`;
 
-function num(v: string | undefined, name: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n)) throw new PainterlyError('BAD_ARGUMENT', `Expected a number for --${name}, got '${v}'.`);
-  return n;
-}
-
 function smoothing(v: string | undefined): SmoothingMode {
   if (v === undefined) return 'affine';
   if ((SMOOTHING_MODES as readonly string[]).includes(v)) return v as SmoothingMode;
@@ -53,9 +46,7 @@ function smoothing(v: string | undefined): SmoothingMode {
 export const command: Command = {
   summary: 'Restyle a photo after a reference photo, keeping it photorealistic.',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({
+    const parsed = parseOptions('photo-style', {
         args: argv,
         options: {
           content: { type: 'string' }, style: { type: 'string' }, 'content-labels': { type: 'string' }, 'style-labels': { type: 'string' },
@@ -65,9 +56,6 @@ export const command: Command = {
         },
         strict: true,
       });
-    } catch (e) {
-      throw new PainterlyError('BAD_ARGUMENT', `${(e as Error).message}. See \`painterly photo-style --help\`.`);
-    }
     const v = parsed.values;
     if (v.help) {
       console.log(HELP);
@@ -84,8 +72,8 @@ export const command: Command = {
     const device = parseDevice(v.device ?? 'auto');
     const options = {
       backbone, device, weightsFile: v.weights, smoothing: smoothing(v.smooth),
-      size: num(v.size, 'size', 700),
-      stage1Iters: num(v['stage1-iters'], 'stage1-iters', 1000), stage2Iters: num(v['stage2-iters'], 'stage2-iters', 1000),
+      size: numberOption(v.size, 'size', 700),
+      stage1Iters: numberOption(v['stage1-iters'], 'stage1-iters', 1000), stage2Iters: numberOption(v['stage2-iters'], 'stage2-iters', 1000),
     };
     if (!/\.(png|jpe?g)$/i.test(v.out!)) throw new PainterlyError('BAD_ARGUMENT', `--out must end in .png or .jpg, got '${v.out}'.`);
 

@@ -23,11 +23,12 @@ export function emitHistogramHead(
   const [, order] = g.node('TopK', [fI, g.ints([nI])], { axis: 1, largest: 0, sorted: 1 }, 2, 'hist_sort');
   const remapped = g.op('ScatterElements', [fI, order, g.tensor('hist_table', head.table, [c, nI])], { axis: 1 });
   // Scaled to be the true gradient of the value (R held constant); pass 2 normalises it anyway.
-  const uI = g.scale(g.sub(fI, remapped), 2 / (c * h * w));
+  const diff = g.sub(fI, remapped);
+  const uI = g.scale(diff, 2 / (c * h * w));
   const posAll = g.int64('hist_positions_2d', tileRows(head.positions, c), [c, nI]);
   const zeros = g.op('ConstantOfShape', [g.ints([c, h * w])]);
   const u = g.reshape(g.op('ScatterElements', [zeros, posAll, uI], { axis: 1 }), [1, c, h, w]);
-  const loss = g.scale(g.sumSquares(g.sub(fI, remapped)), head.weight / (c * h * w));
+  const loss = g.scale(g.sumSquares(diff), head.weight / (c * h * w));
   return { loss, grad: u };
 }
 

@@ -1,26 +1,16 @@
 // The harmonize command as a user runs it: a real process, real files, exit codes and one-line errors.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { KIT, kitWeights } from '../../../eval/shared-kit.js';
+import { runCli } from '../../support/run-cli.js';
 
-const BIN = resolve(__dirname, '../../../bin/painterly.js');
 const dir = mkdtempSync(join(tmpdir(), 'painterly-cli-'));
 const data = join(KIT, 'dph-examples', 'data');
 
-function run(args: string[], opts: { interruptAfterMs?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, PAINTERLY_CACHE_DIR: join(dir, 'cache') } });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    if (opts.interruptAfterMs) setTimeout(() => child.kill('SIGINT'), opts.interruptAfterMs);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], opts: { interruptOn?: RegExp } = {}) => runCli(args, { ...opts, env: { PAINTERLY_CACHE_DIR: join(dir, 'cache') } });
 
 const ex = (k: number, f: string) => join(data, `${k}_${f}`);
 const base = (out: string) => ['harmonize', '--painting', ex(16, 'target.jpg'), '--composite', ex(16, 'naive.jpg'), '--mask', ex(16, 'c_mask.jpg'),
@@ -61,7 +51,7 @@ describe('painterly harmonize', () => {
   }
 
   it('stops on Ctrl-C and exits non-zero', async () => {
-    const r = await run([...base(join(dir, 'cancelled.png')), '--pass1-iters', '100000'], { interruptAfterMs: 6000 });
+    const r = await run([...base(join(dir, 'cancelled.png')), '--pass1-iters', '100000'], { interruptOn: /pass 1/ });
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/CANCELLED/);
   });

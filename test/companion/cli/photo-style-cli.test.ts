@@ -1,32 +1,16 @@
 // The photo-style command as a user runs it: a real process, real files, exit codes and one-line errors.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { KIT, kitWeights } from '../../../eval/shared-kit.js';
+import { runCli } from '../../support/run-cli.js';
 
-const BIN = resolve(__dirname, '../../../bin/painterly.js');
 const dir = mkdtempSync(join(tmpdir(), 'painterly-photo-cli-'));
 const data = join(KIT, 'dpst-examples');
 
-function run(args: string[], opts: { interruptOn?: RegExp } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, PAINTERLY_CACHE_DIR: join(dir, 'cache') } });
-    let stdout = '', stderr = '';
-    let interrupted = false;
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (opts.interruptOn && !interrupted && opts.interruptOn.test(stderr)) {
-        interrupted = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], opts: { interruptOn?: RegExp } = {}) => runCli(args, { ...opts, env: { PAINTERLY_CACHE_DIR: join(dir, 'cache') } });
 
 // Example 3: its style labels have a green region the content labels lack.
 const f = {
