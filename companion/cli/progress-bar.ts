@@ -1,6 +1,7 @@
 // A one-line terminal progress bar for long CLI jobs (model downloads, harmonization passes).
 // On a terminal it redraws one line with \r (at most ten times a second); in logs and pipes it
 // prints a plain line each time another 10 % is done, so CI output stays short.
+import { formatDuration } from '../../shared/duration.js';
 
 export interface ProgressUpdate {
   label: string;
@@ -28,15 +29,6 @@ export interface ProgressStream {
 export interface ProgressBarOptions {
   /** Clock in milliseconds (tests pass a fake one). */
   now?: () => number;
-}
-
-/** `65` → `1m 05s`, `3725` → `1h 02m`, `7` → `7s`. */
-export function formatEta(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '--';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 /** Decimal units, as download sizes are usually quoted: `80134624` → `80.1 MB`. */
@@ -90,7 +82,7 @@ export function createProgressBar(stream: ProgressStream = process.stderr, optio
     }
     parts.push(counts(u));
     const e = eta(u);
-    if (e !== undefined && fraction !== undefined && fraction < 1) parts.push(`ETA ${formatEta(e)}`);
+    if (e !== undefined && Number.isFinite(e) && fraction !== undefined && fraction < 1) parts.push(`ETA ${formatDuration(e)}`);
     return parts.join(' ');
   }
 
