@@ -2,7 +2,9 @@
 // flight. The view calls its methods and renders what it publishes; Photoshop is reached only
 // through the PhotoshopHost given to it.
 import { connectToCompanion, type CompanionClient, type ConnectOptions, type JobHandle } from '../shared/client.js';
+import { formatDuration } from '../shared/duration.js';
 import { PainterlyError } from '../shared/errors.js';
+import { isValidOption } from '../shared/options.js';
 import { DEFAULT_HOST, DEFAULT_PORT, type BackboneName, type JobEvent, type JobOptions, type Mode, type Quality } from '../shared/protocol.js';
 import { VERSION } from '../shared/version.js';
 import { describeError } from './errors.js';
@@ -167,7 +169,7 @@ export class PanelController {
     this.dispatch({ type: 'setMode', mode });
   }
   setTau(tau: number): void {
-    if (Number.isFinite(tau) && tau > 0) this.dispatch({ type: 'setTau', tau });
+    if (isValidOption('tau', tau)) this.dispatch({ type: 'setTau', tau });
   }
   setQuality(quality: Quality): void {
     this.dispatch({ type: 'setQuality', quality });
@@ -230,11 +232,10 @@ export class PanelController {
         bits: prepared.bits,
         rgba,
       });
-      const secs = out.seconds < 90 ? `${Math.max(1, Math.round(out.seconds))} s` : `${Math.round(out.seconds / 60)} min`;
       this.dispatch({
         type: 'jobFinished',
         result: { documentId: doc.id, layerId, visible: true },
-        message: `Added “${names.layer}” above “${pasted.name}” (${secs}). Undo removes it in one step.`,
+        message: `Added “${names.layer}” above “${pasted.name}” (${formatDuration(out.seconds)}). Undo removes it in one step.`,
       });
     } catch (e) {
       const info = describeError(e);

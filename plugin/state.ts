@@ -1,6 +1,7 @@
 // The panel's state as plain data and the one reducer that changes it. The controller turns
 // companion and Photoshop events into actions; the view only reads the state (via view-model.ts).
-import { DEFAULT_TAU, NOTE_PREFIX, type BackboneAvailability, type BackboneName, type JobEvent, type Mode, type Quality } from '../shared/protocol.js';
+import { JOB_OPTIONS } from '../shared/options.js';
+import { NOTE_PREFIX, type BackboneAvailability, type BackboneName, type JobEvent, type Mode, type Quality } from '../shared/protocol.js';
 import type { DocumentSummary } from './photoshop/host.js';
 
 export type ConnectionStatus = 'connecting' | 'unreachable' | 'unpaired' | 'incompatible' | 'connected';
@@ -106,7 +107,7 @@ export function initialState(): PanelState {
   return {
     connection: { status: 'connecting' },
     // Preview first: the paper's full setting takes minutes even on a GPU.
-    settings: { mode: 'harmonize', tau: DEFAULT_TAU, quality: 'preview', postProcess: true, layers: {} },
+    settings: { mode: 'harmonize', tau: JOB_OPTIONS.tau.default, quality: 'preview', postProcess: true, layers: {} },
     resultLayerIds: [],
   };
 }

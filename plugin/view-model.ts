@@ -1,6 +1,8 @@
 // What the view shows, derived from the state: status text, which layers a job would use, why
 // Harmonize is unavailable, backbone choices, progress wording. Pure functions of PanelState.
-import { BACKBONE_PRESETS, TAU_PRESETS, formatDuration, type BackboneName, type JobOptions } from '../shared/protocol.js';
+import { BACKBONE_PRESETS, type BackboneName, type JobOptions } from '../shared/protocol.js';
+import { JOB_OPTIONS, TAU_PRESETS } from '../shared/options.js';
+import { formatDuration } from '../shared/duration.js';
 import { PANEL_ERRORS } from './errors.js';
 import type { LayerSummary } from './photoshop/host.js';
 import type { LayerRole, PanelState } from './state.js';
@@ -176,21 +178,22 @@ export function jobOptions(state: PanelState): JobOptions {
 
 // ---- style strength --------------------------------------------------------------------------
 
-export const TAU_PRESET_LABELS: readonly { key: keyof typeof TAU_PRESETS; label: string; tau: number }[] = [
-  { key: 'realistic', label: 'Realistic', tau: TAU_PRESETS.realistic },
-  { key: 'impressionist', label: 'Impressionist', tau: TAU_PRESETS.impressionist },
-  { key: 'expressive', label: 'Expressive', tau: TAU_PRESETS.expressive },
-];
+/** The τ slider's bounds: the option's own range (shared/options.ts), nothing else. */
+export const TAU_SLIDER = Object.freeze({ min: JOB_OPTIONS.tau.min, max: JOB_OPTIONS.tau.max });
+
+/** The preset buttons, by the `data-preset` key of their markup; values from TAU_PRESETS. */
+export const TAU_PRESET_BUTTONS: Readonly<Record<keyof typeof TAU_PRESETS, { tau: number; title: string }>> = Object.freeze({
+  realistic: { tau: TAU_PRESETS.realistic, title: `τ = ${TAU_PRESETS.realistic}: close to the original object` },
+  impressionist: { tau: TAU_PRESETS.impressionist, title: `τ = ${TAU_PRESETS.impressionist}: visible brush strokes` },
+  expressive: { tau: TAU_PRESETS.expressive, title: `τ = ${TAU_PRESETS.expressive}: strongly painted` },
+});
 
 // ---- progress ----------------------------------------------------------------------------------
 
-export function formatEta(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds)) return '';
-  const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `about ${Math.max(1, s)} s left`;
-  const min = Math.round(s / 60);
-  if (min < 60) return `about ${min} min left`;
-  return `about ${Math.floor(min / 60)} h ${min % 60} min left`;
+/** "about 3 min left"; '' when the companion gave no estimate. */
+export function timeLeft(seconds: number | undefined): string {
+  const d = seconds === undefined ? '' : formatDuration(seconds);
+  return d ? `about ${d} left` : '';
 }
 
 /** A stage name from the companion in plain words, and where it sits in the whole job (0..1). */
@@ -235,7 +238,7 @@ export function progressView(state: PanelState): ProgressView | undefined {
       const within = job.total > 0 ? job.iteration / job.total : 0;
       const value = Math.round(100 * Math.min(1, st.start + st.span * within));
       const steps = job.total > 0 ? `${job.iteration}/${job.total}` : '';
-      return { label: st.label, value, detail: [steps, formatEta(job.etaSeconds)].filter(Boolean).join(' · ') };
+      return { label: st.label, value, detail: [steps, timeLeft(job.etaSeconds)].filter(Boolean).join(' · ') };
     }
   }
 }

@@ -16,6 +16,8 @@ import {
   pastedLayer,
   progressView,
   splitCommand,
+  TAU_PRESET_BUTTONS,
+  TAU_SLIDER,
 } from './view-model.js';
 
 interface MenuItem {
@@ -78,6 +80,19 @@ function chosenValue(dd: Widget): string | undefined {
 
 const NONE = '';
 
+/** Gives the τ slider its bounds and each preset button (by `data-preset`) its τ and title, from the option table. */
+export function applyTauControls(slider: Element, presets: readonly Element[]): void {
+  setAttr(slider, 'min', String(TAU_SLIDER.min));
+  setAttr(slider, 'max', String(TAU_SLIDER.max));
+  for (const p of presets) {
+    const key = p.getAttribute('data-preset') ?? '';
+    const preset = (TAU_PRESET_BUTTONS as Record<string, { tau: number; title: string } | undefined>)[key];
+    if (!preset) throw new Error(`The panel markup has an unknown τ preset '${key}'.`);
+    setAttr(p, 'data-tau', String(preset.tau));
+    setAttr(p, 'title', preset.title);
+  }
+}
+
 export function mountPanel(doc: Document, controller: PanelController): () => void {
   const $ = <T extends HTMLElement = Widget>(id: string) => {
     const el = doc.getElementById(id);
@@ -132,6 +147,7 @@ export function mountPanel(doc: Document, controller: PanelController): () => vo
   };
   const presets = Array.from(doc.querySelectorAll<HTMLElement>('.preset'));
   const presetTau = (p: Element) => Number(p.getAttribute('data-tau'));
+  applyTauControls(el.tau, presets);
 
   // ---- events → controller ----------------------------------------------------------------
   const on = (target: EventTarget, type: string, fn: () => void) => target.addEventListener(type, fn);

@@ -50,3 +50,18 @@ export class PainterlyError extends Error {
 export function isPainterlyError(e: unknown): e is PainterlyError {
   return e instanceof PainterlyError;
 }
+
+/** A short description of a value for error messages; long strings are cut so that a token is never echoed whole. */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'string') return `'${v.length > 24 ? `${v.slice(0, 24)}…` : v}' (string)`;
+  if (typeof v === 'object') return 'an object';
+  return `${String(v)} (${typeof v})`;
+}
+
+/** The one error factory for bad values: "Expected <what> for `<name>`, got <value>." */
+export function expected(name: string, what: string, got: unknown, code: ErrorCode = 'BAD_MESSAGE'): PainterlyError {
+  return new PainterlyError(code, `Expected ${what} for \`${name}\`, got ${describeValue(got)}.`);
+}

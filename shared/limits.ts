@@ -1,6 +1,7 @@
 // Safety limits of the companion: options with safe defaults, enforced where bytes arrive.
 // The server sends its effective limits in `welcome`, so a client can chunk and refuse early.
 import { PainterlyError } from './errors.js';
+import { MAX_ITERATIONS, MAX_WORKING_SIZE } from './options.js';
 
 export interface Limits {
   /** Largest WebSocket message (binary frame or JSON text) in bytes; checked by ws from the frame header, before the payload is buffered. */
@@ -13,9 +14,9 @@ export interface Limits {
   maxPlanePixels: number;
   /** Largest sum of the declared plane sizes of one job, in bytes as sent. */
   maxJobBytes: number;
-  /** Largest working size (longer side, pixels) a job may ask for explicitly. */
+  /** Largest working size (longer side, pixels) a job may ask for explicitly; at most the `size` option's own maximum. */
   maxWorkingSize: number;
-  /** Largest iteration count a job may ask for, per pass or stage. */
+  /** Largest iteration count a job may ask for, per pass or stage; at most the options' own maximum. */
   maxIterations: number;
   /** Jobs one connection may have open at once (uploading, queued or running). */
   maxJobsPerConnection: number;
@@ -35,8 +36,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPlaneSide: 8192,
   maxPlanePixels: 8192 * 8192,
   maxJobBytes: 1024 * MiB,
-  maxWorkingSize: 4096,
-  maxIterations: 10_000,
+  maxWorkingSize: MAX_WORKING_SIZE,
+  maxIterations: MAX_ITERATIONS,
   maxJobsPerConnection: 4,
   maxJobs: 16,
   maxConnections: 8,
@@ -58,6 +59,10 @@ export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
       throw new PainterlyError('BAD_ARGUMENT', `Expected a positive integer for limit '${key}', got ${String(value)}.`);
     }
     limits[key] = value;
+  }
+  // A limit may lower an option's cap, never raise it past the option table's (shared/options.ts).
+  for (const [key, cap] of [['maxWorkingSize', MAX_WORKING_SIZE], ['maxIterations', MAX_ITERATIONS]] as const) {
+    if (limits[key] > cap) throw new PainterlyError('BAD_ARGUMENT', `Limit '${key}' may be at most ${cap}, got ${limits[key]}.`);
   }
   // A frame must at least hold its header plus one pixel; 64 bytes is a floor with room to spare.
   if (limits.maxFrameBytes < 64) {

@@ -17,7 +17,6 @@ export type Mode = (typeof MODES)[number];
 
 export const BACKBONES = Object.freeze(['vgg19', 'vgg19-shallow', 'squeezenet', 'googlenet'] as const);
 export type BackboneName = (typeof BACKBONES)[number];
-export const DEFAULT_BACKBONE: BackboneName = 'vgg19';
 
 /**
  * Backbones by what they mean to a user, best first. Speeds are whole harmonization jobs
@@ -37,38 +36,14 @@ export const BACKBONE_PRESETS: readonly BackbonePreset[] = Object.freeze([
   { backbone: 'squeezenet', label: 'Light', network: 'SqueezeNet', cpuSeconds: { preview: 12, full: 90 } },
 ] as const);
 
-/** `15` → "15 s", `170` → "3 min", `3300` → "55 min", `5400` → "1.5 h". */
-export function formatDuration(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
-}
+// `companion/cli/serve.ts` imports the duration formatter from here; it lives in duration.ts.
+export { formatDuration } from './duration.js';
 
 export const QUALITIES = Object.freeze(['preview', 'full'] as const);
 export type Quality = (typeof QUALITIES)[number];
 
 export const SMOOTHINGS = Object.freeze(['affine', 'closed-form', 'none'] as const);
 export type Smoothing = (typeof SMOOTHINGS)[number];
-
-/** τ presets of the paper: realistic 1, impressionist 5, expressive 10. */
-export const TAU_PRESETS = Object.freeze({ realistic: 1, impressionist: 5, expressive: 10 });
-export const DEFAULT_TAU = 5;
-export const TAU_RANGE = Object.freeze({ min: 0, max: 100 });
-
-/**
- * What a quality preset means. `full` is the papers' setting (700 px, 1000 + 1000 iterations);
- * `preview` is half the size and a fifth of the iterations (about 1/20 of the work).
- */
-export const QUALITY_PRESETS = Object.freeze({
-  harmonize: Object.freeze({
-    preview: Object.freeze({ size: 350, pass1Iters: 200, pass2Iters: 200 }),
-    full: Object.freeze({ size: 700, pass1Iters: 1000, pass2Iters: 1000 }),
-  }),
-  'photo-style': Object.freeze({
-    preview: Object.freeze({ size: 350, stage1Iters: 200, stage2Iters: 200 }),
-    full: Object.freeze({ size: 700, stage1Iters: 1000, stage2Iters: 1000 }),
-  }),
-});
 
 /** Which planes each mode takes. Planes of one group must share width and height. */
 export const MODE_PLANES: Readonly<Record<Mode, { required: readonly InputPlaneName[]; optional: readonly InputPlaneName[]; sameSize: readonly (readonly InputPlaneName[])[] }>> = Object.freeze({
@@ -103,11 +78,12 @@ export const NOTE_PREFIX = 'note: ';
 export const PREVIEW_MAX_SIDE = 256;
 
 // ---- Job options as sent (everything but `mode` optional) and as resolved --------------------
+// Ranges, defaults and help of every option: JOB_OPTIONS in options.ts (it checks these agree).
 
 export interface HarmonizeJobOptions {
   mode: 'harmonize';
   quality?: Quality;
-  /** Style strength τ; DEFAULT_TAU when absent. */
+  /** Style strength τ. */
   tau?: number;
   /** Working size (longer side, px); overrides the preset. */
   size?: number;

@@ -1,21 +1,15 @@
 // Validation at the boundary, once: small predicates, one factory for "expected X for `name`,
 // got Y", and the checks every incoming message goes through. Past these, code trusts its types.
-import { PainterlyError, type ErrorCode } from './errors.js';
+import { describeValue, expected, PainterlyError, type ErrorCode } from './errors.js';
 import { isPlaneName, planeByteLength, type FrameHeader, type InputPlaneName } from './frames.js';
 import type { Limits } from './limits.js';
+import { checkOptionType, optionsOf, PROTOCOL_CONTEXT, resolveOptions, type OptionContext } from './options.js';
 import {
-  BACKBONES,
   CLIENT_MESSAGE_TYPES,
-  DEFAULT_BACKBONE,
-  DEFAULT_TAU,
   MODES,
   MODE_PLANES,
   PLANE_CHANNELS,
-  QUALITIES,
-  QUALITY_PRESETS,
   SERVER_MESSAGE_TYPES,
-  SMOOTHINGS,
-  TAU_RANGE,
   type ClientMessage,
   type JobOptions,
   type Mode,
@@ -36,25 +30,10 @@ export const isU32 = (v: unknown): v is number => isInteger(v) && v >= 0 && v <=
 export const isJobId = (v: unknown): v is number => isU32(v) && v >= 1;
 export const isOneOf = <T extends string>(values: readonly T[], v: unknown): v is T => typeof v === 'string' && (values as readonly string[]).includes(v);
 
-/** A short description of a value for error messages; long strings are cut so that a token is never echoed whole. */
-export function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (v === undefined) return 'nothing';
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (typeof v === 'string') return `'${v.length > 24 ? `${v.slice(0, 24)}…` : v}' (string)`;
-  if (typeof v === 'object') return 'an object';
-  return `${String(v)} (${typeof v})`;
-}
-
-/** The one error factory: "Expected <what> for `<name>`, got <value>." */
-export function expected(name: string, what: string, got: unknown, code: ErrorCode = 'BAD_MESSAGE'): PainterlyError {
-  return new PainterlyError(code, `Expected ${what} for \`${name}\`, got ${describeValue(got)}.`);
-}
-
-function onlyKeys(obj: Record<string, unknown>, allowed: readonly string[], where: string): void {
+function onlyKeys(obj: Record<string, unknown>, allowed: readonly string[], where: string, code: ErrorCode = 'BAD_MESSAGE'): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
-      throw new PainterlyError('BAD_MESSAGE', `Unknown field \`${where}${key}\`; allowed: ${allowed.join(', ')}.`);
+      throw new PainterlyError(code, `Unknown field \`${where}${key}\`; allowed: ${allowed.join(', ')}.`);
     }
   }
 }
@@ -134,61 +113,26 @@ function parsePlaneDeclaration(p: unknown, name: string): PlaneDeclaration {
   };
 }
 
-const HARMONIZE_KEYS = ['mode', 'quality', 'tau', 'size', 'pass1Iters', 'pass2Iters', 'postProcess', 'backbone'] as const;
-const PHOTO_STYLE_KEYS = ['mode', 'quality', 'size', 'stage1Iters', 'stage2Iters', 'smoothing', 'backbone'] as const;
-
-/** Checks the types of job options (not their ranges, see `resolveJobOptions`). */
-export function parseJobOptions(o: unknown): JobOptions {
-  if (!isObject(o)) throw expected('options', 'an object', o);
-  if (!isOneOf(MODES, o.mode)) throw expected('options.mode', `one of ${MODES.join(', ')}`, o.mode);
-  onlyKeys(o, o.mode === 'harmonize' ? HARMONIZE_KEYS : PHOTO_STYLE_KEYS, 'options.');
-  if (o.quality !== undefined && !isOneOf(QUALITIES, o.quality)) throw expected('options.quality', `one of ${QUALITIES.join(', ')}`, o.quality);
-  if (o.backbone !== undefined && !isOneOf(BACKBONES, o.backbone)) throw expected('options.backbone', `one of ${BACKBONES.join(', ')}`, o.backbone);
-  for (const key of ['size', 'pass1Iters', 'pass2Iters', 'stage1Iters', 'stage2Iters']) {
-    if (o[key] !== undefined && !isInteger(o[key])) throw expected(`options.${key}`, 'an integer', o[key]);
-  }
-  if (o.tau !== undefined && !isFiniteNumber(o.tau)) throw expected('options.tau', 'a number', o.tau);
-  if (o.postProcess !== undefined && !isBoolean(o.postProcess)) throw expected('options.postProcess', 'true or false', o.postProcess);
-  if (o.smoothing !== undefined && !isOneOf(SMOOTHINGS, o.smoothing)) throw expected('options.smoothing', `one of ${SMOOTHINGS.join(', ')}`, o.smoothing);
+/**
+ * Checks the shape of job options: a known mode, only that mode's options (JOB_OPTIONS), each
+ * of its option's type (BAD_MESSAGE). Ranges and choices are checked by `resolveJobOptions`.
+ */
+export function parseJobOptions(o: unknown, ctx: OptionContext = PROTOCOL_CONTEXT): JobOptions {
+  if (!isObject(o)) throw expected('options', 'an object', o, ctx.typeCode);
+  if (!isOneOf(MODES, o.mode)) throw expected('options.mode', `one of ${MODES.join(', ')}`, o.mode, ctx.typeCode);
+  const names = optionsOf(o.mode);
+  onlyKeys(o, ['mode', ...names], 'options.', ctx.typeCode);
+  for (const name of names) if (o[name] !== undefined) checkOptionType(name, o[name], ctx);
   return o as unknown as JobOptions;
 }
 
-function inRange(name: string, v: number, min: number, max: number): number {
-  if (v < min || v > max) throw expected(name, `a value from ${min} to ${max}`, v, 'BAD_ARGUMENT');
-  return v;
-}
-
-/** Fills in defaults (quality preset, τ, backbone, …) and checks ranges against the limits. */
-export function resolveJobOptions(o: JobOptions, limits: Pick<Limits, 'maxWorkingSize' | 'maxIterations'>): ResolvedJobOptions {
-  const quality = o.quality ?? 'full';
-  const backbone = o.backbone ?? DEFAULT_BACKBONE;
-  const size = inRange('options.size', o.size ?? QUALITY_PRESETS[o.mode][quality].size, 32, limits.maxWorkingSize);
-  const iters = (name: string, v: number) => inRange(`options.${name}`, v, 0, limits.maxIterations);
-  if (o.mode === 'harmonize') {
-    const preset = QUALITY_PRESETS.harmonize[quality];
-    const tau = o.tau ?? DEFAULT_TAU;
-    if (!(tau > TAU_RANGE.min && tau <= TAU_RANGE.max)) throw expected('options.tau', `a value above ${TAU_RANGE.min} and at most ${TAU_RANGE.max}`, tau, 'BAD_ARGUMENT');
-    return {
-      mode: 'harmonize',
-      quality,
-      tau,
-      size,
-      pass1Iters: iters('pass1Iters', o.pass1Iters ?? preset.pass1Iters),
-      pass2Iters: iters('pass2Iters', o.pass2Iters ?? preset.pass2Iters),
-      postProcess: o.postProcess ?? true,
-      backbone,
-    };
-  }
-  const preset = QUALITY_PRESETS['photo-style'][quality];
-  return {
-    mode: 'photo-style',
-    quality,
-    size,
-    stage1Iters: iters('stage1Iters', o.stage1Iters ?? preset.stage1Iters),
-    stage2Iters: iters('stage2Iters', o.stage2Iters ?? preset.stage2Iters),
-    smoothing: o.smoothing ?? 'affine',
-    backbone,
-  };
+/**
+ * Fills in the defaults (JOB_OPTIONS; sizes and iterations from the quality preset) and checks
+ * every value against its range or choices (BAD_ARGUMENT; UNKNOWN_BACKBONE for a backbone);
+ * the companion's limits may lower the table's caps.
+ */
+export function resolveJobOptions(o: JobOptions, limits: Pick<Limits, 'maxWorkingSize' | 'maxIterations'>, ctx: OptionContext = PROTOCOL_CONTEXT): ResolvedJobOptions {
+  return resolveOptions(o, limits, ctx);
 }
 
 /** Pixel limits of one plane (declared or seen in a frame header). Throws IMAGE_TOO_LARGE. */

@@ -1,16 +1,16 @@
 // `painterly client harmonize|photo-style`: sends image files to a running companion through the
 // same protocol as the panel, prints progress and writes the result. Ctrl-C cancels the job.
-import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { connectToCompanion, type PlaneInput, type WebSocketLike } from '../../shared/client.js';
 import { PainterlyError } from '../../shared/errors.js';
 import type { InputPlaneName } from '../../shared/frames.js';
-import { BACKBONES, DEFAULT_HOST, DEFAULT_PORT, QUALITIES, SMOOTHINGS, type JobEvent, type JobOptions } from '../../shared/protocol.js';
-import { isOneOf } from '../../shared/validate.js';
+import { formatDuration } from '../../shared/duration.js';
+import { DEFAULT_HOST, DEFAULT_PORT, MODES, type JobEvent, type Mode } from '../../shared/protocol.js';
 import { VERSION } from '../../shared/version.js';
 import type { Image } from '../image/image.js';
 import { readToken, tokenPath } from '../server/token.js';
 import type { Command } from './main.js';
+import { jobFlagConfig, jobOptionsFromFlags, jobOptionsHelp, parseOptions } from './options.js';
 
 const USAGE = `Usage:
   painterly client harmonize --painting P --composite C --mask M [--dilated-mask D] --out OUT.png
@@ -19,18 +19,11 @@ const USAGE = `Usage:
 Sends the images to a running companion (\`painterly serve\`) and writes the result.
 
 Connection:
-  --port N               companion port (default ${DEFAULT_PORT})
-  --token T              pairing token (default: the one in the config folder)
-Job:
-  --quality Q            preview or full (default full)
-  --size N               working size, longer side in px (overrides --quality)
-  --backbone B           ${BACKBONES.join(', ')}
-  --tau T                harmonize: style strength (1 realistic, 5 impressionist, 10 expressive)
-  --pass1-iters N, --pass2-iters N       harmonize iterations
-  --no-post-process      harmonize: skip the post-processing
-  --stage1-iters N, --stage2-iters N     photo-style iterations
-  --smoothing S          photo-style: ${SMOOTHINGS.join(', ')}
-  -h, --help             show this help
+  --port N              companion port (default ${DEFAULT_PORT})
+  --token T             pairing token (default: the one in the config folder)
+Job options (checked here by the companion's own rules; the companion has the last word):
+${jobOptionsHelp(MODES)}
+  -h, --help            show this help
 
 Ctrl-C cancels the job.`;
 
@@ -46,32 +39,20 @@ const OPTIONS = {
   out: { type: 'string' },
   port: { type: 'string' },
   token: { type: 'string' },
-  quality: { type: 'string' },
-  size: { type: 'string' },
-  backbone: { type: 'string' },
-  tau: { type: 'string' },
-  'pass1-iters': { type: 'string' },
-  'pass2-iters': { type: 'string' },
-  'no-post-process': { type: 'boolean' },
-  'stage1-iters': { type: 'string' },
-  'stage2-iters': { type: 'string' },
-  smoothing: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...jobFlagConfig(MODES),
 } as const;
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+type Values = Record<string, string | boolean | undefined>;
 
-function numberOption(values: Values, name: keyof Values, integer = true): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
+function portOption(raw: unknown): number {
+  if (raw === undefined) return DEFAULT_PORT;
   const n = Number(raw);
-  if (typeof raw !== 'string' || !Number.isFinite(n) || (integer && !Number.isInteger(n))) {
-    throw new PainterlyError('BAD_ARGUMENT', `Expected ${integer ? 'an integer' : 'a number'} for --${name}, got '${String(raw)}'.`);
-  }
+  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || n > 65535) throw new PainterlyError('BAD_ARGUMENT', `Expected a port from 0 to 65535 for --port, got '${String(raw)}'.`);
   return n;
 }
 
-function required(values: Values, name: keyof Values): string {
+function required(values: Values, name: string): string {
   const v = values[name];
   if (typeof v !== 'string') throw new PainterlyError('BAD_ARGUMENT', `--${name} is required. Run \`painterly client --help\`.`);
   return v;
@@ -83,35 +64,9 @@ function toPlane(plane: InputPlaneName, img: Image): PlaneInput {
   return { plane, width: img.width, height: img.height, channels: img.channels, bitsPerChannel: 8, data };
 }
 
-function jobOptions(mode: 'harmonize' | 'photo-style', values: Values): JobOptions {
-  const quality = values.quality;
-  if (quality !== undefined && !isOneOf(QUALITIES, quality)) throw new PainterlyError('BAD_ARGUMENT', `Expected ${QUALITIES.join(' or ')} for --quality, got '${quality}'.`);
-  const backbone = values.backbone;
-  if (backbone !== undefined && !isOneOf(BACKBONES, backbone)) throw new PainterlyError('BAD_ARGUMENT', `Unknown backbone '${backbone}'. Choose one of: ${BACKBONES.join(', ')}.`);
-  const common = { quality, backbone, size: numberOption(values, 'size') };
-  if (mode === 'harmonize') {
-    return {
-      mode,
-      ...common,
-      tau: numberOption(values, 'tau', false),
-      pass1Iters: numberOption(values, 'pass1-iters'),
-      pass2Iters: numberOption(values, 'pass2-iters'),
-      postProcess: values['no-post-process'] ? false : undefined,
-    };
-  }
-  const smoothing = values.smoothing;
-  if (smoothing !== undefined && !isOneOf(SMOOTHINGS, smoothing)) throw new PainterlyError('BAD_ARGUMENT', `Expected one of ${SMOOTHINGS.join(', ')} for --smoothing, got '${smoothing}'.`);
-  return { mode, ...common, stage1Iters: numberOption(values, 'stage1-iters'), stage2Iters: numberOption(values, 'stage2-iters'), smoothing };
-}
-
-/** Drops undefined fields: the protocol refuses nothing for them, but the JSON stays tidy. */
-function compact<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
-
-async function readPlanes(mode: 'harmonize' | 'photo-style', values: Values): Promise<PlaneInput[]> {
+async function readPlanes(mode: Mode, values: Values): Promise<PlaneInput[]> {
   const { readImage, readMask } = await import('../image/io.js');
-  const spec: [InputPlaneName, keyof Values, 'image' | 'mask', boolean][] =
+  const spec: [InputPlaneName, string, 'image' | 'mask', boolean][] =
     mode === 'harmonize'
       ? [['painting', 'painting', 'image', true], ['composite', 'composite', 'image', true], ['mask', 'mask', 'mask', true], ['dilatedMask', 'dilated-mask', 'mask', false]]
       : [['content', 'content', 'image', true], ['style', 'style', 'image', true], ['contentLabels', 'content-labels', 'image', false], ['styleLabels', 'style-labels', 'image', false]];
@@ -130,8 +85,10 @@ function describe(e: JobEvent): string | undefined {
       return e.place === 0 ? 'queued: starting' : `queued: ${e.place} job${e.place === 1 ? '' : 's'} ahead`;
     case 'started':
       return `started on ${e.device}`;
-    case 'progress':
-      return `${e.stage}${e.total > 0 ? ` ${e.iteration}/${e.total}` : ''}${e.etaSeconds !== undefined ? `  about ${Math.ceil(e.etaSeconds)} s left` : ''}`;
+    case 'progress': {
+      const left = e.etaSeconds === undefined ? '' : formatDuration(e.etaSeconds);
+      return `${e.stage}${e.total > 0 ? ` ${e.iteration}/${e.total}` : ''}${left ? `  about ${left} left` : ''}`;
+    }
     default:
       return undefined;
   }
@@ -140,13 +97,9 @@ function describe(e: JobEvent): string | undefined {
 export const command: Command = {
   summary: 'Send a job to a running companion (painterly client harmonize ...).',
   async run(argv) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-    } catch (e) {
-      throw new PainterlyError('BAD_ARGUMENT', `${(e as Error).message}. Run \`painterly client --help\`.`);
-    }
-    const { values, positionals } = parsed;
+    const parsed = parseOptions('client', { args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+    const values = parsed.values as Values;
+    const positionals = parsed.positionals;
     if (values.help || positionals.length === 0) {
       console.log(USAGE);
       return values.help ? 0 : 2;
@@ -154,9 +107,10 @@ export const command: Command = {
     const mode = positionals[0];
     if (mode !== 'harmonize' && mode !== 'photo-style') throw new PainterlyError('BAD_ARGUMENT', `Unknown job '${mode}'. Choose harmonize or photo-style.`);
     const out = required(values, 'out');
-    const options = compact(jobOptions(mode, values));
-    const port = numberOption(values, 'port') ?? DEFAULT_PORT;
-    const token = values.token ?? (await readToken(tokenPath()));
+    // Only what was typed is sent: the companion fills in its own defaults.
+    const options = jobOptionsFromFlags(mode, values, 'client').given;
+    const port = portOption(values.port);
+    const token = typeof values.token === 'string' ? values.token : await readToken(tokenPath());
     if (!token) throw new PainterlyError('UNAUTHORIZED', `No pairing token in ${tokenPath()}: start the companion once (\`painterly serve\`) or pass --token.`);
     const planes = await readPlanes(mode, values);
 
@@ -186,7 +140,7 @@ export const command: Command = {
         for (let i = 0; i < data.length; i++) data[i] = result.data[i] / max;
         const { writeImage } = await import('../image/io.js');
         await writeImage(out, { width: result.width, height: result.height, channels: result.channels, data });
-        console.error(`Done in ${result.seconds.toFixed(1)} s on ${result.device}: ${out}`);
+        console.error(`Done in ${formatDuration(result.seconds)} on ${result.device}: ${out}`);
         return 0;
       } finally {
         process.off('SIGINT', onSigint);

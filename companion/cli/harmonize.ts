@@ -2,12 +2,10 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PainterlyError } from '../../shared/errors.js';
-import { BACKBONE_NAMES, getBackbone } from '../compute/backbones/index.js';
 import { parseDevice } from '../compute/backends/onnx.js';
 import { readImage, readMask, writeImage } from '../image/io.js';
-import type { BackboneName } from '../pipeline/types.js';
 import type { Command } from './main.js';
-import { numberOption, parseOptions } from './options.js';
+import { jobFlagConfig, jobOptionsFromFlags, jobOptionsHelp, parseOptions } from './options.js';
 import { withInterrupt } from './interrupt.js';
 
 const HELP = `Usage: painterly harmonize --painting P --composite C --mask M --out OUT.png [options]
@@ -22,14 +20,10 @@ Inputs (JPEG or PNG, all the same size):
 Output:
   --out OUT.png         the harmonized image (.png or .jpg)
   --save-stages DIR     also write pass1.png, pass2.png and final.png (working size) to DIR
-Options:
-  --backbone NAME       ${BACKBONE_NAMES.join(' | ')} (default vgg19)
+Job options:
+${jobOptionsHelp(['harmonize'])}
+Running:
   --weights FILE        a safetensors weights file instead of the model cache
-  --size N              working size, longer side in pixels (default 700)
-  --tau T               style strength: 1 realistic, 5 impressionist, 10 expressive (default 5)
-  --pass1-iters N       pass-1 iterations (default 1000)
-  --pass2-iters N       pass-2 iterations (default 1000)
-  --no-post             skip post-processing (chroma denoising, patch synthesis)
   --device D            auto | cpu | cuda | dml | coreml | webgpu (default auto)
   -h, --help            show this help`;
 
@@ -40,9 +34,8 @@ export const command: Command = {
         args: argv,
         options: {
           painting: { type: 'string' }, composite: { type: 'string' }, mask: { type: 'string' }, 'dilated-mask': { type: 'string' },
-          out: { type: 'string' }, 'save-stages': { type: 'string' }, backbone: { type: 'string' }, weights: { type: 'string' },
-          size: { type: 'string' }, tau: { type: 'string' }, 'pass1-iters': { type: 'string' }, 'pass2-iters': { type: 'string' },
-          'no-post': { type: 'boolean' }, device: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+          out: { type: 'string' }, 'save-stages': { type: 'string' }, weights: { type: 'string' }, device: { type: 'string' },
+          help: { type: 'boolean', short: 'h' }, ...jobFlagConfig(['harmonize']),
         },
         strict: true,
       });
@@ -54,14 +47,8 @@ export const command: Command = {
     for (const name of ['painting', 'composite', 'mask', 'out'] as const) {
       if (!v[name]) throw new PainterlyError('BAD_ARGUMENT', `--${name} is required. See \`painterly harmonize --help\`.`);
     }
-    const backbone = getBackbone(v.backbone ?? 'vgg19').name as BackboneName;
-    const device = parseDevice(v.device ?? 'auto');
-    const options = {
-      backbone, device, weightsFile: v.weights,
-      size: numberOption(v.size, 'size', 700), tau: numberOption(v.tau, 'tau', 5),
-      pass1Iters: numberOption(v['pass1-iters'], 'pass1-iters', 1000), pass2Iters: numberOption(v['pass2-iters'], 'pass2-iters', 1000),
-      postProcess: !v['no-post'],
-    };
+    const { mode: _mode, quality: _quality, ...job } = jobOptionsFromFlags('harmonize', v, 'harmonize').resolved;
+    const options = { ...job, device: parseDevice(v.device ?? 'auto'), weightsFile: v.weights };
     if (!/\.(png|jpe?g)$/i.test(v.out!)) throw new PainterlyError('BAD_ARGUMENT', `--out must end in .png or .jpg, got '${v.out}'.`);
 
     const [painting, composite, mask, dilatedMask] = await Promise.all([

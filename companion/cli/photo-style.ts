@@ -2,15 +2,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PainterlyError } from '../../shared/errors.js';
-import { BACKBONE_NAMES, getBackbone } from '../compute/backbones/index.js';
+import { NOTE_PREFIX } from '../../shared/protocol.js';
 import { parseDevice } from '../compute/backends/onnx.js';
 import { readImage, writeImage } from '../image/io.js';
-import type { BackboneName } from '../pipeline/types.js';
-import { SMOOTHING_MODES, type SmoothingMode } from '../pipeline/photo-style/smoothing.js';
-import { NOTE_PREFIX } from '../pipeline/photo-style/progress.js';
 import { checkLabelSize } from '../pipeline/photo-style/labels.js';
 import type { Command } from './main.js';
-import { numberOption, parseOptions } from './options.js';
+import { jobFlagConfig, jobOptionsFromFlags, jobOptionsHelp, parseOptions } from './options.js';
 import { withInterrupt } from './interrupt.js';
 
 const HELP = `Usage: painterly photo-style --content C --style S --out OUT.png [options]
@@ -27,21 +24,12 @@ Inputs (JPEG or PNG):
 Output:
   --out OUT.png         the result, at the content photo's size (.png or .jpg)
   --save-stages DIR     also write stage1.png, stage2.png and final.png (working size) to DIR
-Options:
-  --backbone NAME       ${BACKBONE_NAMES.join(' | ')} (default vgg19)
+Job options:
+${jobOptionsHelp(['photo-style'])}
+Running:
   --weights FILE        a safetensors weights file instead of the model cache
-  --size N              working size, longer side in pixels (default 700)
-  --stage1-iters N      stage-1 iterations, style without photorealism (default 1000)
-  --stage2-iters N      stage-2 iterations, with the photorealism term (default 1000)
-  --smooth MODE         ${SMOOTHING_MODES.join(' | ')} (default affine)
   --device D            auto | cpu | cuda | dml | coreml | webgpu (default auto)
   -h, --help            show this help`;
-
-function smoothing(v: string | undefined): SmoothingMode {
-  if (v === undefined) return 'affine';
-  if ((SMOOTHING_MODES as readonly string[]).includes(v)) return v as SmoothingMode;
-  throw new PainterlyError('BAD_ARGUMENT', `Unknown --smooth '${v}'. Choose one of: ${SMOOTHING_MODES.join(', ')}.`);
-}
 
 export const command: Command = {
   summary: 'Restyle a photo after a reference photo, keeping it photorealistic.',
@@ -50,9 +38,8 @@ export const command: Command = {
         args: argv,
         options: {
           content: { type: 'string' }, style: { type: 'string' }, 'content-labels': { type: 'string' }, 'style-labels': { type: 'string' },
-          out: { type: 'string' }, 'save-stages': { type: 'string' }, backbone: { type: 'string' }, weights: { type: 'string' },
-          size: { type: 'string' }, 'stage1-iters': { type: 'string' }, 'stage2-iters': { type: 'string' }, smooth: { type: 'string' },
-          device: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+          out: { type: 'string' }, 'save-stages': { type: 'string' }, weights: { type: 'string' }, device: { type: 'string' },
+          help: { type: 'boolean', short: 'h' }, ...jobFlagConfig(['photo-style']),
         },
         strict: true,
       });
@@ -68,13 +55,8 @@ export const command: Command = {
       const missing = v['content-labels'] ? '--style-labels' : '--content-labels';
       throw new PainterlyError('BAD_ARGUMENT', `Label images come in pairs: ${missing} is missing. Give both or neither.`);
     }
-    const backbone = getBackbone(v.backbone ?? 'vgg19').name as BackboneName;
-    const device = parseDevice(v.device ?? 'auto');
-    const options = {
-      backbone, device, weightsFile: v.weights, smoothing: smoothing(v.smooth),
-      size: numberOption(v.size, 'size', 700),
-      stage1Iters: numberOption(v['stage1-iters'], 'stage1-iters', 1000), stage2Iters: numberOption(v['stage2-iters'], 'stage2-iters', 1000),
-    };
+    const { mode: _mode, quality: _quality, ...job } = jobOptionsFromFlags('photo-style', v, 'photo-style').resolved;
+    const options = { ...job, device: parseDevice(v.device ?? 'auto'), weightsFile: v.weights };
     if (!/\.(png|jpe?g)$/i.test(v.out!)) throw new PainterlyError('BAD_ARGUMENT', `--out must end in .png or .jpg, got '${v.out}'.`);
 
     const optional = (path: string | undefined) => (path ? readImage(path) : Promise.resolve(undefined));

@@ -6,7 +6,6 @@ import {
   chosenBackbone,
   connectionView,
   describeStage,
-  formatEta,
   jobBlocker,
   jobOptions,
   layerFor,
@@ -14,6 +13,7 @@ import {
   progressView,
   speedHint,
   splitCommand,
+  timeLeft,
 } from '../../plugin/view-model.js';
 
 const companion: CompanionInfo = {
@@ -129,11 +129,12 @@ describe('backbones and options', () => {
 
 describe('progress wording', () => {
   it('formats the time left', () => {
-    expect(formatEta(undefined)).toBe('');
-    expect(formatEta(0.2)).toBe('about 1 s left');
-    expect(formatEta(42)).toBe('about 42 s left');
-    expect(formatEta(150)).toBe('about 3 min left');
-    expect(formatEta(3 * 3600 + 5 * 60)).toBe('about 3 h 5 min left');
+    expect(timeLeft(undefined)).toBe('');
+    expect(timeLeft(Number.NaN)).toBe('');
+    expect(timeLeft(0.2)).toBe('about 1 s left');
+    expect(timeLeft(42)).toBe('about 42 s left');
+    expect(timeLeft(150)).toBe('about 3 min left');
+    expect(timeLeft(3 * 3600 + 5 * 60)).toBe('about 3 h 5 min left');
   });
 
   it('names the stages of both the real pipeline and the fake runner', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { PainterlyError } from '../../shared/errors.js';
+import { describeValue, expected, PainterlyError } from '../../shared/errors.js';
 import { DEFAULT_LIMITS, resolveLimits } from '../../shared/limits.js';
 import type { PlaneDeclaration, SubmitMessage } from '../../shared/protocol.js';
-import { checkSubmit, describeValue, expected, parseClientMessage, parseJobOptions, parseServerMessage, resolveJobOptions } from '../../shared/validate.js';
+import { checkSubmit, parseClientMessage, parseJobOptions, parseServerMessage, resolveJobOptions } from '../../shared/validate.js';
 
 function fails(fn: () => unknown): PainterlyError {
   try {
@@ -100,7 +100,7 @@ describe('parseJobOptions and resolveJobOptions', () => {
   });
 
   it('refuses values outside their ranges with BAD_ARGUMENT', () => {
-    expect(fails(() => resolveJobOptions({ mode: 'harmonize', tau: 0 }, limits)).message).toBe('Expected a value above 0 and at most 100 for `options.tau`, got 0 (number).');
+    expect(fails(() => resolveJobOptions({ mode: 'harmonize', tau: 0 }, limits)).message).toBe('Expected a number from 1 to 20 for `options.tau`, got 0 (number).');
     expect(fails(() => resolveJobOptions({ mode: 'harmonize', size: 5000 }, limits)).code).toBe('BAD_ARGUMENT');
     expect(fails(() => resolveJobOptions({ mode: 'photo-style', stage1Iters: -1 }, limits)).code).toBe('BAD_ARGUMENT');
   });

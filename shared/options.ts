@@ -1,0 +1,274 @@
+// The options of a harmonize or photo-style job, once: type, range, default, help and CLI flag.
+// Everything that decides about an option reads this table: the protocol's validation
+// (validate.ts), the CLI's flags and --help (companion/cli/options.ts), the panel's τ slider and
+// presets (plugin/view-model.ts) and the pipelines' defaults (HARMONIZE_JOB_DEFAULTS, …).
+// Options are checked once where they arrive (a protocol message, a command line) and trusted
+// after. Plain data and no Node imports: the panel bundles this file.
+import { expected, type ErrorCode } from './errors.js';
+import type { Limits } from './limits.js';
+import {
+  BACKBONES,
+  MODES,
+  QUALITIES,
+  SMOOTHINGS,
+  type HarmonizeJobOptions,
+  type JobOptions,
+  type Mode,
+  type PhotoStyleJobOptions,
+  type Quality,
+  type ResolvedHarmonizeOptions,
+  type ResolvedJobOptions,
+  type ResolvedPhotoStyleOptions,
+} from './protocol.js';
+
+interface OptionBase {
+  /** The modes whose jobs take the option. */
+  modes: readonly Mode[];
+  /** What the option does, a phrase for --help and the docs. */
+  help: string;
+  /** The CLI flag without `--`; a boolean that defaults to true is switched off with `--no-<flag>`. */
+  flag: string;
+  /** Older CLI spellings, still accepted (same form as `flag`). */
+  aliases?: readonly string[];
+  /** The value's placeholder in --help. */
+  placeholder?: string;
+}
+
+export interface ChoiceOption extends OptionBase {
+  kind: 'choice';
+  values: readonly string[];
+  default: string;
+  /** The error code for a name not in `values` (BAD_ARGUMENT unless set). */
+  unknownCode?: ErrorCode;
+}
+
+export interface NumberOption extends OptionBase {
+  /** `integer`: whole numbers only. */
+  kind: 'integer' | 'number';
+  min: number;
+  max: number;
+  /** `preset`: taken from the job's quality preset (QUALITY_PRESETS). */
+  default: number | 'preset';
+  /** The companion limit that may lower `max` further (never raise it). */
+  limit?: 'maxWorkingSize' | 'maxIterations';
+}
+
+export interface BooleanOption extends OptionBase {
+  kind: 'boolean';
+  default: boolean;
+}
+
+export type OptionSpec = ChoiceOption | NumberOption | BooleanOption;
+
+/** τ presets, after the three levels the original's released τ values cluster at (1.0, ≈5, ≈10). */
+export const TAU_PRESETS = Object.freeze({ realistic: 1, impressionist: 5, expressive: 10 });
+
+/** The largest iteration count of any pass or stage: 10× the papers' 1000. */
+export const MAX_ITERATIONS = 10_000;
+/** The largest working size (longer side, px). */
+export const MAX_WORKING_SIZE = 4096;
+
+/**
+ * What a quality preset means. `full` is the papers' setting (700 px, 1000 + 1000 iterations);
+ * `preview` is half the size and a fifth of the iterations (about 1/20 of the work).
+ */
+export const QUALITY_PRESETS = Object.freeze({
+  harmonize: Object.freeze({
+    preview: Object.freeze({ size: 350, pass1Iters: 200, pass2Iters: 200 }),
+    full: Object.freeze({ size: 700, pass1Iters: 1000, pass2Iters: 1000 }),
+  }),
+  'photo-style': Object.freeze({
+    preview: Object.freeze({ size: 350, stage1Iters: 200, stage2Iters: 200 }),
+    full: Object.freeze({ size: 700, stage1Iters: 1000, stage2Iters: 1000 }),
+  }),
+});
+
+const BOTH = MODES;
+const HARMONIZE = ['harmonize'] as const;
+const PHOTO_STYLE = ['photo-style'] as const;
+
+/**
+ * The table, in the order --help lists it. The rules and why:
+ * - `tau` 1 … 20: the original's released τ (wikiart_output.txt, 35 examples) run from 1.000 to
+ *   9.996; 20 doubles that for a heavier hand, and is what the panel's slider always offered.
+ *   Below 1 pass 2 barely moves off the naive paste (τ scales every style term).
+ * - iterations 0 … 10 000 per pass or stage: 0 skips a pass; 10× the papers' 1000 is plenty.
+ * - `size` 32 … 4096 px: smaller has no room for a backbone's deepest layers; larger does not
+ *   fit a GPU. The companion's limits may lower both caps (never raise them).
+ */
+export const JOB_OPTIONS = Object.freeze({
+  quality: {
+    kind: 'choice', modes: BOTH, values: QUALITIES, default: 'full', flag: 'quality', placeholder: 'Q',
+    help: 'size and iterations: full as in the papers, preview about 1/20 of the work',
+  },
+  backbone: {
+    kind: 'choice', modes: BOTH, values: BACKBONES, default: 'vgg19', flag: 'backbone', placeholder: 'NAME', unknownCode: 'UNKNOWN_BACKBONE',
+    help: 'the network that sees style and content',
+  },
+  size: {
+    kind: 'integer', modes: BOTH, min: 32, max: MAX_WORKING_SIZE, default: 'preset', limit: 'maxWorkingSize', flag: 'size', placeholder: 'N',
+    help: 'working size, longer side in pixels',
+  },
+  tau: {
+    kind: 'number', modes: HARMONIZE, min: 1, max: 20, default: 5, flag: 'tau', placeholder: 'T',
+    help: `style strength τ: ${TAU_PRESETS.realistic} realistic, ${TAU_PRESETS.impressionist} impressionist, ${TAU_PRESETS.expressive} expressive`,
+  },
+  pass1Iters: {
+    kind: 'integer', modes: HARMONIZE, min: 0, max: MAX_ITERATIONS, default: 'preset', limit: 'maxIterations', flag: 'pass1-iters', placeholder: 'N',
+    help: 'pass-1 iterations, painting the object in',
+  },
+  pass2Iters: {
+    kind: 'integer', modes: HARMONIZE, min: 0, max: MAX_ITERATIONS, default: 'preset', limit: 'maxIterations', flag: 'pass2-iters', placeholder: 'N',
+    help: 'pass-2 iterations, refining it',
+  },
+  postProcess: {
+    kind: 'boolean', modes: HARMONIZE, default: true, flag: 'post-process', aliases: ['post'],
+    help: 'post-processing: chroma denoising and patch synthesis',
+  },
+  stage1Iters: {
+    kind: 'integer', modes: PHOTO_STYLE, min: 0, max: MAX_ITERATIONS, default: 'preset', limit: 'maxIterations', flag: 'stage1-iters', placeholder: 'N',
+    help: 'stage-1 iterations, style without photorealism',
+  },
+  stage2Iters: {
+    kind: 'integer', modes: PHOTO_STYLE, min: 0, max: MAX_ITERATIONS, default: 'preset', limit: 'maxIterations', flag: 'stage2-iters', placeholder: 'N',
+    help: 'stage-2 iterations, with the photorealism term',
+  },
+  smoothing: {
+    kind: 'choice', modes: PHOTO_STYLE, values: SMOOTHINGS, default: 'affine', flag: 'smoothing', aliases: ['smooth'], placeholder: 'MODE',
+    help: 'the smoothing after stage 2',
+  },
+} as const satisfies Record<string, OptionSpec>);
+
+export type OptionName = keyof typeof JOB_OPTIONS;
+export const OPTION_NAMES = Object.freeze(Object.keys(JOB_OPTIONS) as OptionName[]);
+
+/** The table's options of one mode, in table order. */
+export function optionsOf(mode: Mode): OptionName[] {
+  return OPTION_NAMES.filter((name) => (JOB_OPTIONS[name].modes as readonly Mode[]).includes(mode));
+}
+
+export function optionSpec(name: OptionName): OptionSpec {
+  return JOB_OPTIONS[name];
+}
+
+// The protocol's option interfaces and the table must name the same options with the same value
+// types: this line stops compiling when they drift apart.
+type ValueOf<S> = S extends { kind: 'choice'; values: readonly (infer V)[] } ? V : S extends { kind: 'boolean' } ? boolean : number;
+type TableOptions<M extends Mode> = { [K in OptionName as M extends (typeof JOB_OPTIONS)[K]['modes'][number] ? K : never]: ValueOf<(typeof JOB_OPTIONS)[K]> };
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const TABLE_MATCHES_PROTOCOL: Same<TableOptions<'harmonize'>, Required<Omit<HarmonizeJobOptions, 'mode'>>> &
+  Same<TableOptions<'photo-style'>, Required<Omit<PhotoStyleJobOptions, 'mode'>>> = true;
+
+// ---- checking values --------------------------------------------------------------------------
+
+/** How a check names an option in its message, and the code for a value of the wrong type. */
+export interface OptionContext {
+  /** `options.tau` in the protocol, `--tau` on the command line. */
+  label(name: OptionName): string;
+  /** BAD_MESSAGE for a protocol message (a client bug), BAD_ARGUMENT for what a person typed. */
+  typeCode: ErrorCode;
+}
+
+export const PROTOCOL_CONTEXT: OptionContext = { label: (name) => `options.${name}`, typeCode: 'BAD_MESSAGE' };
+/** For code that receives options already in their types (the pipelines). */
+export const PLAIN_CONTEXT: OptionContext = { label: (name) => name, typeCode: 'BAD_ARGUMENT' };
+
+/** What a value of the option must be, in words: "an integer from 0 to 10000", "one of a, b". */
+export function describeRule(name: OptionName, cap = Infinity): string {
+  const spec = optionSpec(name);
+  switch (spec.kind) {
+    case 'choice':
+      return `one of ${spec.values.join(', ')}`;
+    case 'boolean':
+      return 'true or false';
+    default:
+      return `${spec.kind === 'integer' ? 'an integer' : 'a number'} from ${spec.min} to ${Math.min(spec.max, cap)}`;
+  }
+}
+
+/** The value's JavaScript type against the option's kind (ranges are `checkOptionValue`'s). */
+export function checkOptionType(name: OptionName, v: unknown, ctx: OptionContext): void {
+  const spec = optionSpec(name);
+  const ok =
+    spec.kind === 'choice' ? typeof v === 'string'
+    : spec.kind === 'boolean' ? typeof v === 'boolean'
+    : spec.kind === 'integer' ? typeof v === 'number' && Number.isSafeInteger(v)
+    : typeof v === 'number' && Number.isFinite(v);
+  if (ok) return;
+  const what = spec.kind === 'choice' ? 'a string' : spec.kind === 'boolean' ? 'true or false' : spec.kind === 'integer' ? 'an integer' : 'a number';
+  throw expected(ctx.label(name), what, v, ctx.typeCode);
+}
+
+/** A value of the right type against the option's range or choices; `cap` lowers the table's maximum. */
+export function checkOptionValue(name: OptionName, v: string | number | boolean, ctx: OptionContext, cap = Infinity): void {
+  const spec = optionSpec(name);
+  if (spec.kind === 'choice') {
+    if (!spec.values.includes(v as string)) throw expected(ctx.label(name), describeRule(name), v, spec.unknownCode ?? 'BAD_ARGUMENT');
+  } else if (spec.kind !== 'boolean') {
+    if (!((v as number) >= spec.min && (v as number) <= Math.min(spec.max, cap))) throw expected(ctx.label(name), describeRule(name, cap), v, 'BAD_ARGUMENT');
+  }
+}
+
+/** Whether a value passes the option's rule (the panel asks before it sets τ). */
+export function isValidOption(name: OptionName, v: unknown): boolean {
+  try {
+    checkOptionType(name, v, PLAIN_CONTEXT);
+    checkOptionValue(name, v as string | number | boolean, PLAIN_CONTEXT);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---- defaults and resolution ------------------------------------------------------------------
+
+/** The option's default in a job of `mode` at `quality`. */
+export function defaultOf(mode: Mode, name: OptionName, quality: Quality = 'full'): string | number | boolean {
+  const spec = optionSpec(name);
+  if (spec.default !== 'preset') return spec.default;
+  return (QUALITY_PRESETS[mode][quality] as Record<string, number>)[name];
+}
+
+type CapLimits = Pick<Limits, 'maxWorkingSize' | 'maxIterations'>;
+
+/**
+ * Every option of the job: the given value or the default, each checked against its range (the
+ * companion's `limits` may lower a maximum). Types must have been checked (`checkOptionType`).
+ */
+export function resolveOptions(o: JobOptions, limits?: CapLimits, ctx: OptionContext = PROTOCOL_CONTEXT): ResolvedJobOptions {
+  const given = o as unknown as Record<string, string | number | boolean | undefined>;
+  const quality = (given.quality ?? JOB_OPTIONS.quality.default) as Quality;
+  const out: Record<string, string | number | boolean> = { mode: o.mode };
+  for (const name of optionsOf(o.mode)) {
+    const spec = optionSpec(name);
+    const v = given[name] ?? defaultOf(o.mode, name, quality);
+    checkOptionValue(name, v, ctx, spec.kind !== 'boolean' && spec.kind !== 'choice' && spec.limit && limits ? limits[spec.limit] : Infinity);
+    out[name] = v;
+  }
+  return out as unknown as ResolvedJobOptions;
+}
+
+/**
+ * Checks options that arrive already typed (the pipelines' entry points, for callers that bypass
+ * the protocol and the CLI): every option of the mode present in `o`, type and range, BAD_ARGUMENT.
+ * Other fields (device, weightsFile, …) are left alone.
+ */
+export function checkOptionValues(mode: Mode, o: object): void {
+  const given = o as Record<string, unknown>;
+  for (const name of optionsOf(mode)) {
+    if (given[name] === undefined) continue;
+    checkOptionType(name, given[name], PLAIN_CONTEXT);
+    checkOptionValue(name, given[name] as string | number | boolean, PLAIN_CONTEXT);
+  }
+}
+
+/** A job's options at the defaults of the `full` preset, without `mode` and `quality`. */
+function defaultsOf<M extends Mode>(mode: M): Omit<Extract<ResolvedJobOptions, { mode: M }>, 'mode' | 'quality'> {
+  const { mode: _mode, quality: _quality, ...rest } = resolveOptions({ mode } as JobOptions);
+  return Object.freeze(rest) as never;
+}
+
+/** The pipelines' defaults: `{ backbone, size, tau, pass1Iters, pass2Iters, postProcess }`. */
+export const HARMONIZE_JOB_DEFAULTS: Readonly<Omit<ResolvedHarmonizeOptions, 'mode' | 'quality'>> = defaultsOf('harmonize');
+/** The pipelines' defaults: `{ backbone, size, stage1Iters, stage2Iters, smoothing }`. */
+export const PHOTO_STYLE_JOB_DEFAULTS: Readonly<Omit<ResolvedPhotoStyleOptions, 'mode' | 'quality'>> = defaultsOf('photo-style');
