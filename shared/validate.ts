@@ -1,5 +1,5 @@
-// Validation at the boundary, once: small predicates, one factory for "expected X for `name`,
-// got Y", and the checks every incoming message goes through. Past these, code trusts its types.
+// Validation at the boundary, once: small predicates and the checks every incoming message goes
+// through (job options by the option table, options.ts). Past these, code trusts its types.
 import { describeValue, expected, PainterlyError, type ErrorCode } from './errors.js';
 import { isPlaneName, planeByteLength, type FrameHeader, type InputPlaneName } from './frames.js';
 import type { Limits } from './limits.js';
@@ -23,7 +23,6 @@ import {
 
 export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const isString = (v: unknown): v is string => typeof v === 'string';
-export const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean';
 export const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 export const isInteger = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v);
 export const isU32 = (v: unknown): v is number => isInteger(v) && v >= 0 && v <= 0xffffffff;
