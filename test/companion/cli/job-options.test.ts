@@ -81,7 +81,7 @@ function outcome(fn: () => unknown): { ok: true; value: unknown } | { ok: false;
 const protocol = (o: Record<string, unknown>) => resolveJobOptions(parseJobOptions(JSON.parse(JSON.stringify(o))), DEFAULT_LIMITS);
 
 /** The command line, parsed as the commands parse it. */
-function cli(mode: Mode, argv: string[]) {
+function cli<M extends Mode>(mode: M, argv: string[]) {
   const { values } = parseArgs({ args: argv, options: jobFlagConfig([mode]), strict: true });
   return jobOptionsFromFlags(mode, values, 'test').resolved;
 }
