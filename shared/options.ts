@@ -231,6 +231,11 @@ export function defaultOf(mode: Mode, name: OptionName, quality: Quality = 'full
 
 type CapLimits = Pick<Limits, 'maxWorkingSize' | 'maxIterations'>;
 
+/** The companion limit that caps a numeric option, if any. */
+function capOf(spec: OptionSpec, limits: CapLimits | undefined): number {
+  return (spec.kind === 'integer' || spec.kind === 'number') && spec.limit && limits ? limits[spec.limit] : Infinity;
+}
+
 /**
  * Every option of the job: the given value or the default, each checked against its range (the
  * companion's `limits` may lower a maximum). Types must have been checked (`checkOptionType`).
@@ -238,11 +243,11 @@ type CapLimits = Pick<Limits, 'maxWorkingSize' | 'maxIterations'>;
 export function resolveOptions(o: JobOptions, limits?: CapLimits, ctx: OptionContext = PROTOCOL_CONTEXT): ResolvedJobOptions {
   const given = o as unknown as Record<string, string | number | boolean | undefined>;
   const quality = (given.quality ?? JOB_OPTIONS.quality.default) as Quality;
+  checkOptionValue('quality', quality, ctx); // before the presets it picks are read
   const out: Record<string, string | number | boolean> = { mode: o.mode };
   for (const name of optionsOf(o.mode)) {
-    const spec = optionSpec(name);
     const v = given[name] ?? defaultOf(o.mode, name, quality);
-    checkOptionValue(name, v, ctx, spec.kind !== 'boolean' && spec.kind !== 'choice' && spec.limit && limits ? limits[spec.limit] : Infinity);
+    checkOptionValue(name, v, ctx, capOf(optionSpec(name), limits));
     out[name] = v;
   }
   return out as unknown as ResolvedJobOptions;
