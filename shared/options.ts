@@ -34,7 +34,7 @@ interface OptionBase {
   placeholder?: string;
 }
 
-export interface ChoiceOption extends OptionBase {
+interface ChoiceOption extends OptionBase {
   kind: 'choice';
   values: readonly string[];
   default: string;
@@ -42,7 +42,7 @@ export interface ChoiceOption extends OptionBase {
   unknownCode?: ErrorCode;
 }
 
-export interface NumberOption extends OptionBase {
+interface NumberOption extends OptionBase {
   /** `integer`: whole numbers only. */
   kind: 'integer' | 'number';
   min: number;
@@ -53,7 +53,7 @@ export interface NumberOption extends OptionBase {
   limit?: 'maxWorkingSize' | 'maxIterations';
 }
 
-export interface BooleanOption extends OptionBase {
+interface BooleanOption extends OptionBase {
   kind: 'boolean';
   default: boolean;
 }
@@ -171,10 +171,10 @@ export interface OptionContext {
 
 export const PROTOCOL_CONTEXT: OptionContext = { label: (name) => `options.${name}`, typeCode: 'BAD_MESSAGE' };
 /** For code that receives options already in their types (the pipelines). */
-export const PLAIN_CONTEXT: OptionContext = { label: (name) => name, typeCode: 'BAD_ARGUMENT' };
+const PLAIN_CONTEXT: OptionContext = { label: (name) => name, typeCode: 'BAD_ARGUMENT' };
 
 /** What a value of the option must be, in words: "an integer from 0 to 10000", "one of a, b". */
-export function describeRule(name: OptionName, cap = Infinity): string {
+function describeRule(name: OptionName, cap = Infinity): string {
   const spec = optionSpec(name);
   switch (spec.kind) {
     case 'choice':
@@ -200,7 +200,7 @@ export function checkOptionType(name: OptionName, v: unknown, ctx: OptionContext
 }
 
 /** A value of the right type against the option's range or choices; `cap` lowers the table's maximum. */
-export function checkOptionValue(name: OptionName, v: string | number | boolean, ctx: OptionContext, cap = Infinity): void {
+function checkOptionValue(name: OptionName, v: string | number | boolean, ctx: OptionContext, cap = Infinity): void {
   const spec = optionSpec(name);
   if (spec.kind === 'choice') {
     if (!spec.values.includes(v as string)) throw expected(ctx.label(name), describeRule(name), v, spec.unknownCode ?? 'BAD_ARGUMENT');

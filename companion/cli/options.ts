@@ -42,7 +42,7 @@ export function jobFlagConfig(modes: readonly Mode[]): Record<string, { type: 's
 }
 
 /** Messages name the flag a person types; every refusal is BAD_ARGUMENT (UNKNOWN_BACKBONE for a backbone). */
-export const CLI_CONTEXT: OptionContext = { label: (name) => `--${flagsOf(name)[0]}`, typeCode: 'BAD_ARGUMENT' };
+const CLI_CONTEXT: OptionContext = { label: (name) => `--${flagsOf(name)[0]}`, typeCode: 'BAD_ARGUMENT' };
 
 /** Plain decimal notation, as JSON writes numbers: no hex, no `Infinity`, no blanks. */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -90,7 +90,7 @@ function defaultText(name: OptionName): string {
 }
 
 /** One --help line: flag and placeholder in the first column, then help, range and default. */
-export function optionHelpLine(name: OptionName, modes: readonly Mode[]): string {
+function optionHelpLine(name: OptionName, modes: readonly Mode[]): string {
   const spec = optionSpec(name);
   const [flag, ...aliases] = flagsOf(name);
   const left = `  --${flag}${spec.placeholder ? ` ${spec.placeholder}` : ''}`;
