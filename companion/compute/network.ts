@@ -46,8 +46,3 @@ export function networkFromWeights(backbone: string | BackboneSpec, weights: Wei
   checkWeights(spec, weights);
   return { spec, weights, device, deviceNotes: [], weightsFile: '(in memory)' };
 }
-
-/** Drops cached weights (memory returned after a job when asked). */
-export function clearWeightCache(): void {
-  weightCache.clear();
-}

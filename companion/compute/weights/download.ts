@@ -29,12 +29,15 @@ export interface DownloadOptions extends Digests {
   /** Automatic Range resumes after a cut connection, per URL. Default 3. */
   resumeAttempts?: number;
   maxRedirects?: number;
+  /** Replaces the closing advice of failure messages ('' for none; callers trying several sources give their own). */
+  hint?: string;
 }
 
 export interface DownloadResult {
   file: string;
   bytes: number;
   sha256: string;
+  sha1: string;
   md5: string;
   /** The URL that served the last bytes (after redirects). */
   url: string;
@@ -44,8 +47,11 @@ export interface DownloadResult {
 
 interface Hashes {
   sha256: Hash;
+  sha1: Hash;
   md5: Hash;
 }
+
+type HexDigests = { sha256: string; sha1: string; md5: string };
 
 type FailureKind = 'offline' | 'timeout' | 'refused' | 'http' | 'cut' | 'protocol';
 
@@ -75,28 +81,34 @@ async function fileSize(path: string): Promise<number> {
 }
 
 function newHashes(): Hashes {
-  return { sha256: createHash('sha256'), md5: createHash('md5') };
+  return { sha256: createHash('sha256'), sha1: createHash('sha1'), md5: createHash('md5') };
 }
 
 async function hashInto(path: string, hashes: Hashes): Promise<void> {
   for await (const chunk of createReadStream(path)) {
     hashes.sha256.update(chunk as Buffer);
+    hashes.sha1.update(chunk as Buffer);
     hashes.md5.update(chunk as Buffer);
   }
 }
 
-/** SHA-256 and MD5 of a file, streamed. */
-export async function hashFile(path: string): Promise<{ sha256: string; md5: string }> {
+function hexOf(h: Hashes): HexDigests {
+  return { sha256: h.sha256.digest('hex'), sha1: h.sha1.digest('hex'), md5: h.md5.digest('hex') };
+}
+
+/** SHA-256, SHA-1 and MD5 of a file, streamed. */
+export async function hashFile(path: string): Promise<HexDigests> {
   const h = newHashes();
   await hashInto(path, h);
-  return { sha256: h.sha256.digest('hex'), md5: h.md5.digest('hex') };
+  return hexOf(h);
 }
 
 /** Names the first listed digest that does not match, or returns undefined when all match. */
-export function digestMismatch(actual: { sha256: string; md5: string }, expected: Digests): string | undefined {
+export function digestMismatch(actual: HexDigests, expected: Digests): string | undefined {
   if (expected.sha256 && actual.sha256 !== expected.sha256.toLowerCase()) {
     return `its SHA-256 is ${actual.sha256}, expected ${expected.sha256}`;
   }
+  if (expected.sha1 && actual.sha1 !== expected.sha1.toLowerCase()) return `its SHA-1 is ${actual.sha1}, expected ${expected.sha1}`;
   if (expected.md5 && actual.md5 !== expected.md5.toLowerCase()) return `its MD5 is ${actual.md5}, expected ${expected.md5}`;
   return undefined;
 }
@@ -216,6 +228,7 @@ async function transferOnce(
   try {
     for await (const chunk of res as AsyncIterable<Buffer>) {
       h.sha256.update(chunk);
+      h.sha1.update(chunk);
       h.md5.update(chunk);
       received += chunk.length;
       if (!out.write(chunk)) await once(out, 'drain', { signal: opts.signal });
@@ -243,7 +256,7 @@ function importHint(opts: DownloadOptions): string {
 
 /** Downloads `opts.urls` to `opts.dest`, resuming a previous `.part`, and verifies the digests. */
 export async function downloadFile(options: DownloadOptions): Promise<DownloadResult> {
-  if (!options.sha256 && !options.md5) {
+  if (!options.sha256 && !options.sha1 && !options.md5) {
     throw new PainterlyError('BAD_ARGUMENT', `No checksum is known for ${basename(options.dest)}; refusing to download it unverified.`);
   }
   if (options.urls.length === 0) throw new PainterlyError('BAD_ARGUMENT', 'No URL to download from.');
@@ -311,19 +324,21 @@ export async function downloadFile(options: DownloadOptions): Promise<DownloadRe
     const keptNote = kept > 0 ? ` The ${kept} bytes received are kept in ${part}: run the same command again to resume.` : '';
     throw new PainterlyError(
       'DOWNLOAD_FAILED',
-      `Could not download ${basename(dest)}: ${first?.message ?? 'no URL worked'}${opts.urls.length > 1 ? ', and its mirror failed too' : ''}.${keptNote} ${importHint(opts)}`,
+      `Could not download ${basename(dest)}: ${first?.message ?? 'no URL worked'}${opts.urls.length > 1 ? ', and its mirror failed too' : ''}.${keptNote}${opts.hint !== undefined ? opts.hint : ` ${importHint(opts)}`}`,
     );
   }
 
-  const actual = { sha256: hashes.sha256.digest('hex'), md5: hashes.md5.digest('hex') };
+  const actual = hexOf(hashes);
   const bytes = await fileSize(part);
   const mismatch = digestMismatch(actual, opts);
   if (mismatch) {
     await unlink(part).catch(() => {});
     throw new PainterlyError(
       'CHECKSUM_MISMATCH',
-      `The file downloaded from ${servedBy.host} is corrupt or not the expected one (${bytes} bytes; ${mismatch}); it was deleted. ` +
-        `Run the command again; if this keeps happening, download ${opts.urls[0]} on another machine and run \`npx painterly models import FILE\`.`,
+      `The file downloaded from ${servedBy.host} is corrupt or not the expected one (${bytes} bytes; ${mismatch}); it was deleted.` +
+        (opts.hint !== undefined
+          ? opts.hint
+          : ` Run the command again; if this keeps happening, download ${opts.urls[0]} on another machine and run \`npx painterly models import FILE\`.`),
     );
   }
   await rename(part, dest);

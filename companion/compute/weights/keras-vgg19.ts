@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import h5wasm, { Dataset, Group, type File as H5File } from 'h5wasm/node';
 import { PainterlyError } from '../../../shared/errors.js';
 import type { Tensor, WeightSet } from './safetensors.js';
+import { VGG19_LICENSE } from './sources.js';
 
 /** The 16 conv layers of VGG-19 in network order, as [block, conv]. */
 const BLOCKS: ReadonlyArray<readonly [number, number]> = [
@@ -27,7 +28,7 @@ export const VGG19_MEAN_BGR = [103.939, 116.779, 123.68] as const;
 
 export const VGG19_METADATA = {
   architecture: 'vgg19',
-  license: 'CC BY 4.0 (Simonyan & Zisserman, VGG-19)',
+  license: VGG19_LICENSE,
   input: 'BGR, 0..255, minus mean [103.939, 116.779, 123.68] (Caffe preprocessing, as Keras "caffe" mode)',
   pooling: 'max 2x2 stride 2, ceil mode',
   layout: 'OIHW',

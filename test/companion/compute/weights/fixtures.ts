@@ -13,6 +13,8 @@ export const VGG_BLOCKS: Array<[number, number]> = [
 
 /** Output channels per block: tiny, but different per block so transposes cannot hide. */
 const OUT_CHANNELS = [0, 2, 3, 4, 2, 3];
+/** VGG-19's own channel counts (an 80 MB file, for tests that install it). */
+const REAL_CHANNELS = [0, 64, 128, 256, 512, 512];
 
 export interface KerasLayer {
   name: string; // our name, conv1_1
@@ -28,6 +30,8 @@ export interface KerasFixtureOptions {
   /** 'keras1': `block1_conv1/block1_conv1_W_1:0` (the real notop file); 'keras2': `block1_conv1/block1_conv1/kernel:0`. */
   naming?: 'keras1' | 'keras2';
   seed?: number;
+  /** Write VGG-19's real channel counts instead of tiny ones. */
+  realSize?: boolean;
 }
 
 function random(seed: number): () => number {
@@ -40,7 +44,7 @@ function random(seed: number): () => number {
 
 /** Writes a Keras-layout VGG-19 weights file and returns what it holds, layer by layer. */
 export async function writeKerasVgg19(path: string, options: KerasFixtureOptions = {}): Promise<KerasLayer[]> {
-  const { layers: count = 16, naming = 'keras1', seed = 1 } = options;
+  const { layers: count = 16, naming = 'keras1', seed = 1, realSize = false } = options;
   await h5wasm.ready;
   const rand = random(seed);
   const file = new h5wasm.File(path, 'w');
@@ -48,9 +52,10 @@ export async function writeKerasVgg19(path: string, options: KerasFixtureOptions
   let inChannels = 3;
   const layerNames: string[] = ['input_1'];
   for (const [b, c] of VGG_BLOCKS.slice(0, count)) {
-    const out = OUT_CHANNELS[b];
+    const out = (realSize ? REAL_CHANNELS : OUT_CHANNELS)[b];
     const shape: [number, number, number, number] = [3, 3, inChannels, out];
-    const kernel = Float32Array.from({ length: 9 * inChannels * out }, rand);
+    const kernel = new Float32Array(9 * inChannels * out);
+    for (let k = 0; k < kernel.length; k++) kernel[k] = rand();
     const bias = Float32Array.from({ length: out }, rand);
     const group = `block${b}_conv${c}`;
     const g = file.create_group(group);
@@ -91,6 +96,8 @@ export type ServeMode =
   | 'ignore-range'
   /** Accepts the connection and never answers. */
   | 'silent'
+  /** Headers for the whole file, half the bytes, then nothing more (the connection stays open). */
+  | 'stall-half'
   /** 404 for everything. */
   | 'missing';
 
@@ -98,38 +105,52 @@ export interface FixtureServer {
   /** `http://127.0.0.1:PORT` */
   origin: string;
   requests: ServedRequest[];
+  /** How every path is served unless `modes` says otherwise. */
   mode: ServeMode;
+  /** Per-path modes, by path prefix (e.g. `/squeezenet_v1.1.caffemodel` or `/squeezenet/`). */
+  modes: Map<string, ServeMode>;
   close(): Promise<void>;
 }
 
-/** Serves `body` at every path except `/redirect`, which answers 302 to `/file`. */
-export async function startServer(body: Uint8Array, mode: ServeMode = 'good'): Promise<FixtureServer> {
-  const state = { cuts: 0 };
-  const fixture: FixtureServer = { origin: '', requests: [], mode, close: async () => {} };
+/**
+ * Serves `body` at every path (or, given a map, each file at `/<path>`; unknown paths get 404),
+ * except `/redirect`, which answers 302 to `/file`.
+ */
+export async function startServer(body: Uint8Array | ReadonlyMap<string, Uint8Array>, mode: ServeMode = 'good'): Promise<FixtureServer> {
+  const cut = new Set<string>();
+  const fixture: FixtureServer = { origin: '', requests: [], mode, modes: new Map(), close: async () => {} };
   const server: Server = createServer((req, res) => {
-    fixture.requests.push({ url: req.url ?? '', headers: req.headers });
-    if (fixture.mode === 'silent') return;
-    if (req.url === '/redirect') {
+    const url = req.url ?? '';
+    fixture.requests.push({ url, headers: req.headers });
+    const mode = [...fixture.modes].find(([prefix]) => url.startsWith(prefix))?.[1] ?? fixture.mode;
+    if (mode === 'silent') return;
+    if (url === '/redirect') {
       res.writeHead(302, { location: '/file' }).end();
       return;
     }
-    if (fixture.mode === 'missing') {
+    const found = body instanceof Uint8Array ? body : body.get(decodeURIComponent(url.slice(1)));
+    if (mode === 'missing' || !found) {
       res.writeHead(404).end('not here');
       return;
     }
-    let bytes = body;
-    if (fixture.mode === 'corrupt') {
-      bytes = Uint8Array.from(body);
+    let bytes = found;
+    if (mode === 'corrupt') {
+      bytes = Uint8Array.from(found);
       bytes[bytes.length >> 1] ^= 0xff;
     }
-    if (fixture.mode === 'cut-once' && state.cuts === 0) {
-      state.cuts++;
+    if (mode === 'stall-half') {
+      res.writeHead(200, { 'content-length': bytes.length });
+      res.write(bytes.subarray(0, bytes.length >> 1));
+      return;
+    }
+    if (mode === 'cut-once' && !cut.has(url)) {
+      cut.add(url);
       res.writeHead(200, { 'content-length': bytes.length });
       res.write(bytes.subarray(0, bytes.length >> 1), () => res.socket?.destroy());
       return;
     }
     const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
-    if (range && fixture.mode !== 'ignore-range') {
+    if (range && mode !== 'ignore-range') {
       const start = Number(range[1]);
       if (start >= bytes.length) {
         res.writeHead(416, { 'content-range': `bytes */${bytes.length}` }).end();
