@@ -271,5 +271,5 @@ export const CLOSE_CODES = Object.freeze({
 
 /** The command that installs a backbone's weights, as shown to users (only VGG-19 has a download source). */
 export function fetchCommandFor(backbone: BackboneName): string {
-  return backbone === 'vgg19' || backbone === 'vgg19-shallow' ? 'npx painterly models fetch vgg19' : `npx painterly models import FILE (a ${backbone} safetensors file)`;
+  return `npx painterly models fetch ${backbone === 'vgg19-shallow' ? 'vgg19' : backbone}`;
 }
