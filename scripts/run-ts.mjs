@@ -15,8 +15,8 @@ if (!file) {
 // Read by tsx when it loads, and copied into the worker threads the code starts.
 process.env.TSX_DISABLE_CACHE = '1';
 process.env.ORT_DISABLE_TELEMETRY = '1';
-const { register } = await import('tsx/esm/api');
-register();
+// What `node --import tsx` loads: tsx's ES module and CommonJS hooks.
+await import('tsx');
 const script = path.resolve(file);
 process.argv = [process.argv[0], script, ...args];
 await import(pathToFileURL(script).href);

@@ -4,7 +4,7 @@
 // nothing is written to the temp folder (tsx used to keep its compile cache, which it trusts, in
 // the shared $TMPDIR/tsx-<uid>/, where another local user could plant code).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -103,3 +103,14 @@ it('builds on install and serves real jobs with no TypeScript compiled at run ti
   }
   expect(readdirSync(tmpdir)).toEqual([]);
 }, 240_000);
+
+it('runs benchmarks and evaluations through tsx with its compile cache off (nothing in TMPDIR)', () => {
+  const tmpdir = mkdtempSync(path.join(tmp, 'dev-tmp-'));
+  const script = path.join(tmp, 'typed.ts');
+  writeFileSync(script, `const n: number = 6 * 7;\nconst args: string[] = process.argv.slice(2);\nconsole.log(JSON.stringify({ n, args, telemetryOff: process.env.ORT_DISABLE_TELEMETRY }));\n`);
+  const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmpdir };
+  for (const k of ['TSX_DISABLE_CACHE', 'ORT_DISABLE_TELEMETRY', 'TEMP', 'TMP']) delete env[k];
+  const out = execFileSync(process.execPath, [path.join(repoRoot, 'scripts/run-ts.mjs'), script, 'dph', '--size', '350'], { env, encoding: 'utf8' });
+  expect(JSON.parse(out)).toEqual({ n: 42, args: ['dph', '--size', '350'], telemetryOff: '1' });
+  expect(readdirSync(tmpdir)).toEqual([]);
+});
