@@ -127,7 +127,7 @@ export const command: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PainterlyError('BAD_ARGUMENT', `Expected a port from 0 to 65535 for --port, got '${values.port}'.`);
 
     const file = tokenPath();
-    let token = await ensureToken(file);
+    let token = await ensureToken(file, { onFix: (m) => console.error(`painterly: ${m}`) });
     // Read the file at each hello so that `painterly token --rotate` applies without a restart.
     const currentToken = () => {
       try {
