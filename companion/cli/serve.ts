@@ -77,7 +77,8 @@ export async function detectCapabilities(deviceRequest: string): Promise<Compani
 function describeLog(e: ServerLogEntry): string | undefined {
   switch (e.event) {
     case 'upgrade-refused':
-      return `refused a connection: ${String(e.reason)}`;
+      // Should this be the Photoshop panel, the README (Security) says how to report the value.
+      return `refused a connection: ${String(e.reason)}${typeof e.origin === 'string' && String(e.reason).startsWith('Origin') ? ` (if this was the Photoshop panel, report this Origin and start with --allow-origin '${e.origin}')` : ''}`;
     case 'connected':
       return `connection opened${e.origin ? ` (Origin: ${String(e.origin)})` : ''}`;
     case 'paired':

@@ -17,7 +17,7 @@ import { JobQueue } from './queue.js';
 import type { CapabilitiesProvider, Runners } from './runners.js';
 import { tokensMatch } from './token.js';
 import { DEFAULT_TRANSPORT, PendingSockets, type TransportOptions } from './transport.js';
-import { refuseUpgrade } from './upgrade.js';
+import { clip, refuseUpgrade } from './upgrade.js';
 
 export interface ServerLogEntry {
   event: string;
@@ -199,7 +199,7 @@ export async function createCompanionServer(opts: CompanionServerOptions): Promi
     const reason = refuseUpgrade({ host: req.headersDistinct.host, origin: origins }, actualPort, opts.allowedOrigins);
     if (reason) {
       stats.refusedUpgrades++;
-      log({ event: 'upgrade-refused', reason });
+      log({ event: 'upgrade-refused', reason, origin: origins?.length === 1 ? clip(origins[0]) : undefined });
       refuseSocket(socket, '403 Forbidden', FORBIDDEN_BODY);
       return;
     }
@@ -209,7 +209,7 @@ export async function createCompanionServer(opts: CompanionServerOptions): Promi
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       stats.connections++;
       ws.on('close', () => stats.connections--);
-      log({ event: 'connected', origin: origins?.[0] ?? null, pairedInUpgrade });
+      log({ event: 'connected', origin: origins ? clip(origins[0]) : null, pairedInUpgrade });
       new Connection(ws, ctx, pairedInUpgrade);
     });
   });

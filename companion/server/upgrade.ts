@@ -62,7 +62,9 @@ function asList(v: string | readonly string[] | undefined): string[] {
   return typeof v === 'string' ? [v] : [...v];
 }
 
-function clip(s: string | undefined): string {
+/** A header value fit for a log line: printable ASCII only (no terminal escapes), at most 80 characters. */
+export function clip(s: string | undefined): string {
   if (s === undefined) return '';
-  return s.length > 80 ? `${s.slice(0, 80)}…` : s;
+  const printable = s.replace(/[^\x20-\x7e]/g, '?');
+  return printable.length > 80 ? `${printable.slice(0, 80)}…` : printable;
 }

@@ -56,4 +56,9 @@ describe('refuseUpgrade', () => {
     const reason = refuseUpgrade({ host: 'x'.repeat(500) }, PORT)!;
     expect(reason.length).toBeLessThan(200);
   });
+
+  it('keeps terminal escapes out of its reason (it is printed on the console)', () => {
+    const reason = refuseUpgrade({ host: '127.0.0.1:47653', origin: 'https://a\u001b[2J\u0007' }, PORT)!;
+    expect(reason).toBe("Origin 'https://a?[2J?' belongs to a browser");
+  });
 });
