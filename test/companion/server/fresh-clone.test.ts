@@ -4,7 +4,7 @@
 // nothing is written to the temp folder (tsx used to keep its compile cache, which it trusts, in
 // the shared $TMPDIR/tsx-<uid>/, where another local user could plant code).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -65,8 +65,17 @@ it('builds on install and serves real jobs with no TypeScript compiled at run ti
   const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmpdir, PAINTERLY_CONFIG_DIR: path.join(tmp, 'config'), PAINTERLY_CACHE_DIR: path.join(tmp, 'cache') };
   for (const k of ['TSX_DISABLE_CACHE', 'TEMP', 'TMP', 'NODE_OPTIONS']) delete env[k];
 
+  const unbuilt = spawnSync(process.execPath, ['bin/painterly.js', '--version'], { cwd: clone, env, encoding: 'utf8' });
+  expect(unbuilt.status).toBe(1);
+  expect(unbuilt.stderr).toContain('the companion is not built yet: run `npm install` (or `npm run build`)');
   const prepare = spawnSync('npm', ['run', 'prepare'], { cwd: clone, env, encoding: 'utf8' });
   expect(prepare.status, prepare.stderr).toBe(0);
+  // A source edited after the build is pointed out (and not compiled).
+  const later = new Date(Date.now() + 60_000);
+  utimesSync(path.join(clone, 'shared/version.ts'), later, later);
+  const stale = spawnSync(process.execPath, ['bin/painterly.js', '--version'], { cwd: clone, env, encoding: 'utf8' });
+  expect(stale.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  expect(stale.stderr).toContain('sources changed since the last build; run `npm run build`');
   expect(deleteTypeScript(path.join(clone, 'companion')) + deleteTypeScript(path.join(clone, 'shared'))).toBeGreaterThan(50);
   execFileSync(process.execPath, ['bin/painterly.js', 'models', 'import', SQUEEZENET], { cwd: clone, env, stdio: 'pipe' });
 
