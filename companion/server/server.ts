@@ -105,19 +105,8 @@ function createHttpServer(transport: Required<TransportOptions>): http.Server {
   return server;
 }
 
-export async function createCompanionServer(opts: CompanionServerOptions): Promise<CompanionServer> {
-  const host = opts.host ?? DEFAULT_HOST;
-  if (host !== '127.0.0.1') throw new TypeError(`The companion listens on 127.0.0.1 only, not '${host}'.`);
-  const port = opts.port ?? DEFAULT_PORT;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`Expected a port from 0 to 65535, got ${port}.`);
-  if (typeof opts.token === 'string' && opts.token.length < 16) throw new TypeError('The pairing token must be at least 16 characters.');
-  const limits = resolveLimits(opts.limits);
-  const transport: Required<TransportOptions> = { ...DEFAULT_TRANSPORT, ...opts.transport };
-  const log: ServerLog = opts.log ?? (() => {});
-  const admission = new Admission(limits);
-  const memory = new MemoryBudget(limits.maxHeldBytes);
-  let pending: PendingSockets | undefined;
-  const stats: ServerStats = {
+function newStats(admission: Admission, memory: MemoryBudget, pending: PendingSockets): ServerStats {
+  return {
     connections: 0,
     get pairedConnections() {
       return admission.pairedCount;
@@ -126,7 +115,7 @@ export async function createCompanionServer(opts: CompanionServerOptions): Promi
       return admission.unpairedCount;
     },
     get pendingSockets() {
-      return pending?.size ?? 0;
+      return pending.size;
     },
     get heldBytes() {
       return memory.held;
@@ -140,6 +129,38 @@ export async function createCompanionServer(opts: CompanionServerOptions): Promi
     jobsFailed: 0,
     framesRejected: 0,
   };
+}
+
+function listen(httpServer: http.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new PainterlyError('BAD_ARGUMENT', `Port ${port} on ${host} is in use: is a companion already running? Pick another with --port.`)
+          : e,
+      );
+    };
+    httpServer.once('error', onError);
+    httpServer.listen(port, host, () => {
+      httpServer.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+export async function createCompanionServer(opts: CompanionServerOptions): Promise<CompanionServer> {
+  const host = opts.host ?? DEFAULT_HOST;
+  if (host !== '127.0.0.1') throw new TypeError(`The companion listens on 127.0.0.1 only, not '${host}'.`);
+  const port = opts.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`Expected a port from 0 to 65535, got ${port}.`);
+  if (typeof opts.token === 'string' && opts.token.length < 16) throw new TypeError('The pairing token must be at least 16 characters.');
+  const limits = resolveLimits(opts.limits);
+  const transport: Required<TransportOptions> = { ...DEFAULT_TRANSPORT, ...opts.transport };
+  const log: ServerLog = opts.log ?? (() => {});
+  const admission = new Admission(limits);
+  const memory = new MemoryBudget(limits.maxHeldBytes);
+  const pending = new PendingSockets(transport.maxPendingSockets, transport.headerTimeoutMs, () => stats.socketsDropped++);
+  const stats = newStats(admission, memory, pending);
   const tokenOf = typeof opts.token === 'function' ? opts.token : () => opts.token as string;
 
   let capsPromise: Promise<CompanionCapabilities> | undefined;
@@ -187,13 +208,12 @@ export async function createCompanionServer(opts: CompanionServerOptions): Promi
   const httpServer = createHttpServer(transport);
   // A backstop on open sockets; the pools keep the real numbers far below it.
   httpServer.maxConnections = transport.maxPendingSockets + limits.maxUnpairedConnections + limits.maxConnections + 64;
-  pending = new PendingSockets(transport.maxPendingSockets, transport.headerTimeoutMs, () => stats.socketsDropped++);
-  httpServer.on('connection', (socket: Socket) => pending!.add(socket));
-  httpServer.on('request', (req: http.IncomingMessage) => pending!.done(req.socket));
+  httpServer.on('connection', (socket: Socket) => pending.add(socket));
+  httpServer.on('request', (req: http.IncomingMessage) => pending.done(req.socket));
 
   let actualPort = port;
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    pending!.done(socket as Socket);
+    pending.done(socket as Socket);
     socket.on('error', () => {});
     const origins = req.headersDistinct.origin;
     const reason = refuseUpgrade({ host: req.headersDistinct.host, origin: origins }, actualPort, opts.allowedOrigins);
@@ -203,8 +223,7 @@ export async function createCompanionServer(opts: CompanionServerOptions): Promi
       refuseSocket(socket, '403 Forbidden', FORBIDDEN_BODY);
       return;
     }
-    const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-    const upgradeToken = tokenFromProtocols(offered);
+    const upgradeToken = tokenFromProtocols((req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()));
     const pairedInUpgrade = upgradeToken !== undefined && checkToken(upgradeToken);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       stats.connections++;
@@ -214,20 +233,7 @@ export async function createCompanionServer(opts: CompanionServerOptions): Promi
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException) => {
-      reject(
-        e.code === 'EADDRINUSE'
-          ? new PainterlyError('BAD_ARGUMENT', `Port ${port} on ${host} is in use: is a companion already running? Pick another with --port.`)
-          : e,
-      );
-    };
-    httpServer.once('error', onError);
-    httpServer.listen(port, host, () => {
-      httpServer.off('error', onError);
-      resolve();
-    });
-  });
+  await listen(httpServer, port, host);
   actualPort = (httpServer.address() as AddressInfo).port;
   httpServer.on('error', (e) => log({ event: 'server-error', message: e.message }));
 
