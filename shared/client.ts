@@ -4,6 +4,7 @@
 import { PainterlyError, type ErrorCode } from './errors.js';
 import { bytesToSamples, decodeFrame, planeFrames, PlaneAssembler, type BitsPerChannel } from './frames.js';
 import { RECOMMENDED_CHUNK_BYTES } from './limits.js';
+import { upgradeProtocols } from './pairing.js';
 import {
   DEFAULT_HOST,
   DEFAULT_PORT,
@@ -34,8 +35,8 @@ export interface ConnectOptions {
   token: string;
   /** Default ws://127.0.0.1:47653. */
   url?: string;
-  /** Makes the socket; default: the global WebSocket. */
-  createSocket?: (url: string) => WebSocketLike;
+  /** Makes the socket; default: the global WebSocket. `protocols` carries the token in the upgrade (shared/pairing.ts). */
+  createSocket?: (url: string, protocols: string[]) => WebSocketLike;
   client?: { name: string; version: string };
   /** Give up on the handshake after this long; default 10 s. */
   timeoutMs?: number;
@@ -323,10 +324,14 @@ export class CompanionClient {
 /** Opens a socket, says hello with the token and waits for `welcome`. Throws PainterlyError. */
 export function connectToCompanion(opts: ConnectOptions): Promise<CompanionClient> {
   const url = opts.url ?? `ws://${DEFAULT_HOST}:${DEFAULT_PORT}`;
-  const make = opts.createSocket ?? ((u: string) => {
-    const Ctor = (globalThis as { WebSocket?: new (u: string) => WebSocketLike }).WebSocket;
+  const make = opts.createSocket ?? ((u: string, protocols: string[]) => {
+    const Ctor = (globalThis as { WebSocket?: new (u: string, protocols?: string[]) => WebSocketLike }).WebSocket;
     if (!Ctor) throw new PainterlyError('INTERNAL', 'No WebSocket implementation is available here; pass createSocket.');
-    return new Ctor(u);
+    try {
+      return new Ctor(u, protocols);
+    } catch {
+      return new Ctor(u); // a WebSocket that refuses the subprotocols: pairing by hello alone
+    }
   });
   return new Promise<CompanionClient>((resolve, reject) => {
     let settled = false;
@@ -344,7 +349,7 @@ export function connectToCompanion(opts: ConnectOptions): Promise<CompanionClien
     };
     const timer = setTimeout(() => fail(new PainterlyError('COMPANION_UNREACHABLE', `The companion at ${url} did not answer in time.`)), opts.timeoutMs ?? 10_000);
     try {
-      ws = make(url);
+      ws = make(url, upgradeProtocols(opts.token));
     } catch (e) {
       fail(e instanceof PainterlyError ? e : new PainterlyError('COMPANION_UNREACHABLE', `Could not open ${url}: ${(e as Error).message}`));
       return;

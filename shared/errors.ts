@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   UNKNOWN_JOB: 'There is no job with that id.',
   DUPLICATE_JOB: 'A job with that id is already in progress.',
   BUSY: 'The companion has too many jobs or connections: wait for some to finish.',
+  UPLOAD_TIMEOUT: 'An upload stalled: the companion stopped waiting for its images.',
+  UNSAFE_PERMISSIONS: 'A Painterly file or folder can be read or changed by other users.',
   MODE_UNAVAILABLE: 'The companion does not offer that mode.',
   COMPANION_UNREACHABLE: 'The companion is not running: start it with `npx painterly serve`.',
   CONNECTION_LOST: 'The connection to the companion was lost.',

@@ -22,10 +22,18 @@ export interface Limits {
   maxJobsPerConnection: number;
   /** Jobs the companion holds at once across all connections (uploading, queued or running). */
   maxJobs: number;
-  /** Simultaneous connections. */
+  /** Simultaneous paired connections (those that gave the token). */
   maxConnections: number;
   /** A connection that has not sent a valid `hello` by then is closed. */
   handshakeTimeoutMs: number;
+  /** Connections not paired yet; a new one closes the oldest when they are this many (unpaired ones cannot lock the panel out). */
+  maxUnpairedConnections: number;
+  /** Largest message before pairing (the hello); a larger one closes the connection (1009) before it is buffered. */
+  maxHelloBytes: number;
+  /** An upload that receives no frame for this long fails (UPLOAD_TIMEOUT) and its memory is freed. */
+  uploadIdleTimeoutMs: number;
+  /** Image memory the companion holds for all open jobs together: planes as 32-bit floats, alpha dropped. */
+  maxHeldBytes: number;
 }
 
 const MiB = 1024 * 1024;
@@ -41,7 +49,11 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxJobsPerConnection: 4,
   maxJobs: 16,
   maxConnections: 8,
-  handshakeTimeoutMs: 10_000,
+  handshakeTimeoutMs: 5_000,
+  maxUnpairedConnections: 8,
+  maxHelloBytes: 4096,
+  uploadIdleTimeoutMs: 30_000,
+  maxHeldBytes: 2048 * MiB,
 });
 
 /** What clients put in one frame unless told otherwise: small enough for UXP's send buffer. */

@@ -118,7 +118,7 @@ export const command: Command = {
       url: `ws://${DEFAULT_HOST}:${port}`,
       token,
       client: { name: 'painterly-cli', version: VERSION },
-      createSocket: (url) => new WebSocket(url, { perMessageDeflate: false, maxPayload: 1 << 30 }) as unknown as WebSocketLike,
+      createSocket: (url, protocols) => new WebSocket(url, protocols, { perMessageDeflate: false, maxPayload: 1 << 30 }) as unknown as WebSocketLike,
     });
     try {
       console.error(`Connected to the companion ${client.welcome.companionVersion} on ${client.welcome.device}.`);

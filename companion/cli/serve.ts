@@ -77,7 +77,8 @@ export async function detectCapabilities(deviceRequest: string): Promise<Compani
 function describeLog(e: ServerLogEntry): string | undefined {
   switch (e.event) {
     case 'upgrade-refused':
-      return `refused a connection: ${String(e.reason)}`;
+      // Should this be the Photoshop panel, the README (Security) says how to report the value.
+      return `refused a connection: ${String(e.reason)}${typeof e.origin === 'string' && String(e.reason).startsWith('Origin') ? ` (if this was the Photoshop panel, report this Origin and start with --allow-origin '${e.origin}')` : ''}`;
     case 'connected':
       return `connection opened${e.origin ? ` (Origin: ${String(e.origin)})` : ''}`;
     case 'paired':
@@ -127,7 +128,7 @@ export const command: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new PainterlyError('BAD_ARGUMENT', `Expected a port from 0 to 65535 for --port, got '${values.port}'.`);
 
     const file = tokenPath();
-    let token = await ensureToken(file);
+    let token = await ensureToken(file, { onFix: (m) => console.error(`painterly: ${m}`) });
     // Read the file at each hello so that `painterly token --rotate` applies without a restart.
     const currentToken = () => {
       try {

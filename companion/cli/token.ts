@@ -32,7 +32,8 @@ export const command: Command = {
       console.log(file);
       return 0;
     }
-    const token = values.rotate ? await rotateToken(file) : await ensureToken(file);
+    const opts = { onFix: (m: string) => console.error(`painterly: ${m}`) };
+    const token = values.rotate ? await rotateToken(file, opts) : await ensureToken(file, opts);
     console.log(token);
     if (values.rotate) console.error(`New pairing token written to ${file}; paste it into the Photoshop panel.`);
     return 0;

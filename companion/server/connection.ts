@@ -3,8 +3,8 @@
 // an error message, a failed job of its own or its own connection closed.
 import type WebSocket from 'ws';
 import { PainterlyError, isPainterlyError } from '../../shared/errors.js';
-import { decodeFrame, FRAME_MAGIC, planeFrames, PlaneAssembler, type Frame, type InputPlaneName } from '../../shared/frames.js';
-import { RECOMMENDED_CHUNK_BYTES, type Limits } from '../../shared/limits.js';
+import { decodeFrame, FRAME_MAGIC, planeFrames, type Frame, type InputPlaneName } from '../../shared/frames.js';
+import { RECOMMENDED_CHUNK_BYTES, transportLimitBytes, type Limits } from '../../shared/limits.js';
 import {
   CLOSE_CODES,
   fetchCommandFor,
@@ -17,11 +17,14 @@ import {
 import { checkFrameLimits, checkSubmit, parseClientMessage, type CheckedSubmit } from '../../shared/validate.js';
 import { VERSION } from '../../shared/version.js';
 import type { Image } from '../image/image.js';
-import { planeSink } from './planes.js';
+import type { Admission, Slotted } from './admission.js';
+import type { MemoryBudget } from './memory-budget.js';
 import type { JobQueue, QueueEntry } from './queue.js';
 import { runJob } from './run-job.js';
 import type { Runners } from './runners.js';
 import type { ServerLog, ServerStats } from './server.js';
+import { setMessageCap } from './transport.js';
+import { newUpload, stalledUploadError, type ConnectionJob } from './upload.js';
 
 /** What every connection shares with the server. */
 export interface ConnectionContext {
@@ -30,26 +33,16 @@ export interface ConnectionContext {
   capabilities(): Promise<CompanionCapabilities>;
   runners: Runners;
   queue: JobQueue;
+  /** Connection slots: unpaired and paired pools. */
+  admission: Admission;
+  /** Image memory of all open jobs. */
+  memory: MemoryBudget;
   /** Open jobs across all connections. */
   openJobs: { count: number };
   stats: ServerStats;
   log: ServerLog;
   progressIntervalMs: number;
   previewIntervalMs: number;
-}
-
-interface PlaneSlot {
-  assembler: PlaneAssembler;
-  image(): Image;
-}
-
-export interface ConnectionJob {
-  jobId: number;
-  phase: 'uploading' | 'queued' | 'running';
-  checked: CheckedSubmit;
-  planes: Map<InputPlaneName, PlaneSlot>;
-  remaining: number;
-  entry?: QueueEntry;
 }
 
 /** Ended jobs whose late frames are dropped quietly (bounded). */
@@ -62,24 +55,46 @@ export function modesOffered(runners: Runners): Mode[] {
   return modes;
 }
 
-export class Connection {
+export class Connection implements Slotted {
   private authed = false;
   private closed = false;
+  /** Dropped before pairing: whatever still arrives is ignored. */
+  private dropped = false;
   private caps?: CompanionCapabilities;
   private readonly jobs = new Map<number, ConnectionJob>();
   private readonly recent = new Set<number>();
   private chain: Promise<void> = Promise.resolve();
   private readonly handshakeTimer: NodeJS.Timeout;
 
-  constructor(private readonly ws: WebSocket, private readonly ctx: ConnectionContext) {
-    this.handshakeTimer = setTimeout(() => this.ws.close(CLOSE_CODES.handshakeTimeout, 'No hello in time'), ctx.limits.handshakeTimeoutMs);
+  /**
+   * `pairedInUpgrade`: the upgrade request carried the valid token (shared/pairing.ts), so the
+   * connection takes a paired slot at once; `hello` is still required.
+   */
+  constructor(private readonly ws: WebSocket, private readonly ctx: ConnectionContext, pairedInUpgrade = false) {
+    this.handshakeTimer = setTimeout(() => this.drop(CLOSE_CODES.handshakeTimeout, 'No hello in time'), ctx.limits.handshakeTimeoutMs);
     ws.on('message', (data: Buffer, isBinary: boolean) => {
       // One message at a time, in order, even when handling one awaits.
       this.chain = this.chain.then(() => this.receive(data, isBinary)).catch((e) => this.internalError(e));
     });
     ws.on('close', () => this.onClose());
-    // ws reports protocol violations (oversized message, bad UTF-8) here and then closes.
-    ws.on('error', (e) => ctx.log({ event: 'socket-error', message: (e as Error).message }));
+    // ws reports protocol violations (oversized message, bad UTF-8) here and then closes; an
+    // unpaired connection is dropped at once rather than after its peer answers the close.
+    ws.on('error', (e) => {
+      ctx.log({ event: 'socket-error', message: (e as Error).message });
+      if (!this.authed) this.drop(CLOSE_CODES.badHandshake, 'Protocol error');
+    });
+    if (!pairedInUpgrade) ctx.admission.admitUnpaired(this);
+    else if (!ctx.admission.pair(this)) this.refuse(this.tooManyPaired(), CLOSE_CODES.tooManyConnections);
+  }
+
+  /** Closed to make room: the unpaired pool is full and this one has waited longest. */
+  evict(): void {
+    this.ctx.stats.unpairedEvicted++;
+    this.drop(CLOSE_CODES.tooManyConnections, 'BUSY', new PainterlyError('BUSY', `Too many connections are waiting to pair (at most ${this.ctx.limits.maxUnpairedConnections}); this one waited longest. Connect again and say hello at once.`));
+  }
+
+  private tooManyPaired(): PainterlyError {
+    return new PainterlyError('BUSY', `The companion already has ${this.ctx.limits.maxConnections} connections.`);
   }
 
   get isOpen(): boolean {
@@ -108,8 +123,22 @@ export class Connection {
   }
 
   private refuse(e: PainterlyError, closeCode: number): void {
-    this.sendError(e, undefined, true);
-    this.ws.close(closeCode, e.code);
+    this.drop(closeCode, e.code, e);
+  }
+
+  /**
+   * Ends a connection that never paired at once: its slot is free now, and the socket goes on the
+   * next turn (the error and the close frame are written by then) instead of after a closing
+   * handshake that a silent peer never answers.
+   */
+  private drop(closeCode: number, reason: string, e?: PainterlyError): void {
+    if (this.dropped || this.closed) return;
+    this.dropped = true;
+    clearTimeout(this.handshakeTimer);
+    this.ctx.admission.release(this);
+    if (e) this.sendError(e, undefined, true);
+    if (this.ws.readyState === this.ws.OPEN) this.ws.close(closeCode, reason);
+    setImmediate(() => this.ws.terminate());
   }
 
   private internalError(e: unknown): void {
@@ -117,7 +146,7 @@ export class Connection {
   }
 
   private async receive(data: Buffer, isBinary: boolean): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.dropped) return;
     if (!this.authed) return this.handshake(data, isBinary);
     if (isBinary) return this.onFrame(data);
     if (data.byteLength > this.ctx.limits.maxJsonBytes) {
@@ -154,6 +183,7 @@ export class Connection {
     }
     if (msg.type !== 'hello') return this.refuse(unauthorized, CLOSE_CODES.unauthorized);
     if (!this.ctx.checkToken(msg.token)) {
+      this.ctx.stats.unauthorized++;
       this.ctx.log({ event: 'unauthorized' });
       return this.refuse(new PainterlyError('UNAUTHORIZED'), CLOSE_CODES.unauthorized);
     }
@@ -163,8 +193,10 @@ export class Connection {
         CLOSE_CODES.protocolMismatch,
       );
     }
+    if (!this.ctx.admission.pair(this)) return this.refuse(this.tooManyPaired(), CLOSE_CODES.tooManyConnections);
     clearTimeout(this.handshakeTimer);
     this.authed = true;
+    setMessageCap(this.ws, transportLimitBytes(this.ctx.limits));
     this.caps = await this.ctx.capabilities();
     this.ctx.log({ event: 'paired', client: msg.client });
     this.send({
@@ -200,16 +232,23 @@ export class Connection {
     } catch (e) {
       return this.sendError(e, jobId);
     }
-    const planes = new Map<InputPlaneName, PlaneSlot>();
-    for (const [name, decl] of checked.planes) {
-      const outChannels = decl.channels === 1 ? 1 : 3;
-      const { sink, image } = planeSink(decl, outChannels);
-      planes.set(name, { assembler: new PlaneAssembler({ ...decl, jobId }, sink), image });
+    let heldBytes: number;
+    try {
+      heldBytes = this.ctx.memory.reserve([...checked.planes].map(([plane, decl]) => ({ ...decl, plane })));
+    } catch (e) {
+      return this.sendError(e, jobId);
     }
     this.recent.delete(jobId);
-    this.jobs.set(jobId, { jobId, phase: 'uploading', checked, planes, remaining: planes.size });
+    const job = newUpload(checked, heldBytes);
+    job.idleTimer = setTimeout(() => this.uploadStalled(job), this.ctx.limits.uploadIdleTimeoutMs);
+    this.jobs.set(jobId, job);
     this.ctx.openJobs.count++;
     this.send({ type: 'accepted', jobId });
+  }
+
+  /** No frame for uploadIdleTimeoutMs: the upload is abandoned and its memory freed. */
+  private uploadStalled(job: ConnectionJob): void {
+    if (this.jobs.get(job.jobId) === job && job.phase === 'uploading') this.failJob(job, stalledUploadError(job, this.ctx.limits.uploadIdleTimeoutMs));
   }
 
   /** The uploading job a damaged frame most likely belongs to, if its magic is intact. */
@@ -246,9 +285,11 @@ export class Connection {
       return this.sendError(new PainterlyError('BAD_FRAME', `Job ${h.jobId} has all its planes already; the frame was ignored.`, { jobId: h.jobId }));
     }
     const slot = job.planes.get(h.plane as InputPlaneName); // result/preview planes are never declared
+    job.idleTimer?.refresh();
     try {
       if (!slot) throw new PainterlyError('BAD_FRAME', `Job ${h.jobId} did not declare plane '${h.plane}'.`);
       if (!slot.assembler.add(frame)) return;
+      slot.complete = true;
     } catch (e) {
       this.ctx.stats.framesRejected++;
       return this.failJob(job, e);
@@ -258,6 +299,7 @@ export class Connection {
 
   private enqueue(job: ConnectionJob): void {
     job.phase = 'queued';
+    clearTimeout(job.idleTimer);
     const inputs = new Map<InputPlaneName, Image>();
     for (const [name, slot] of job.planes) inputs.set(name, slot.image());
     job.planes.clear();
@@ -303,7 +345,9 @@ export class Connection {
   private endJob(job: ConnectionJob): void {
     if (this.jobs.get(job.jobId) !== job) return;
     this.jobs.delete(job.jobId);
+    clearTimeout(job.idleTimer);
     job.planes.clear();
+    this.ctx.memory.release(job.heldBytes);
     this.ctx.openJobs.count--;
     this.recent.add(job.jobId);
     if (this.recent.size > RECENT_JOBS) this.recent.delete(this.recent.values().next().value as number);
@@ -313,6 +357,7 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.handshakeTimer);
+    this.ctx.admission.release(this);
     for (const job of [...this.jobs.values()]) {
       if (job.phase === 'running') {
         this.ctx.queue.cancel(job.entry!); // runJob ends it when the runner stops

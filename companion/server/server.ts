@@ -1,18 +1,23 @@
 // The companion's WebSocket server: loopback only, Host and Origin checked before upgrading,
-// permessage-deflate off, every message capped by ws before it is buffered. Composes the
-// upgrade policy, the connections and the job queue.
+// permessage-deflate off, every message capped by ws before it is buffered (small before
+// pairing), idle TCP connections and unpaired WebSockets bounded in number and time. Composes
+// the upgrade policy, the connection pools, the connections and the job queue.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws';
 import { PainterlyError } from '../../shared/errors.js';
-import { resolveLimits, transportLimitBytes, type Limits } from '../../shared/limits.js';
+import { resolveLimits, type Limits } from '../../shared/limits.js';
+import { SUBPROTOCOL, tokenFromProtocols } from '../../shared/pairing.js';
 import { CLOSE_CODES, DEFAULT_HOST, DEFAULT_PORT, type CompanionCapabilities } from '../../shared/protocol.js';
+import { Admission } from './admission.js';
 import { Connection, type ConnectionContext } from './connection.js';
+import { MemoryBudget } from './memory-budget.js';
 import { JobQueue } from './queue.js';
 import type { CapabilitiesProvider, Runners } from './runners.js';
 import { tokensMatch } from './token.js';
-import { refuseUpgrade } from './upgrade.js';
+import { DEFAULT_TRANSPORT, PendingSockets, type TransportOptions } from './transport.js';
+import { clip, refuseUpgrade } from './upgrade.js';
 
 export interface ServerLogEntry {
   event: string;
@@ -21,10 +26,24 @@ export interface ServerLogEntry {
 export type ServerLog = (entry: ServerLogEntry) => void;
 
 export interface ServerStats {
-  /** Open WebSocket connections. */
+  /** Open WebSocket connections (paired, unpaired and closing). */
   connections: number;
+  /** Connections that gave the token (in the upgrade or in hello) and are open. */
+  readonly pairedConnections: number;
+  /** Connections waiting to pair. */
+  readonly unpairedConnections: number;
+  /** TCP connections that have not sent their complete HTTP request yet. */
+  readonly pendingSockets: number;
+  /** Image memory held for open jobs, in bytes. */
+  readonly heldBytes: number;
   /** Upgrade requests refused for their Host or Origin. */
   refusedUpgrades: number;
+  /** Hellos with a wrong token. */
+  unauthorized: number;
+  /** Unpaired connections closed to make room for a newer one. */
+  unpairedEvicted: number;
+  /** TCP connections dropped before their HTTP request was complete (too slow, or too many). */
+  socketsDropped: number;
   jobsCompleted: number;
   jobsCancelled: number;
   jobsFailed: number;
@@ -44,6 +63,8 @@ export interface CompanionServerOptions {
   capabilities: CapabilitiesProvider;
   /** Exact Origin values to accept although they look like a browser's (escape hatch; default none). */
   allowedOrigins?: string[];
+  /** TCP-level bounds (pending connections, header and close timeouts); defaults in transport.ts. */
+  transport?: TransportOptions;
   /** At most one progress event per this many ms (stage changes and the last iteration always go out). Default 100. */
   progressIntervalMs?: number;
   /** At most one preview per this many ms. Default 1000. */
@@ -63,9 +84,68 @@ export interface CompanionServer {
 
 const FORBIDDEN_BODY = 'Painterly companion: this connection is not allowed.\n';
 
+/** Answers and drops the socket as soon as the answer is written. */
 function refuseSocket(socket: Duplex, status: string, body: string): void {
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, () => socket.destroy());
   setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/** The HTTP server under the WebSocket: every limit a request can run into, set small. */
+function createHttpServer(transport: Required<TransportOptions>): http.Server {
+  const server = http.createServer(
+    { maxHeaderSize: 8192, headersTimeout: transport.headerTimeoutMs, requestTimeout: transport.headerTimeoutMs, keepAliveTimeout: 1000, connectionsCheckingInterval: 1000 },
+    (_req, res) => {
+      res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+      res.end('Painterly companion: connect with a WebSocket.\n');
+    },
+  );
+  server.maxHeadersCount = 32;
+  server.maxRequestsPerSocket = 1;
+  server.on('clientError', (_err, socket) => socket.destroy());
+  return server;
+}
+
+function newStats(admission: Admission, memory: MemoryBudget, pending: PendingSockets): ServerStats {
+  return {
+    connections: 0,
+    get pairedConnections() {
+      return admission.pairedCount;
+    },
+    get unpairedConnections() {
+      return admission.unpairedCount;
+    },
+    get pendingSockets() {
+      return pending.size;
+    },
+    get heldBytes() {
+      return memory.held;
+    },
+    refusedUpgrades: 0,
+    unauthorized: 0,
+    unpairedEvicted: 0,
+    socketsDropped: 0,
+    jobsCompleted: 0,
+    jobsCancelled: 0,
+    jobsFailed: 0,
+    framesRejected: 0,
+  };
+}
+
+function listen(httpServer: http.Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new PainterlyError('BAD_ARGUMENT', `Port ${port} on ${host} is in use: is a companion already running? Pick another with --port.`)
+          : e,
+      );
+    };
+    httpServer.once('error', onError);
+    httpServer.listen(port, host, () => {
+      httpServer.off('error', onError);
+      resolve();
+    });
+  });
 }
 
 export async function createCompanionServer(opts: CompanionServerOptions): Promise<CompanionServer> {
@@ -75,8 +155,12 @@ export async function createCompanionServer(opts: CompanionServerOptions): Promi
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TypeError(`Expected a port from 0 to 65535, got ${port}.`);
   if (typeof opts.token === 'string' && opts.token.length < 16) throw new TypeError('The pairing token must be at least 16 characters.');
   const limits = resolveLimits(opts.limits);
+  const transport: Required<TransportOptions> = { ...DEFAULT_TRANSPORT, ...opts.transport };
   const log: ServerLog = opts.log ?? (() => {});
-  const stats: ServerStats = { connections: 0, refusedUpgrades: 0, jobsCompleted: 0, jobsCancelled: 0, jobsFailed: 0, framesRejected: 0 };
+  const admission = new Admission(limits);
+  const memory = new MemoryBudget(limits.maxHeldBytes);
+  const pending = new PendingSockets(transport.maxPendingSockets, transport.headerTimeoutMs, () => stats.socketsDropped++);
+  const stats = newStats(admission, memory, pending);
   const tokenOf = typeof opts.token === 'function' ? opts.token : () => opts.token as string;
 
   let capsPromise: Promise<CompanionCapabilities> | undefined;
@@ -91,15 +175,18 @@ export async function createCompanionServer(opts: CompanionServerOptions): Promi
     return capsPromise;
   };
 
+  const checkToken = (given: string) => {
+    const expected = tokenOf();
+    return typeof expected === 'string' && expected.length > 0 && tokensMatch(given, expected);
+  };
   const ctx: ConnectionContext = {
     limits,
-    checkToken: (given) => {
-      const expected = tokenOf();
-      return typeof expected === 'string' && expected.length > 0 && tokensMatch(given, expected);
-    },
+    checkToken,
     capabilities,
     runners: opts.runners,
     queue: new JobQueue(),
+    admission,
+    memory,
     openJobs: { count: 0 },
     stats,
     log,
@@ -110,53 +197,43 @@ export async function createCompanionServer(opts: CompanionServerOptions): Promi
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
-    maxPayload: transportLimitBytes(limits),
+    // Until hello succeeds only a hello-sized message is accepted; pairing raises the cap.
+    maxPayload: limits.maxHelloBytes,
+    closeTimeout: transport.closeTimeoutMs,
+    // Select our subprotocol when offered, never the token that may come with it.
+    handleProtocols: (offered: Set<string>) => (offered.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
     clientTracking: true,
-  });
+  } as ServerOptions & { closeTimeout: number });
 
-  const httpServer = http.createServer((_req, res) => {
-    res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
-    res.end('Painterly companion: connect with a WebSocket.\n');
-  });
-  httpServer.on('clientError', (_err, socket) => socket.destroy());
+  const httpServer = createHttpServer(transport);
+  // A backstop on open sockets; the pools keep the real numbers far below it.
+  httpServer.maxConnections = transport.maxPendingSockets + limits.maxUnpairedConnections + limits.maxConnections + 64;
+  httpServer.on('connection', (socket: Socket) => pending.add(socket));
+  httpServer.on('request', (req: http.IncomingMessage) => pending.done(req.socket));
 
   let actualPort = port;
   httpServer.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    pending.done(socket as Socket);
     socket.on('error', () => {});
-    const origin = req.headers.origin;
-    const reason = refuseUpgrade({ host: req.headers.host, origin }, actualPort, opts.allowedOrigins);
+    const origins = req.headersDistinct.origin;
+    const reason = refuseUpgrade({ host: req.headersDistinct.host, origin: origins }, actualPort, opts.allowedOrigins);
     if (reason) {
       stats.refusedUpgrades++;
-      log({ event: 'upgrade-refused', reason });
+      log({ event: 'upgrade-refused', reason, origin: origins?.length === 1 ? clip(origins[0]) : undefined });
       refuseSocket(socket, '403 Forbidden', FORBIDDEN_BODY);
       return;
     }
+    const upgradeToken = tokenFromProtocols((req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()));
+    const pairedInUpgrade = upgradeToken !== undefined && checkToken(upgradeToken);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       stats.connections++;
       ws.on('close', () => stats.connections--);
-      log({ event: 'connected', origin: origin ?? null });
-      const conn = new Connection(ws, ctx);
-      if (stats.connections > limits.maxConnections) {
-        conn.send({ type: 'error', code: 'BUSY', message: `The companion already has ${limits.maxConnections} connections.`, closing: true });
-        ws.close(CLOSE_CODES.tooManyConnections, 'BUSY');
-      }
+      log({ event: 'connected', origin: origins ? clip(origins[0]) : null, pairedInUpgrade });
+      new Connection(ws, ctx, pairedInUpgrade);
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException) => {
-      reject(
-        e.code === 'EADDRINUSE'
-          ? new PainterlyError('BAD_ARGUMENT', `Port ${port} on ${host} is in use: is a companion already running? Pick another with --port.`)
-          : e,
-      );
-    };
-    httpServer.once('error', onError);
-    httpServer.listen(port, host, () => {
-      httpServer.off('error', onError);
-      resolve();
-    });
-  });
+  await listen(httpServer, port, host);
   actualPort = (httpServer.address() as AddressInfo).port;
   httpServer.on('error', (e) => log({ event: 'server-error', message: e.message }));
 

@@ -1,4 +1,4 @@
-// Runs `painterly` as a user does (a real process) and collects its output and exit code.
+// Runs `painterly` as a user does (a real process, the built companion) and collects its output and exit code.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
@@ -13,7 +13,8 @@ export interface CliRun {
 /** `interruptOn`: send Ctrl-C (SIGINT) once stderr matches it, e.g. the first progress line of a stage. */
 export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; interruptOn?: RegExp } = {}): Promise<CliRun> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env } });
+    // The companion turns ONNX Runtime's telemetry off itself; a test's child says so too.
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ORT_DISABLE_TELEMETRY: '1', ...opts.env } });
     let stdout = '';
     let stderr = '';
     let interrupted = false;

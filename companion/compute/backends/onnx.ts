@@ -1,4 +1,5 @@
 // The only module that imports onnxruntime-node: devices, sessions, runs.
+import './ort-env.js'; // first: turns the runtime's telemetry off before it loads
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { PainterlyError } from '../../../shared/errors.js';

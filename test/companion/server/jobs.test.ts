@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { connectToCompanion, type WebSocketLike } from '../../../shared/client.js';
 import { planeFrames } from '../../../shared/frames.js';
-import type { JobEvent } from '../../../shared/protocol.js';
+import { PROTOCOL_VERSION, type JobEvent } from '../../../shared/protocol.js';
 import { expectedHarmonized } from '../../support/fake-runners.js';
 import { harmonizePlanes, pairedSocket, quantise, runRawJob, startTestServer, TestSocket, type TestServer } from './harness.js';
 
@@ -159,10 +159,12 @@ describe('several clients', () => {
     s.close();
   });
 
-  it('refuses connections beyond maxConnections with BUSY (4429)', async () => {
+  it('refuses paired connections beyond maxConnections with BUSY (4429), at hello', async () => {
     t = await startTestServer({ limits: { maxConnections: 1 } });
     const first = await pairedSocket(t);
     const second = new TestSocket(t.server.url);
+    await second.opened;
+    second.sendJson({ type: 'hello', protocolVersion: PROTOCOL_VERSION, token: t.token });
     expect(await second.next('error')).toMatchObject({ code: 'BUSY', closing: true });
     expect((await second.closed).code).toBe(4429);
     first.sendJson({ type: 'ping', nonce: 3 });

@@ -5,6 +5,7 @@ import { PainterlyError } from '../../../shared/errors.js';
 import { PROTOCOL_VERSION, type JobEvent } from '../../../shared/protocol.js';
 import { expectedHarmonized, expectedPhotoStyled } from '../../support/fake-runners.js';
 import { harmonizePlanes, pairedSocket, quantise, startTestServer, TestSocket, type TestServer } from './harness.js';
+import { RawClient } from './raw-client.js';
 
 const nodeSocket = (url: string) => new WebSocket(url, { perMessageDeflate: false }) as unknown as WebSocketLike;
 
@@ -175,6 +176,26 @@ describe('upgrade policy', () => {
     expect(t.server.stats.connections).toBe(0);
   });
 
+  it('refuses two Origin headers, and two Host headers, with 403 (as sent on the wire)', async () => {
+    const port = t.server.port;
+    const twoOrigins = new RawClient(port, { headerLines: ['Origin: uxp://painterly', 'Origin: https://evil.example'] });
+    const twoHosts = new RawClient(port, { headerLines: ['Host: evil.example'] });
+    const browserScheme = new RawClient(port, { headerLines: ['Origin: isolated-app://abc'] });
+    for (const c of [twoOrigins, twoHosts, browserScheme]) {
+      expect(await c.status).toMatch(/^HTTP\/1\.1 403 /);
+      await c.closed;
+    }
+    expect(t.server.stats.connections).toBe(0);
+    expect(t.logs.filter((e) => e.event === 'upgrade-refused').map((e) => e.reason)).toEqual(['2 Origin headers', '2 Host headers', "Origin 'isolated-app://abc' belongs to a browser"]);
+  });
+
+  it('logs the Origin of each connection it accepts (so a user can report what Photoshop sends)', async () => {
+    const s = new TestSocket(t.server.url, { origin: 'uxp://com.example.painterly' });
+    await s.opened;
+    s.close();
+    expect(t.logs).toContainEqual(expect.objectContaining({ event: 'connected', origin: 'uxp://com.example.painterly' }));
+  });
+
   it('accepts no Origin and non-web origins such as a plugin scheme', async () => {
     const s = new TestSocket(t.server.url, { origin: 'uxp://com.example.painterly' });
     await s.opened;
@@ -211,6 +232,20 @@ describe('upgrade policy', () => {
     await s.opened;
     expect(s.ws.extensions).toBe('');
     s.close();
+  });
+
+  it('closes a connection that sends a text message with invalid UTF-8 with 1007, before and after pairing', async () => {
+    const before = new TestSocket(t.server.url);
+    await before.opened;
+    before.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+    expect((await before.closed).code).toBe(1007);
+    const after = await pairedSocket(t);
+    after.ws.send(Buffer.from([0x7b, 0xc3, 0x28, 0x7d]), { binary: false });
+    expect((await after.closed).code).toBe(1007);
+    const next = await pairedSocket(t);
+    next.sendJson({ type: 'ping', nonce: 1 });
+    expect((await next.next('pong')).nonce).toBe(1);
+    next.close();
   });
 
   it('answers ping with pong on a paired connection', async () => {
