@@ -8,7 +8,7 @@
 // The npm one comes before the system's so every Linux machine runs the same browser, pinned by
 // the lockfile (and a snap-wrapped system Chromium, which cannot use a profile in /tmp, is avoided).
 // Nothing is found: the error says what to do.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -153,16 +153,15 @@ async function unpack(bin: string, dir: string): Promise<void> {
   }
 }
 
-/** A .tar.br into `dir`, with the system's tar (the npm build is Linux-only, where tar always is). */
+/**
+ * A .tar.br into `dir`, with the system's tar (the npm build is Linux-only, where tar always is).
+ * Through a file, not a pipe: tar stops reading at the archive's end marker, and a pipe still
+ * holding the padding after it fails the stream ("Premature close").
+ */
 async function untar(file: string, dir: string): Promise<void> {
-  const tar = spawn('tar', ['-x', '--no-same-owner', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
-  let stderr = '';
-  tar.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve, reject) => {
-    tar.once('error', reject);
-    tar.once('close', resolve);
-  });
-  await pipeline(createReadStream(file), createBrotliDecompress(), tar.stdin);
-  const code = await exited;
-  if (code !== 0) throw new Error(`tar could not unpack ${file}: ${stderr.trim()}`);
+  const archive = path.join(dir, `${path.basename(file, '.br')}.partial`);
+  await pipeline(createReadStream(file), createBrotliDecompress(), createWriteStream(archive));
+  const tar = spawnSync('tar', ['-x', '--no-same-owner', '-f', archive, '-C', dir], { encoding: 'utf8' });
+  rmSync(archive);
+  if (tar.status !== 0) throw new Error(`tar could not unpack ${file}: ${(tar.stderr || String(tar.error ?? '')).trim()}`);
 }
