@@ -3,19 +3,19 @@
 // on loopback (the real `painterly serve` with the kit's SqueezeNet and small job settings).
 // Screenshots go to test-results/panel/ for people to look at.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../support/chromium.js';
 import type { PageConfig } from './support/fake-page.js';
 import { startOriginProxy, type OriginProxy } from './support/origin-proxy.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = path.join(repoRoot, 'test-results/panel');
 const SCENE = { width: 160, height: 120, object: { left: 58, top: 40, right: 102, bottom: 78 } };
 
@@ -78,7 +78,6 @@ const text = (page: Page, id: string) => page.locator(`#${id}`).innerText();
 const poll = <T>(fn: () => Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 50 });
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install chromium, or set CHROMIUM_PATH.`);
   tmp = mkdtempSync(path.join(os.tmpdir(), 'painterly-e2e-'));
   mkdirSync(SHOTS, { recursive: true });
   execFileSync(process.execPath, ['scripts/build-plugin.mjs', '--out', path.join(tmp, 'plugin')], { cwd: repoRoot, stdio: 'pipe' });
@@ -89,11 +88,7 @@ beforeAll(async () => {
   const started = await startCompanion(tmp);
   token = started.token;
   proxy = await startOriginProxy(started.port);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -191,7 +186,7 @@ describe('the panel in Chromium with the real companion and pipeline', () => {
     await poll(() => text(page, 'status-title')).toBe('Connected');
     const before = { composite: await probe<number[]>(page, '__probe.composite()'), history: await probe<string[]>(page, '__probe.history()'), layers: await probe<LayerInfo[]>(page, '__probe.layers()') };
     await page.click('#harmonize');
-    await poll(() => page.locator('#progress-bar').getAttribute('value').then(Number)).toBeGreaterThan(2);
+    await poll(() => page.locator('#progress-bar').getAttribute('value').then(Number), 60_000).toBeGreaterThan(2);
     await page.click('#cancel');
     await page.locator('#outcome').waitFor({ state: 'visible', timeout: 20_000 });
     expect(await page.locator('#outcome').getAttribute('data-kind')).toBe('cancelled');

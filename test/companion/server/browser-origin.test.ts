@@ -1,30 +1,24 @@
 // A web page in a real browser (headless Chromium) tries the companion's socket: the upgrade is
 // refused for its Origin before any WebSocket exists, and the page sees the connection fail.
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { launchChromium } from '../../support/chromium.js';
 import { startTestServer, type TestServer } from './harness.js';
-
-const CHROMIUM = process.env.PAINTERLY_CHROMIUM ?? '/usr/bin/chromium';
 
 let t: TestServer;
 let page: http.Server;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: install it (apt-get install chromium) or set PAINTERLY_CHROMIUM.`);
   t = await startTestServer();
   page = http.createServer((_req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html' });
     res.end('<!doctype html><title>page</title>');
   });
   await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
