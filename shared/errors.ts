@@ -50,3 +50,8 @@ export class PainterlyError extends Error {
 export function isPainterlyError(e: unknown): e is PainterlyError {
   return e instanceof PainterlyError;
 }
+
+/** Throws CANCELLED (with `message`, or the code's sentence) once `signal` has been aborted. */
+export function throwIfCancelled(signal: AbortSignal | undefined, message?: string): void {
+  if (signal?.aborted) throw new PainterlyError('CANCELLED', message);
+}

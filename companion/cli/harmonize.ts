@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PainterlyError } from '../../shared/errors.js';
 import { BACKBONE_NAMES, getBackbone } from '../compute/backbones/index.js';
-import { parseDevice } from '../compute/backends/onnx.js';
+import { parseDevice } from '../compute/device.js';
 import { readImage, readMask, writeImage } from '../image/io.js';
 import type { BackboneName } from '../pipeline/types.js';
 import type { Command } from './main.js';

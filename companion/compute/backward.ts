@@ -58,7 +58,8 @@ const maxpool: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = (ctx, l, gradOut) =
  * 2×2/2 pooling of a ReLU output (VGG): windows do not overlap, so the gradient is the output
  * gradient repeated 2×2 where the input equals the window's max. Elementwise and multi-threaded,
  * unlike a scatter. Ties: only tied zeros are likely after a ReLU, and the ReLU's own backward
- * (Sign of its output) zeroes those again, so the result equals routing to one winner.
+ * (its output clipped to [0, ε], see the conv rule) zeroes those again, so the result equals
+ * routing to one winner.
  */
 const maxpool2x2: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = ({ g, fwd, shapes }, l, gradOut) => {
   const [, h, w] = shapes.get(l.from)!;
@@ -106,8 +107,6 @@ const concat: Rule<Extract<LayerSpec, { op: 'concat' }>> = ({ g, shapes }, l, gr
   const parts = g.node('Split', [gradOut, g.ints(sizes)], { axis: 1 }, sizes.length, `${l.name}_bwd`);
   return l.from.map((f, i) => [f, parts[i]] as [string, string]);
 };
-
-export const BACKWARD_RULES = { conv, maxpool, lrn, concat } as const;
 
 export function emitBackwardLayer(ctx: BackwardContext, layer: LayerSpec, gradOut: string): Array<[string, string]> {
   switch (layer.op) {

@@ -70,7 +70,7 @@ export function checkWeights(spec: BackboneSpec, weights: WeightMap, source = 't
 
 /** Whether every tap has a grid of at least `min`×`min` for a W×H input. */
 function tapsFit(spec: BackboneSpec, width: number, height: number, taps: string[], min: number): boolean {
-  const shapes = inferShapes(spec, height, width);
+  const shapes = inferShapes(spec, width, height);
   return taps.every((t) => {
     const s = shapes.get(t);
     return s !== undefined && s[1] >= min && s[2] >= min;

@@ -7,7 +7,7 @@
 // vectors (one spare, as Torch), e.g. 0.9 GB for m = 100 at 700×525×3 — and the two-loop recursion
 // reads it twice per iteration. Dot products accumulate in float64; each axpy is fused with the
 // next dot product so a pair costs one pass per loop, not two.
-import { PainterlyError } from '../../../shared/errors.js';
+import { PainterlyError, throwIfCancelled } from '../../../shared/errors.js';
 import type { DirectionEngine } from './compact-direction.js';
 
 export interface Evaluation {
@@ -72,10 +72,6 @@ interface Pair {
   s: Float32Array;
   y: Float32Array;
   rho: number; // 1 / yᵀs
-}
-
-function checkAbort(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new PainterlyError('CANCELLED');
 }
 
 function maxAbsScaled(v: Float32Array, t: number): number {
@@ -218,7 +214,7 @@ export async function lbfgs(
     return { x, iterations, losses, stats };
   };
 
-  checkAbort(opts.signal);
+  throwIfCancelled(opts.signal);
   let { loss: f, grad: g } = await call();
   if (abs1(g) <= tolFun) {
     stats.stop = 'tolFun';
@@ -235,7 +231,7 @@ export async function lbfgs(
 
   let it = 0;
   while (it < maxIter) {
-    checkAbort(opts.signal);
+    throwIfCancelled(opts.signal);
     it++;
 
     if (it === 1) {
