@@ -2,7 +2,7 @@
 // output to gradients at its inputs (a vector–Jacobian product; no weight gradients are
 // needed, only the image's). Each rule is checked against finite differences in
 // test/companion/compute/backward.test.ts.
-import { FloatAttr, type GraphBuilder } from './onnx/graph-builder.js';
+import type { GraphBuilder } from './onnx/graph-builder.js';
 import type { LayerSpec, Shape } from './backbones/types.js';
 import type { WeightMap } from './backbones/index.js';
 import type { ForwardValues } from './forward.js';
@@ -129,5 +129,3 @@ export function flipTranspose(w: Float32Array, shape: number[]): Float32Array {
   return out;
 }
 
-// Re-exported for graphs that need explicit float attributes.
-export { FloatAttr };

@@ -46,7 +46,7 @@ export interface BlurOptions {
 }
 
 /** Blurs every channel with the separable kernel `k` (odd length) along x then y; zeros outside. */
-export function convolveSeparable(img: Image, k: Float64Array, opts: BlurOptions = {}): Image {
+function convolveSeparable(img: Image, k: Float64Array, opts: BlurOptions = {}): Image {
   if (k.length % 2 !== 1) throw new PainterlyError('BAD_ARGUMENT', `Expected an odd kernel length, got ${k.length}.`);
   const { width: w, height: h, channels: c } = img;
   const r = (k.length - 1) / 2;

@@ -48,7 +48,7 @@ export interface PatchMatchOptions {
 
 const DEFAULT_BANDS = 4;
 
-export function defaultWorkers(): number {
+function defaultWorkers(): number {
   return Math.min(4, availableParallelism());
 }
 

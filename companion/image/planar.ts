@@ -1,7 +1,6 @@
 // Planar (channel-major, C×H×W) float32 values: the network's input in its own colour space,
 // feature maps, and masks on a layer grid. Sizes are always (width, height), as for Image; with
 // one channel a Planar and an Image hold the same values in the same order.
-import { PainterlyError } from '../../shared/errors.js';
 
 export interface Size {
   width: number;
@@ -12,19 +11,6 @@ export interface Planar extends Size {
   channels: number;
   /** channels·height·width values: plane c, row y, column x at (c·height + y)·width + x. */
   data: Float32Array;
-}
-
-/** A planar value over `data` (not copied); refuses a length that does not fit the size. */
-export function planar(data: Float32Array, channels: number, width: number, height: number): Planar {
-  if (data.length !== channels * width * height) {
-    throw new PainterlyError('INTERNAL', `${data.length} values do not make ${channels}×${width}×${height} planes.`);
-  }
-  return { data, channels, width, height };
-}
-
-/** A zero-filled planar value. */
-export function zeroPlanar(channels: number, width: number, height: number): Planar {
-  return { data: new Float32Array(channels * width * height), channels, width, height };
 }
 
 /** A rectangle of a larger grid. */

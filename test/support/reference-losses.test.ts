@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { createImage, type Image } from '../../companion/image/image.js';
 import { mattingLaplacianOperator } from '../../companion/pipeline/photo-style/matting-laplacian.js';
-import { buildMattingLaplacianSparse, csrMultiply } from '../../companion/pipeline/photo-style/matting-laplacian-sparse.js';
+import { buildMattingLaplacianSparse, csrMultiply } from './matting-laplacian-sparse.js';
 import {
   contentLoss,
   maskedGram,

@@ -47,13 +47,13 @@ export interface BackboneSpec {
 
 export type Shape = [channels: number, height: number, width: number];
 
-export function layerByName(spec: BackboneSpec, name: string): LayerSpec {
+function layerByName(spec: BackboneSpec, name: string): LayerSpec {
   const l = spec.layers.find((x) => x.name === name);
   if (!l) throw new Error(`backbone ${spec.name} has no layer '${name}'`);
   return l;
 }
 
-export function inputsOf(l: LayerSpec): string[] {
+function inputsOf(l: LayerSpec): string[] {
   return l.op === 'concat' ? l.from : [l.from];
 }
 

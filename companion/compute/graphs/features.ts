@@ -7,17 +7,17 @@ import { createSession } from '../backends/onnx.js';
 import type { Network } from '../network.js';
 import type { Planar, Size } from '../../image/planar.js';
 
-export const FEATURES_INPUT = 'image';
+const FEATURES_INPUT = 'image';
 
 /** A C×h×w feature map (planar). */
 export type FeatureMap = Planar;
 
 /** Output names are `feat:<layer>`. */
-export function featuresOutputName(layer: string): string {
+function featuresOutputName(layer: string): string {
   return `feat:${layer}`;
 }
 
-export function buildFeaturesGraph(backbone: BackboneSpec, weights: WeightMap, size: Size, taps: string[]): Uint8Array {
+function buildFeaturesGraph(backbone: BackboneSpec, weights: WeightMap, size: Size, taps: string[]): Uint8Array {
   const g = new GraphBuilder('features');
   const image = g.input(FEATURES_INPUT, [1, 3, size.height, size.width]);
   const layers = ancestors(backbone, taps);

@@ -79,7 +79,7 @@ export async function matchPatches(on: OnDevice, query: FeatureMap, positions: I
   }
 }
 
-export function buildMatchingGraph(painting: FeatureMap, opts: MatchMode): Uint8Array {
+function buildMatchingGraph(painting: FeatureMap, opts: MatchMode): Uint8Array {
   const { channels: C, height: Hs, width: Ws, data } = painting;
   const g = new GraphBuilder('matching');
   const kernels = g.input('kernels', ['K', C, 3, 3]);

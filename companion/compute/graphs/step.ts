@@ -35,11 +35,11 @@ export interface StepSpec {
   imageMask: Float32Array;
 }
 
-export const STEP_INPUT = 'image';
-export const STEP_LOSS = 'loss';
-export const STEP_GRAD = 'grad';
+const STEP_INPUT = 'image';
+const STEP_LOSS = 'loss';
+const STEP_GRAD = 'grad';
 
-export function buildStepGraph(backbone: BackboneSpec, weights: WeightMap, spec: StepSpec): Uint8Array {
+function buildStepGraph(backbone: BackboneSpec, weights: WeightMap, spec: StepSpec): Uint8Array {
   const { height: H, width: W } = spec;
   const g = new GraphBuilder('step');
   const image = g.input(STEP_INPUT, [1, 3, H, W]);

@@ -22,7 +22,7 @@ export interface PassResult {
 }
 
 /** The optimiser of each pass: pass 1 stops on Torch's default tolerances, pass 2 never early. */
-export const PASS_OPTIMISER = {
+const PASS_OPTIMISER = {
   1: { lr: 1, tolFun: 1e-5, tolX: 1e-9 },
   2: { lr: 0.1, tolFun: -1, tolX: -1 },
 } as const;

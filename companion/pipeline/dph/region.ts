@@ -4,7 +4,7 @@
 import type { Planar, Region } from '../../image/planar.js';
 
 /** Default context around the dilated mask, in working-size pixels (≥ VGG relu5_1's receptive radius). */
-export const DEFAULT_MARGIN = 64;
+const DEFAULT_MARGIN = 64;
 
 /** The box around the mask's non-zero values plus `margin`, its top-left corner aligned to `align`. */
 export function regionOfInterest(mask: Planar, align: number, margin = DEFAULT_MARGIN): Region {

@@ -60,7 +60,7 @@ export interface LabelMasks {
 }
 
 /** Largest aspect-ratio difference accepted between a label image and its photo. */
-export const LABEL_ASPECT_TOLERANCE = 0.01;
+const LABEL_ASPECT_TOLERANCE = 0.01;
 
 /**
  * Throws SIZE_MISMATCH unless the label image can be fitted to its photo: the same size, at most

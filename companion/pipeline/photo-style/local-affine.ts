@@ -22,7 +22,7 @@ export interface SmoothLocalAffineOptions {
   signal?: AbortSignal;
 }
 
-export const LOCAL_AFFINE_DEFAULTS = { patchRadius: 1, ridge: 1e-3, filterRadius: 15, edgeSigma: 0.01 } as const;
+const LOCAL_AFFINE_DEFAULTS = { patchRadius: 1, ridge: 1e-3, filterRadius: 15, edgeSigma: 0.01 } as const;
 
 /** Below this |det|, the original leaves the inverse, and so the affine model, at zero. */
 const SINGULAR_DET = 1e-9;

@@ -7,7 +7,7 @@ import { resize, workingSize } from '../../image/resize.js';
 import { checkLabelSize, decodeLabels, pairLabels, singleLabel, LABEL_COLOURS, type LabelMasks, type LabelPairing } from './labels.js';
 
 /** Smallest working side: below this the deepest style layers have no grid left. */
-export const MIN_SIDE = 16;
+const MIN_SIDE = 16;
 
 export interface PhotoStyleImages {
   content: Image;

@@ -4,7 +4,7 @@ import { mattingLaplacianOperator } from '../../../../companion/pipeline/photo-s
 import {
   buildMattingLaplacianSparse,
   csrMultiply,
-} from '../../../../companion/pipeline/photo-style/matting-laplacian-sparse.js';
+} from '../../../support/matting-laplacian-sparse.js';
 import { isPainterlyError } from '../../../../shared/errors.js';
 
 /** Small deterministic PRNG so failures reproduce. */

@@ -4,7 +4,7 @@ import { createImage, type Image } from '../../../../companion/image/image.js';
 import { toNetworkSpace } from '../../../../companion/pipeline/common/network-space.js';
 import { openStep, type StepRunner } from '../../../../companion/compute/graphs/step.js';
 import { mattingLaplacianOperator } from '../../../../companion/pipeline/photo-style/matting-laplacian.js';
-import { buildMattingLaplacianSparse, csrMultiply } from '../../../../companion/pipeline/photo-style/matting-laplacian-sparse.js';
+import { buildMattingLaplacianSparse, csrMultiply } from '../../../support/matting-laplacian-sparse.js';
 import { prepareInputs } from '../../../../companion/pipeline/photo-style/prepare.js';
 import { buildPhotoTaps } from '../../../../companion/pipeline/photo-style/targets.js';
 import { tvLoss } from '../../../support/reference-losses.js';
