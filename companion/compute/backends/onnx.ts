@@ -5,23 +5,11 @@ import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { PainterlyError } from '../../../shared/errors.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
-import type { Device, DeviceChoice, DeviceRequest } from '../device.js';
+import { autoCandidates, type Device, type DeviceChoice, type DeviceRequest } from '../device.js';
 
 // Failures reach callers as exceptions with their reason; ORT's own stderr lines (e.g. "failed to
 // load libonnxruntime_providers_cuda.so" while `auto` probes) would only alarm a user.
 ort.env.logLevel = 'fatal';
-
-/**
- * What `auto` tries, best first, per platform (onnxruntime-node's prebuilt providers):
- *   linux  x64: cuda (needs the CUDA provider installed, see README), webgpu, cpu
- *   win32  x64: dml, cuda, webgpu, cpu
- *   darwin    : coreml, webgpu, cpu
- */
-const AUTO_ORDER: Record<string, Device[]> = {
-  linux: ['cuda', 'webgpu', 'cpu'],
-  win32: ['dml', 'cuda', 'webgpu', 'cpu'],
-  darwin: ['coreml', 'webgpu', 'cpu'],
-};
 
 export interface Session {
   readonly device: Device;
@@ -87,7 +75,7 @@ export async function createSession(model: Uint8Array, device: Device = 'cpu', t
  * compute/device.ts `selectDevice`, which asks once per process.
  */
 export async function chooseDevice(request: DeviceRequest): Promise<DeviceChoice> {
-  const candidates = request === 'auto' ? (AUTO_ORDER[process.platform] ?? ['cpu']) : [request];
+  const candidates = request === 'auto' ? autoCandidates() : [request];
   const notes: string[] = [];
   const probe = probeModel();
   const cpu = await runProbe(probe, 'cpu');
