@@ -19,8 +19,6 @@ import { runSmoothing, SMOOTHING_MODES, SMOOTHING_SECONDS_PER_PIXEL } from './ph
 import { toContentResolution } from './photo-style/full-resolution.js';
 import type { PhotoStyleInputs, PhotoStyleOptions, PhotoStyleResult, PipelineHooks } from './types.js';
 
-export type { PhotoStyleInputs, PhotoStyleOptions, PhotoStyleResult };
-
 export const PHOTO_STYLE_DEFAULTS: Readonly<PhotoStyleOptions> = Object.freeze({
   backbone: 'vgg19', size: 700, stage1Iters: 1000, stage2Iters: 1000, smoothing: 'affine', device: 'auto',
 });
