@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PainterlyError } from '../../shared/errors.js';
-import { parseDevice } from '../compute/backends/onnx.js';
+import { parseDevice } from '../compute/device.js';
 import { readImage, readMask, writeImage } from '../image/io.js';
 import type { Command } from './main.js';
 import { jobFlagConfig, jobOptionsFromFlags, jobOptionsHelp, parseOptions } from './options.js';

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PainterlyError } from '../../shared/errors.js';
 import { NOTE_PREFIX } from '../../shared/protocol.js';
-import { parseDevice } from '../compute/backends/onnx.js';
+import { parseDevice } from '../compute/device.js';
 import { readImage, writeImage } from '../image/io.js';
 import { checkLabelSize } from '../pipeline/photo-style/labels.js';
 import type { Command } from './main.js';

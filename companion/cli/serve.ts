@@ -69,8 +69,8 @@ export async function installedBackbones(): Promise<CompanionCapabilities['backb
 
 /** The device (`auto` tries each and checks it on a tiny graph against the CPU) and the installed backbones. */
 export async function detectCapabilities(deviceRequest: string): Promise<CompanionCapabilities & { notes: string[] }> {
-  const { chooseDevice, parseDevice } = await import('../compute/backends/onnx.js');
-  const choice = await chooseDevice(parseDevice(deviceRequest));
+  const { selectDevice } = await import('../compute/device.js');
+  const choice = await selectDevice(deviceRequest);
   return { device: choice.device, devices: [...new Set([choice.device, 'cpu'])], backbones: await installedBackbones(), notes: choice.notes };
 }
 
