@@ -11,7 +11,7 @@ import { computeFeatures } from '../compute/graphs/features.js';
 import { fromNetworkSpace, toNetworkSpace } from './common/network-space.js';
 import { JobProgress } from './common/progress.js';
 import { HARMONIZE_JOB_DEFAULTS } from '../../shared/options.js';
-import { blurTightMaskTorch, dilateTightMask } from './dph/masks.js';
+import { blurTightMaskTorch, dilateTightMask, dphMasks, type DphMasks } from './dph/masks.js';
 import { postProcess, softCompositingMask } from './dph/post-process.js';
 import { paintingNoise } from './dph/style-weights.js';
 import type { DphContext } from './dph/context.js';
@@ -36,7 +36,7 @@ export interface HarmonizeInternals {
   network?: Network;
   /** Optimise this region instead of the region of interest (tests compare crop vs whole). */
   region?: 'roi' | 'full';
-  /** Extra context around the dilated mask, in working-size pixels. */
+  /** Extra context around what the losses read, in working-size pixels (default none). */
   margin?: number;
   /** Sees each pass before it is optimised (bench/tv-calibration.ts). */
   onPrepared?: DphContext['onPrepared'];
@@ -61,12 +61,14 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
   const tight = resize(firstChannel(inputs.mask), W, H);
   const dilated = inputs.dilatedMask ? resize(firstChannel(inputs.dilatedMask), W, H) : makeDilatedMask(firstChannel(inputs.mask), W, H);
   // The loose mask must contain the object: a tiny selection can vanish in the dilation's blur,
-  // and a user-supplied loose mask may not cover the tight one.
-  for (let i = 0; i < dilated.data.length; i++) if (tight.data[i] > 0.1 && dilated.data[i] < 1) dilated.data[i] = 1;
+  // and a user-supplied loose mask may not cover the tight one. Where it does (≥ 0.5), its soft
+  // values stay as they are, as in the original.
+  for (let i = 0; i < dilated.data.length; i++) if (tight.data[i] > 0.1 && dilated.data[i] < 0.5) dilated.data[i] = 1;
 
   const taps = allTaps(net.spec);
   checkInputSize(net.spec, W, H, taps, 'image');
-  const region = chooseRegion(net, dilated, internals);
+  const masks = dphMasks(net.spec, dilated, tight);
+  const region = chooseRegion(net, masks, internals);
   const paintingX = toNetworkSpace(painting, net.spec.preprocess);
   const naiveX = toNetworkSpace(naive, net.spec.preprocess);
   const paintingFeatures = await computeFeatures(net, paintingX, taps);
@@ -84,7 +86,7 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
   };
 
   const ctx: DphContext = {
-    net, width: W, height: H, painting, naive, tight, dilated, region, paintingFeatures, signal,
+    net, width: W, height: H, painting, naive, tight, dilated, masks, region, paintingFeatures, signal,
     onStage: (s) => progress.stage(s),
     onPrepared: internals.onPrepared,
     onIteration: (pass, it, total, x) => progress.iteration(pass, it, total, () => composite(x)),
@@ -114,10 +116,10 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
 }
 
 /** The region of interest (or the whole image when asked, or when the crop is too small for the deepest taps). */
-function chooseRegion(net: Network, dilated: Planar, internals: HarmonizeInternals): Region {
-  const { width: W, height: H } = dilated;
+function chooseRegion(net: Network, masks: DphMasks, internals: HarmonizeInternals): Region {
+  const { width: W, height: H } = masks.layers.get('input')!;
   if (internals.region === 'full') return fullRegion(W, H);
-  const region = regionOfInterest(dilated, net.spec.maxStride, internals.margin);
+  const region = regionOfInterest(net.spec, masks, internals.margin);
   // A tiny object near a corner of a small image gives a crop too small for the deepest taps.
   const side = minimumSide(net.spec, allTaps(net.spec));
   return region.width < side || region.height < side ? fullRegion(W, H) : region;
