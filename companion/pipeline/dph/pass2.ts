@@ -19,9 +19,10 @@ import { positionsWhere, type DphContext } from './context.js';
 import type { PreparedPass } from './pass.js';
 
 /**
- * The histogram term is dropped when its weight is this small relative to the style weight:
- * smooth paintings get w_h ≈ 3e-6·τ from the noise switch (§3.6), where it cannot matter but
- * its per-iteration sort would still cost time.
+ * The histogram term is not computed when its weight is this small relative to the style
+ * weight: smooth paintings get w_h ≈ 3e-6·τ from the noise switch (§3.6), where it cannot
+ * matter but its per-iteration sort would still cost time. Its module stays (mask only): the
+ * original's still multiplies the gradient from deeper layers by its mask.
  */
 const HISTOGRAM_NEGLIGIBLE = 1e-3;
 
@@ -102,7 +103,8 @@ export async function preparePass2(ctx: DphContext, naiveX: Planar, pass1X: Plan
 /** §3.5: the histogram head at one layer, remapping I = {mask > 0.1} onto the painting's values at U; none when either set is empty. */
 function histogramHead(painting: Planar, mask: Planar, usedHere: Planar, weight: number): LossHead | undefined {
   const c = painting.channels;
-  const inside = positionsWhere(mask, (v) => v > 0.1);
+  // Torch's gt on a float mask compares with 0.1 rounded to float32.
+  const inside = positionsWhere(mask, (v) => v > Math.fround(0.1));
   const refPositions = positionsWhere(usedHere, (v) => v > 0);
   if (inside.length === 0 || refPositions.length === 0) return undefined;
   const ns = painting.height * painting.width;
