@@ -58,29 +58,30 @@ const maxpool: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = (ctx, l, gradOut) =
  * 2×2/2 pooling of a ReLU output (VGG): windows do not overlap, so each window's gradient goes
  * to one of its four elements. Torch's kernel scans a window row by row and keeps the first
  * maximum (a strict >), so among tied maxima (flat image areas give bit-identical activations)
- * the first in row-major order wins. Computed on the four phases of the input (elements (i, j)
- * of every window), elementwise and multi-threaded, unlike a scatter.
+ * the first in row-major order wins. The window's four elements are compared with its maximum
+ * on the pooled grid (SpaceToDepth), the place (0–3) of the first equal one is kept, and each
+ * input element receives the output gradient where its own place in the window is that one:
+ * elementwise and multi-threaded, unlike a scatter.
  */
 const maxpool2x2: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = ({ g, fwd, shapes }, l, gradOut) => {
   const [, h, w] = shapes.get(l.from)!;
-  const [, oh, ow] = shapes.get(l.name)!;
+  const [c, oh, ow] = shapes.get(l.name)!;
   const y = fwd.out.get(l.name)!;
   let x = fwd.out.get(l.from)!;
   const odd = 2 * oh !== h || 2 * ow !== w;
   // Ceil mode: pad to whole windows with −1, below every ReLU output, so padding never wins.
   if (odd) x = g.op('Pad', [x, g.ints([0, 0, 0, 0, 0, 0, 2 * oh - h, 2 * ow - w]), g.scalar(-1)]);
-  const isMax = (i: number, j: number): string =>
-    g.op('Equal', [g.op('Slice', [x, g.ints([i, j]), g.ints([2 * oh, 2 * ow]), g.ints([2, 3]), g.ints([2, 2])]), y]);
-  const [e00, e01, e10, e11] = [isMax(0, 0), isMax(0, 1), isMax(1, 0), isMax(1, 1)];
-  const not = (a: string): string => g.op('Not', [a]);
-  const and = (a: string, b: string): string => g.op('And', [a, b]);
-  const none00 = not(e00);
-  const noneRow0 = and(none00, not(e01));
-  const winners = [e00, and(e01, none00), and(e10, noneRow0), and(e11, and(noneRow0, not(e10)))];
-  const routed = winners.map((win) => g.mul(gradOut, g.op('Cast', [win], { to: 1 })));
-  // DepthToSpace (DCR) puts channel block 2i + j at offset (i, j) of each 2×2 cell.
-  const full = g.op('DepthToSpace', [g.op('Concat', routed, { axis: 1 })], { blocksize: 2, mode: 'DCR' });
-  return [[l.from, odd ? g.op('Slice', [full, g.ints([0, 0]), g.ints([h, w]), g.ints([2, 3])]) : full]];
+  // SpaceToDepth puts element (i, j) of every window in channel block 2i + j.
+  const isMax = g.node('Split', [g.op('SpaceToDepth', [x], { blocksize: 2 }), g.ints([c, c, c, c])], { axis: 1 }, 4).map((p) => g.op('Equal', [p, y]));
+  const where = (cond: string, a: number, b: string): string => g.op('Where', [cond, g.scalar(a), b]);
+  const first = where(isMax[0], 0, where(isMax[1], 1, where(isMax[2], 2, g.scalar(3))));
+  const up = (v: string): string => {
+    const r = g.op('Resize', [v, '', g.tensor('scales2', Float32Array.of(1, 1, 2, 2), [4])], { mode: 'nearest', nearest_mode: 'floor', coordinate_transformation_mode: 'asymmetric' });
+    return odd ? g.op('Slice', [r, g.ints([0, 0]), g.ints([h, w]), g.ints([2, 3])]) : r;
+  };
+  const place = new Float32Array(h * w).map((_, i) => ((i % w) % 2) + 2 * (Math.floor(i / w) % 2));
+  const winner = g.op('Cast', [g.op('Equal', [up(first), g.tensor(`${l.name}_place`, place, [1, 1, h, w])])], { to: 1 });
+  return [[l.from, g.mul(up(gradOut), winner)]];
 };
 
 const maxpoolScatter: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = ({ g, fwd, shapes }, l, gradOut) => {
