@@ -2,8 +2,10 @@
 // masks stay those of the full image (the original computes them there, and Torch's area
 // resizes drift differently on another size): a crop cuts its layer grids out of the full
 // image's. The crop holds the receptive field of every cell a loss reads, so its features,
-// and with them every loss and gradient, are those of the whole canvas. Its top-left corner is
-// aligned to the backbone's largest stride, so each layer grid of the crop is an exact sub-grid.
+// and with them every loss and gradient, are those of the whole canvas (to float rounding, or
+// within a measured tolerance where a backbone's receptive fields are huge). Its top-left
+// corner is aligned to the backbone's largest stride, so each layer grid of the crop is an
+// exact sub-grid.
 import { PainterlyError } from '../../../shared/errors.js';
 import { allTaps } from '../../compute/backbones/index.js';
 import { inferShapes, layerStrides, type BackboneSpec } from '../../compute/backbones/types.js';
@@ -35,26 +37,45 @@ export function receptiveFields(spec: Pick<BackboneSpec, 'layers'>): Map<string,
 }
 
 /**
- * Cells read around the non-zero cells of a mask: pass 1 matches 3×3 patches around every
- * masked position; pass 2's refinement reads the matches within 2 of the tight mask, and each
- * match reads a 3×3 patch.
+ * Cells read around the masked cells: pass 1 matches 3×3 patches around every masked position;
+ * pass 2's refinement reads the matches within 2 of the tight mask, and each match reads a 3×3
+ * patch.
  */
 const PATCH_REACH = 1;
 const REFINE_REACH = 3;
 
 /**
- * The box holding the receptive field of every cell within reach of a non-zero M_l (every tap)
- * or of T at the reference layer, plus `extra` pixels, its top-left corner moved down to a
- * multiple of the largest stride. The whole image when no mask has a non-zero value.
+ * A layer mask's cells at or below this value are left out of the region: a cell weighs at
+ * most this much in any term (measured: the first-step gradient of both passes stays within
+ * 3e-7 of the whole canvas's with vgg19-shallow, docs/algorithm-notes.md). The masks' far tails
+ * (a 3×3 mean per conv never reaches 0) would otherwise make every crop the whole image.
+ */
+const MASK_FLOOR = 0.05;
+
+/**
+ * Context kept around a cell, in pixels, where a backbone's receptive fields are far larger
+ * than what changes its features: SqueezeNet's and GoogLeNet's deepest taps see 200+ px, but 32
+ * px keep their first-step gradients within 1e-4 of the whole canvas's on the kit's examples
+ * (measured, docs/algorithm-notes.md). Other backbones keep their whole receptive field.
+ */
+const MEASURED_CONTEXT: Readonly<Record<string, number>> = { squeezenet: 32, googlenet: 32 };
+
+/**
+ * The box holding the receptive field (or the measured context) of every cell within reach of a
+ * cell where M_l > MASK_FLOOR (every tap) or where T is set at the reference layer, plus `extra`
+ * pixels, its top-left corner moved down to a multiple of the largest stride. The whole image
+ * when no mask is above the floor.
  */
 export function regionOfInterest(spec: BackboneSpec, masks: DphMasks, extra = 0): Region {
   const { width: W, height: H } = masks.layers.get('input')!;
   const rf = receptiveFields(spec);
   let x0 = W, y0 = H, x1 = -1, y1 = -1;
+  const context = MEASURED_CONTEXT[spec.name] ?? Infinity;
   const include = (layer: string, m: Planar, reach: number): void => {
-    const box = nonZeroBox(m);
+    const box = boxAbove(m, MASK_FLOOR);
     if (!box) return;
-    const { stride: s, before, after } = rf.get(layer)!;
+    const f = rf.get(layer)!;
+    const s = f.stride, before = Math.min(f.before, context), after = Math.min(f.after, context);
     x0 = Math.min(x0, s * Math.max(0, box.x0 - reach) - before);
     y0 = Math.min(y0, s * Math.max(0, box.y0 - reach) - before);
     x1 = Math.max(x1, s * Math.min(m.width - 1, box.x1 + reach) + after);
@@ -75,13 +96,13 @@ export function fullRegion(width: number, height: number): Region {
   return { x0: 0, y0: 0, width, height };
 }
 
-/** Inclusive box of the cells > 0, or undefined when there are none. */
-function nonZeroBox(m: Planar): { x0: number; y0: number; x1: number; y1: number } | undefined {
+/** Inclusive box of the cells > floor, or undefined when there are none. */
+function boxAbove(m: Planar, floor: number): { x0: number; y0: number; x1: number; y1: number } | undefined {
   const { width, height, data } = m;
   let x0 = width, y0 = height, x1 = -1, y1 = -1;
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      if (data[y * width + x] > 0) {
+      if (data[y * width + x] > floor) {
         if (x < x0) x0 = x;
         if (x > x1) x1 = x;
         if (y < y0) y0 = y;
