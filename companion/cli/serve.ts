@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PainterlyError } from '../../shared/errors.js';
 import { BACKBONE_PRESETS, BACKBONES, DEFAULT_PORT, fetchCommandFor, formatDuration, type BackboneName, type CompanionCapabilities } from '../../shared/protocol.js';
+import { createModelService } from '../server/model-service.js';
 import { createCompanionServer, type ServerLogEntry } from '../server/server.js';
 import type { HarmonizeRunner, PhotoStyleRunner, Runners } from '../server/runners.js';
 import { ensureToken, tokenPath } from '../server/token.js';
@@ -56,11 +57,11 @@ export function lazyRunners(): Runners {
 }
 
 /** The installed backbones, read from the model cache each time (a model fetched while the companion runs shows up). */
-export async function installedBackbones(): Promise<CompanionCapabilities['backbones']> {
+export async function installedBackbones(dir?: string): Promise<CompanionCapabilities['backbones']> {
   const { listModels } = await import('../compute/weights/cache.js');
   const { BACKBONES_BY_MODEL } = await import('../compute/weights/resolve.js');
   const present = new Set<string>();
-  for (const m of await listModels()) for (const b of BACKBONES_BY_MODEL[m.name as keyof typeof BACKBONES_BY_MODEL] ?? []) present.add(b);
+  for (const m of await listModels(dir)) for (const b of BACKBONES_BY_MODEL[m.name as keyof typeof BACKBONES_BY_MODEL] ?? []) present.add(b);
   return {
     present: BACKBONES.filter((b) => present.has(b)),
     missing: BACKBONES.filter((b) => !present.has(b)).map((name: BackboneName) => ({ name, fetchCommand: fetchCommandFor(name) })),
@@ -93,6 +94,14 @@ function describeLog(e: ServerLogEntry): string | undefined {
       return `job ${String(e.jobId)} done in ${Number(e.seconds).toFixed(1)} s`;
     case 'job-cancelled':
       return `job ${String(e.jobId)} cancelled`;
+    case 'model-install-started':
+      return `installing ${String(e.model)} for the panel`;
+    case 'model-installed':
+      return `installed ${String(e.model)} (from ${String(e.source)})`;
+    case 'model-install-cancelled':
+      return `install of ${String(e.model)} cancelled (what was downloaded is kept)`;
+    case 'model-install-failed':
+      return `install of ${String(e.model)} failed: ${String(e.message).split('\n')[0]}`;
     case 'internal-error':
     case 'server-error':
       return `error: ${String(e.message)}`;
@@ -149,6 +158,7 @@ export const command: Command = {
       runners,
       capabilities: async () => ({ device: caps.device, devices: caps.devices, backbones: await installedBackbones().catch(() => caps.backbones) }),
       allowedOrigins: values['allow-origin'],
+      models: createModelService(),
       log: (e) => {
         const line = describeLog(e);
         if (line && (!quiet || e.event === 'internal-error')) console.error(`[${stamp()}] ${line}`);
