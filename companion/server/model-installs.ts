@@ -45,6 +45,8 @@ function oneLine(text: string, max = 240): string {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
+const capitalised = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
 export class ModelInstalls {
   private current?: RunningInstall;
 
@@ -117,7 +119,7 @@ export class ModelInstalls {
           owner.send({ type: 'installProgress', model, ...p });
         },
         onSourceFailed: (failed, message) =>
-          owner.send({ type: 'installProgress', model, source: failed, bytesDone: 0, bytesPerSecond: 0, note: `${failed} failed (${oneLine(message)}); trying the next source.` }),
+          owner.send({ type: 'installProgress', model, source: failed, bytesDone: 0, bytesPerSecond: 0, note: `${capitalised(failed)} failed: ${oneLine(message)} Trying the next source.` }),
       });
       const [backbones, models] = await Promise.all([this.backbones(true), service.list()]);
       this.current = undefined;

@@ -19,6 +19,8 @@ export interface ModelMirror {
   requests: MirrorRequest[];
   /** Transfers the client closed before the last byte. */
   readonly brokenOff: number;
+  /** Paths sent to their last byte, in order. */
+  completed: string[];
   /** Bytes per second for every transfer (Infinity: as fast as possible). Can change at any time. */
   bytesPerSecond: number;
   close(): Promise<void>;
@@ -32,6 +34,7 @@ export async function startModelMirror(files: ReadonlyMap<string, Uint8Array>, b
   const mirror: ModelMirror = {
     origin: '',
     requests: [],
+    completed: [],
     get brokenOff() {
       return brokenOff;
     },
@@ -67,7 +70,7 @@ export async function startModelMirror(files: ReadonlyMap<string, Uint8Array>, b
       const end = Math.min(body.length, at + CHUNK);
       const chunk = body.subarray(at, end);
       at = end;
-      if (at >= body.length) return void res.end(chunk);
+      if (at >= body.length) return void res.end(chunk, () => mirror.completed.push(path));
       res.write(chunk);
       timer = setTimeout(pump, Number.isFinite(mirror.bytesPerSecond) ? (1000 * CHUNK) / mirror.bytesPerSecond : 0);
     };

@@ -159,7 +159,7 @@ describe('installing', () => {
     s.sendJson({ type: 'installModel', model: 'squeezenet' });
     const { progress, end } = await untilEnd(s);
     // The official caffemodel is not on this mirror: the companion says so and takes caffejs's blobs.
-    expect(progress[0]).toMatchObject({ note: expect.stringMatching(/official SqueezeNet .* failed .*trying the next source/) });
+    expect(progress[0]).toMatchObject({ note: expect.stringMatching(/^Official SqueezeNet v1\.1 Caffe model \(forresti\/SqueezeNet\) failed: .*HTTP 404.* Trying the next source\.$/) });
     const bytes = progress.filter((p) => p.note === undefined);
     expect(bytes.length).toBeGreaterThan(3);
     const total = bytes[0].bytesTotal!;
