@@ -374,7 +374,7 @@ export const CLOSE_CODES = Object.freeze({
   tooManyConnections: 4429,
 });
 
-/** The command that installs a backbone's weights, as shown to users (only VGG-19 has a download source). */
+/** The command that installs a backbone's weights from a terminal, as shown to users (the panel can Install instead). */
 export function fetchCommandFor(backbone: BackboneName): string {
   return `npx painterly models fetch ${backbone === 'vgg19-shallow' ? 'vgg19' : backbone}`;
 }
