@@ -4,6 +4,7 @@
 import { formatBytes } from '../../shared/bytes.js';
 import { isPainterlyError } from '../../shared/errors.js';
 import { BACKBONE_PRESETS, DEFAULT_MODEL, formatDuration, type InstallableModel, type ModelInfo } from '../../shared/protocol.js';
+import { wrap } from './serve-banner.js';
 
 export interface FirstStartIO {
   /** Asks on the terminal and resolves with the answer. */
@@ -27,14 +28,15 @@ export interface FirstStartSituation {
 
 export type FirstStartOutcome = 'installed' | 'declined' | 'failed' | 'not-asked' | 'not-needed';
 
-/** Why the default model, in two lines for this machine. */
+/** Why the default model on this machine, wrapped for an 80-column terminal. */
 export function whyDefault(device: string): string[] {
-  if (device !== 'cpu') return ['  With a GPU its Best preset runs the paper’s own network; Faster runs its first layers only.'];
+  if (device !== 'cpu') return wrap('With a GPU its Best preset runs the paper’s own network; Faster runs its first layers only.', 78, '  ');
   const faster = BACKBONE_PRESETS.find((p) => p.backbone === 'vgg19-shallow')!;
-  return [
-    `  Without a GPU its Faster preset is the closest to the paper that Painterly can verify (a preview`,
-    `  takes about ${formatDuration(faster.cpuSeconds.preview)} on 2 cores); SqueezeNet is quicker but loses the object’s structure.`,
-  ];
+  return wrap(
+    `Without a GPU its Faster preset is the closest to the paper that Painterly can verify (a preview takes about ${formatDuration(faster.cpuSeconds.preview)} on 2 cores); SqueezeNet is quicker but loses the object’s structure.`,
+    78,
+    '  ',
+  );
 }
 
 /** Offers (or, with `--fetch-default`, makes) the download of the default model; says what happened. */
@@ -51,7 +53,7 @@ export async function offerDefaultModel(s: FirstStartSituation, io: FirstStartIO
   if (s.present.length > 0 || !s.interactive) return s.present.length > 0 ? 'not-needed' : 'not-asked';
   io.print(`No model is installed yet. Painterly recommends ${model.title} (${size} download).`);
   for (const line of whyDefault(s.device)) io.print(line);
-  io.print(`  Licence: ${model.license}.`);
+  for (const line of wrap(`Licence: ${model.license}.`, 78, '  ')) io.print(line);
   const answer = (await io.ask(`Download ${model.title} now (${size})? [y/N] `)).trim().toLowerCase();
   if (answer !== 'y' && answer !== 'yes') {
     io.print('Not downloaded.');

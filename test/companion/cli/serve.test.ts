@@ -58,7 +58,7 @@ describe('painterly serve', () => {
   it('prints the address, the device, the models with how to get them, and the pairing token', () => {
     expect(out).toMatch(/listening on ws:\/\/127\.0\.0\.1:\d+/);
     expect(out).toMatch(/device:\s+cpu\n/);
-    expect(out).toContain('`npx painterly models fetch vgg19`');
+    expect(out).toContain('npx painterly models fetch vgg19');
     expect(out).toMatch(/^pairing token: [0-9a-f]{64}$/m);
   });
 
