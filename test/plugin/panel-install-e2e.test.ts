@@ -49,7 +49,8 @@ describe('installing a model from the panel', () => {
     await poll(() => barValue(page)).toBeGreaterThan(15);
     expect(await text(page, 'install-title')).toBe('Installing SqueezeNet 1.1');
     expect(await text(page, 'install-bar-label')).toBe('Downloading');
-    expect(await text(page, 'install-bar-detail')).toMatch(/^\d+(\.\d+)? [kM]B of 4\.94 MB · \d+(\.\d+)? kB\/s · about \d+ s left$/);
+    // Bytes of the total, the speed (small blobs arrive faster than the mirror's pace for large ones) and the time left.
+    await poll(() => text(page, 'install-bar-detail')).toMatch(/^\d+(\.\d+)? [kM]B of 4\.94 MB · \d+(\.\d+)? [kM]?B\/s · about \d+ (s|min) left$/);
     expect(await page.locator('#install-cancel').isVisible()).toBe(true);
     expect(await page.locator('#install-button').isVisible()).toBe(false);
     await shot(page, 'install-progress');
@@ -67,16 +68,19 @@ describe('installing a model from the panel', () => {
     await other.close();
 
     // Cancel: the download stops, the panel says what was kept, Install is offered again.
-    const broken = mirror.brokenOff;
     await page.click('#install-cancel');
     await poll(() => text(page, 'install-outcome-text')).toBe('Download stopped. What was downloaded is kept: Install continues from there.');
     expect(await page.locator('#install-outcome').getAttribute('data-kind')).toBe('cancelled');
     expect(await page.locator('#install-button').isVisible()).toBe(true);
-    expect(mirror.brokenOff).toBeGreaterThan(broken);
+    const requested = mirror.requests.length;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(mirror.requests.length).toBe(requested); // nothing more is downloaded
     await shot(page, 'install-cancelled');
 
     // Install again: blobs that had arrived are not fetched again; the preset is enabled when done.
-    const done = new Set(mirror.completed);
+    // Blobs come one after another: those before the last one asked for had surely arrived whole.
+    const lastAsked = mirror.requests.at(-1)?.path;
+    const done = new Set(mirror.completed.filter((p) => p !== lastAsked));
     const asked = mirror.requests.length;
     mirror.bytesPerSecond = 4_000_000;
     await page.click('#install-button');
