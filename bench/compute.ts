@@ -4,43 +4,43 @@
 import { getBackbone } from '../companion/compute/backbones/index.js';
 import { ancestors, inferShapes } from '../companion/compute/backbones/types.js';
 import { syntheticWeights } from '../companion/compute/backbones/synthetic-weights.js';
-import { buildFeaturesGraph } from '../companion/compute/graphs/features.js';
-import { buildStepGraph, type TapSpec } from '../companion/compute/graphs/step.js';
+import { openFeatures } from '../companion/compute/graphs/features.js';
+import { openStep, type TapSpec } from '../companion/compute/graphs/step.js';
 import { convFlops } from '../companion/compute/forward.js';
-import { createSession } from '../companion/compute/backends/onnx.js';
+import { networkFromWeights } from '../companion/compute/network.js';
 import { fmt, peakRssMiB, timeIt } from './util.js';
 
 export async function main(argv: string[]): Promise<void> {
   const sizes = argv.length > 0 ? argv.map(Number) : [256, 512];
   const spec = getBackbone('vgg19');
-  const weights = syntheticWeights(spec);
+  const net = networkFromWeights(spec, syntheticWeights(spec), 'cpu');
   let efficiency = NaN;
   console.log(`compute benchmark: VGG-19 (synthetic weights), ${process.platform} ${process.arch}, threads=${(await import('node:os')).availableParallelism()}`);
   for (const size of sizes) {
     const H = size, W = size;
-    const shapes = inferShapes(spec, H, W);
+    const shapes = inferShapes(spec, W, H);
     const image = Float32Array.from({ length: 3 * H * W }, (_, i) => Math.sin(i * 0.001) * 60);
-    const feed = { image: { data: image, dims: [1, 3, H, W] } };
+    const planes = { data: image, channels: 3, width: W, height: H };
 
     // Raw throughput: the conv stack alone (conv + ReLU + pools up to relu5_1), forward only.
     const stack = ancestors(spec, ['relu5_1']);
     const stackFlops = convFlops(stack, shapes);
-    const raw = await createSession(buildFeaturesGraph(spec, weights, H, W, ['relu5_1']));
-    const tRaw = await timeIt(() => raw.run(feed));
+    const raw = await openFeatures(net, planes, ['relu5_1']);
+    const tRaw = await timeIt(() => raw.run(planes));
     await raw.release();
     const throughput = stackFlops / tRaw;
 
     // Features graph: every tap the passes read.
     const taps = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'];
-    const feats = await createSession(buildFeaturesGraph(spec, weights, H, W, taps));
-    const tFeat = await timeIt(() => feats.run(feed));
+    const feats = await openFeatures(net, planes, taps);
+    const tFeat = await timeIt(() => feats.run(planes));
     await feats.release();
 
     // Step graph as in pass 2: Gram at relu1_1…relu4_1, content at relu4_1, histogram at
     // relu1_1 and relu4_1 over the masked region (a centred disc, ~40 % of the image), TV.
     const tapSpecs: TapSpec[] = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1'].map((layer) => {
       const [c, h, w] = shapes.get(layer)!;
-      const mask = disc(h, w);
+      const mask = disc(w, h);
       const heads: TapSpec['heads'] = [];
       if (layer === 'relu4_1') heads.push({ kind: 'content', weight: 1, target: new Float32Array(c * h * w).fill(0.5), maskedValue: true });
       heads.push({ kind: 'gram', weight: 5, target: new Float32Array(c * c).fill(0.01) });
@@ -51,8 +51,8 @@ export async function main(argv: string[]): Promise<void> {
       }
       return { layer, mask, heads };
     });
-    const step = await createSession(buildStepGraph({ backbone: spec, weights, height: H, width: W, taps: tapSpecs, normalize: true, tvWeight: 5, imageMask: disc(H, W) }));
-    const tStep = await timeIt(() => step.run(feed));
+    const step = await openStep(net, { width: W, height: H, taps: tapSpecs, normalize: true, tvWeight: 5, imageMask: disc(W, H) });
+    const tStep = await timeIt(() => step.evaluate(image));
     await step.release();
     // Conv FLOPs of one step: forward to relu4_1 plus the input-gradient convs (same count).
     const stepFlops = 2 * convFlops(ancestors(spec, ['relu4_1']), shapes);
@@ -66,7 +66,7 @@ export async function main(argv: string[]): Promise<void> {
   console.log(`compute-efficiency: ${fmt(efficiency)}`);
 }
 
-function disc(h: number, w: number): Float32Array {
+function disc(w: number, h: number): Float32Array {
   const m = new Float32Array(h * w);
   const r = 0.36 * Math.min(h, w);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) if ((y - h / 2) ** 2 + (x - w / 2) ** 2 < r * r) m[y * w + x] = 1;

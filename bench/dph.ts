@@ -12,9 +12,8 @@ import { loadNetwork, networkFromWeights, type Network } from '../companion/comp
 import { getBackbone } from '../companion/compute/backbones/index.js';
 import { ancestors, inferShapes } from '../companion/compute/backbones/types.js';
 import { syntheticWeights } from '../companion/compute/backbones/synthetic-weights.js';
-import { buildFeaturesGraph } from '../companion/compute/graphs/features.js';
+import { openFeatures } from '../companion/compute/graphs/features.js';
 import { convFlops } from '../companion/compute/forward.js';
-import { createSession } from '../companion/compute/backends/onnx.js';
 import { readImage, readMask } from '../companion/image/io.js';
 import { regionOfInterest } from '../companion/pipeline/dph/region.js';
 import { resize, workingSize } from '../companion/image/resize.js';
@@ -77,8 +76,7 @@ export async function main(argv: string[]): Promise<void> {
       const r = await timedRun(inputs, net, size, [iters, iters]);
       const stageText = [...r.stages].map(([s, t]) => `${s} ${fmt(t, 2)} s`).join(', ');
       const ws = workingSize(inputs.composite.width, inputs.composite.height, size);
-      const dil = resize(inputs.dilatedMask!, ws.width, ws.height).data;
-      const roi = regionOfInterest(dil, ws.width, ws.height, spec.maxStride);
+      const roi = regionOfInterest(resize(inputs.dilatedMask!, ws.width, ws.height), spec.maxStride);
       const est = r.total + (1000 - iters) * (r.perIteration[0] + r.perIteration[1]);
       console.log(`${backbone} (${kind}) ${size} px: total ${fmt(r.total, 1)} s; per iteration pass 1 ${fmt(r.perIteration[0])} s, pass 2 ${fmt(r.perIteration[1])} s; ` +
         `region ${roi.width}×${roi.height} of ${ws.width}×${ws.height}; estimated with 1000 + 1000 iterations ${fmt(est, 0)} s; peak RSS ${fmt(peakRssMiB(), 0)} MiB`);
@@ -103,12 +101,12 @@ export async function main(argv: string[]): Promise<void> {
 /** The compute bound for VGG-19: conv FLOPs of one step over the crop / raw conv throughput. */
 async function vggBound(net: Network, w: number, h: number, perIteration: [number, number]): Promise<void> {
   const spec = net.spec;
-  const raw = await createSession(buildFeaturesGraph(spec, net.weights, 256, 256, ['relu5_1']), net.device);
-  const img = new Float32Array(3 * 256 * 256).fill(10);
-  const t = await timeIt(() => raw.run({ image: { data: img, dims: [1, 3, 256, 256] } }));
+  const img = { data: new Float32Array(3 * 256 * 256).fill(10), channels: 3, width: 256, height: 256 };
+  const raw = await openFeatures(net, img, ['relu5_1']);
+  const t = await timeIt(() => raw.run(img));
   await raw.release();
   const throughput = convFlops(ancestors(spec, ['relu5_1']), inferShapes(spec, 256, 256)) / t;
-  const shapes = inferShapes(spec, h, w);
+  const shapes = inferShapes(spec, w, h);
   const bound1 = (2 * convFlops(ancestors(spec, spec.pass1.style.concat(spec.pass1.content)), shapes)) / throughput;
   const bound2 = (2 * convFlops(ancestors(spec, spec.pass2.style.concat(spec.pass2.content)), shapes)) / throughput;
   console.log(`  vgg19 bound (raw ${fmt(throughput / 1e9, 1)} GFLOP/s): pass 1 ${fmt(bound1)} s/it → actual ×${fmt(perIteration[0] / bound1, 2)}; pass 2 ${fmt(bound2)} s/it → actual ×${fmt(perIteration[1] / bound2, 2)} (target ≤ 1.5)`);

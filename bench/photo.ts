@@ -17,10 +17,9 @@ import { resize, workingSize } from '../companion/image/resize.js';
 import type { Image } from '../companion/image/image.js';
 import { mattingLaplacianOperator } from '../companion/pipeline/photo-style/matting-laplacian.js';
 import { photorealismTerm } from '../companion/pipeline/photo-style/stages.js';
-import { toNetworkSpace } from '../companion/pipeline/dph/preprocess.js';
+import { toNetworkSpace } from '../companion/pipeline/common/network-space.js';
 import type { SmoothingMode } from '../companion/pipeline/photo-style/smoothing.js';
-import type { PhotoStyleInputs } from '../companion/server/runners.js';
-import type { Progress } from '../companion/pipeline/types.js';
+import type { PhotoStyleInputs, Progress } from '../companion/pipeline/types.js';
 import { KIT, kitWeights } from '../eval/shared-kit.js';
 import { fmt, peakRssMiB, timeIt } from './util.js';
 
@@ -66,7 +65,7 @@ async function laplacianFigures(content: Image, size: number): Promise<string> {
   const product = await timeIt(async () => op.apply(v, out), { warmup: 2, runs: 9 });
   const pre = getBackbone('vgg19').preprocess;
   const term = photorealismTerm(op, pre, 1e4);
-  const x = toNetworkSpace(img, pre);
+  const x = toNetworkSpace(img, pre).data;
   const grad = new Float32Array(x.length);
   const stage2Term = await timeIt(async () => term(x, grad), { warmup: 1, runs: 5 });
   return `matting Laplacian ${ws.width}×${ws.height}: precompute ${fmt(build * 1000, 1)} ms, one M·v ${fmt(product * 1000, 1)} ms, stage-2 term (3 products + gradient) ${fmt(stage2Term * 1000, 1)} ms per iteration`;

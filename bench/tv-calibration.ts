@@ -6,17 +6,16 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { harmonize } from '../companion/pipeline/harmonize.js';
-import { loadNetwork } from '../companion/compute/network.js';
-import { buildStepGraph, type StepGraphSpec } from '../companion/compute/graphs/step.js';
-import { createSession } from '../companion/compute/backends/onnx.js';
+import { loadNetwork, type Network } from '../companion/compute/network.js';
+import { openStep, type StepSpec } from '../companion/compute/graphs/step.js';
 import { readImage, readMask } from '../companion/image/io.js';
 import { KIT, kitWeights } from '../eval/shared-kit.js';
-import type { PreparedPass } from '../companion/pipeline/dph/pass1.js';
+import type { PreparedPass } from '../companion/pipeline/dph/pass.js';
 
-async function gradNorm(spec: StepGraphSpec, x: Float32Array): Promise<number> {
-  const s = await createSession(buildStepGraph(spec));
+async function gradNorm(net: Network, spec: StepSpec, x: Float32Array): Promise<number> {
+  const s = await openStep(net, spec);
   try {
-    const g = (await s.run({ image: { data: x, dims: [1, 3, spec.height, spec.width] } })).grad.data as Float32Array;
+    const g = (await s.evaluate(x)).grad;
     return Math.sqrt(g.reduce((a, v) => a + v * v, 0));
   } finally {
     await s.release();
@@ -24,11 +23,11 @@ async function gradNorm(spec: StepGraphSpec, x: Float32Array): Promise<number> {
 }
 
 /** |net| / |TV| for a prepared pass, with the TV weight the spec gives before any backbone factor. */
-async function ratio(p: PreparedPass, factor: number): Promise<number> {
-  const net = await gradNorm({ ...p.step, tvWeight: 0 }, p.x);
+async function ratio(net: Network, p: PreparedPass, factor: number): Promise<number> {
+  const network = await gradNorm(net, { ...p.step, tvWeight: 0 }, p.x.data);
   const noHeads = p.step.taps.map((t) => ({ ...t, heads: t.heads.map((h) => ({ ...h, weight: 0 })) }));
-  const tv = await gradNorm({ ...p.step, taps: noHeads, tvWeight: p.step.tvWeight / factor }, p.x);
-  return net / tv;
+  const tv = await gradNorm(net, { ...p.step, taps: noHeads, tvWeight: p.step.tvWeight / factor }, p.x.data);
+  return network / tv;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -51,7 +50,7 @@ export async function main(argv: string[]): Promise<void> {
         mask: await readMask(join(data, `${k}_c_mask.jpg`)), dilatedMask: await readMask(join(data, `${k}_c_mask_dilated.jpg`)),
       }, { backbone: backbone as never, size: Number(v.size), pass1Iters: Number(v['pass1-iters']), pass2Iters: 0, postProcess: false, device: 'cpu' }, {}, {
         network: net,
-        onPrepared: async (pass, p) => { got.push(await ratio(p, pass === 1 ? net.spec.tvScale.pass1 : net.spec.tvScale.pass2)); },
+        onPrepared: async (pass, p) => { got.push(await ratio(net, p, pass === 1 ? net.spec.tvScale.pass1 : net.spec.tvScale.pass2)); },
       });
       table[backbone].push(got);
       console.log(`${backbone} example ${k}: |net| / |TV| at the first evaluation: pass 1 ${got[0].toPrecision(3)}, pass 2 ${got[1].toPrecision(3)}`);

@@ -10,7 +10,7 @@ import { harmonize } from '../companion/pipeline/harmonize.js';
 import { readImage, readMask } from '../companion/image/io.js';
 import { resize } from '../companion/image/resize.js';
 import { meanDeltaE76, ssimL, maskBoundingBox } from '../companion/image/metrics.js';
-import { parseWikiartTau } from '../companion/pipeline/dph/style-weights.js';
+import { parseWikiartTau } from './wikiart-tau.js';
 import type { Image } from '../companion/image/image.js';
 import type { BackboneName } from '../companion/pipeline/types.js';
 import { KIT, REPO_ROOT, kitWeights } from './shared-kit.js';

@@ -67,3 +67,8 @@ export function describeValue(v: unknown): string {
 export function expected(name: string, what: string, got: unknown, code: ErrorCode = 'BAD_MESSAGE'): PainterlyError {
   return new PainterlyError(code, `Expected ${what} for \`${name}\`, got ${describeValue(got)}.`);
 }
+
+/** Throws CANCELLED (with `message`, or the code's sentence) once `signal` has been aborted. */
+export function throwIfCancelled(signal: AbortSignal | undefined, message?: string): void {
+  if (signal?.aborted) throw new PainterlyError('CANCELLED', message);
+}

@@ -2,7 +2,7 @@
 // output to gradients at its inputs (a vector–Jacobian product; no weight gradients are
 // needed, only the image's). Each rule is checked against finite differences in
 // test/companion/compute/backward.test.ts.
-import { FloatAttr, type GraphBuilder } from './onnx/graph-builder.js';
+import type { GraphBuilder } from './onnx/graph-builder.js';
 import type { LayerSpec, Shape } from './backbones/types.js';
 import type { WeightMap } from './backbones/index.js';
 import type { ForwardValues } from './forward.js';
@@ -58,7 +58,8 @@ const maxpool: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = (ctx, l, gradOut) =
  * 2×2/2 pooling of a ReLU output (VGG): windows do not overlap, so the gradient is the output
  * gradient repeated 2×2 where the input equals the window's max. Elementwise and multi-threaded,
  * unlike a scatter. Ties: only tied zeros are likely after a ReLU, and the ReLU's own backward
- * (Sign of its output) zeroes those again, so the result equals routing to one winner.
+ * (its output clipped to [0, ε], see the conv rule) zeroes those again, so the result equals
+ * routing to one winner.
  */
 const maxpool2x2: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = ({ g, fwd, shapes }, l, gradOut) => {
   const [, h, w] = shapes.get(l.from)!;
@@ -107,8 +108,6 @@ const concat: Rule<Extract<LayerSpec, { op: 'concat' }>> = ({ g, shapes }, l, gr
   return l.from.map((f, i) => [f, parts[i]] as [string, string]);
 };
 
-export const BACKWARD_RULES = { conv, maxpool, lrn, concat } as const;
-
 export function emitBackwardLayer(ctx: BackwardContext, layer: LayerSpec, gradOut: string): Array<[string, string]> {
   switch (layer.op) {
     case 'conv': return conv(ctx, layer, gradOut);
@@ -130,5 +129,3 @@ export function flipTranspose(w: Float32Array, shape: number[]): Float32Array {
   return out;
 }
 
-// Re-exported for graphs that need explicit float attributes.
-export { FloatAttr };

@@ -1,11 +1,12 @@
 // A backbone ready to run: its description, its checked weights and the device that runs it.
-// Weights are cached per file so a companion serving many jobs reads them once.
+// Every graph opened for a network (compute/graphs/) runs on its device. Weights are cached per
+// file so a companion serving many jobs reads them once; the device is chosen once per process.
 import { getBackbone, checkWeights, type WeightMap } from './backbones/index.js';
 import type { BackboneSpec } from './backbones/types.js';
-import { chooseDevice, parseDevice, type Device } from './backends/onnx.js';
+import { selectDevice, type Device, type OnDevice } from './device.js';
 import { loadWeights, resolveWeightsFile, type ModelName } from './weights/resolve.js';
 
-export interface Network {
+export interface Network extends OnDevice {
   spec: BackboneSpec;
   weights: WeightMap;
   device: Device;
@@ -15,7 +16,6 @@ export interface Network {
 }
 
 const weightCache = new Map<string, Promise<WeightMap>>();
-const deviceCache = new Map<string, Promise<{ device: Device; notes: string[] }>>();
 
 export async function loadNetwork(backbone: string, opts: { weightsFile?: string; device?: string } = {}): Promise<Network> {
   const spec = getBackbone(backbone);
@@ -29,14 +29,7 @@ export async function loadNetwork(backbone: string, opts: { weightsFile?: string
   }
   const w = await weights;
   checkWeights(spec, w, file);
-  const request = parseDevice(opts.device ?? 'auto');
-  let choice = deviceCache.get(request);
-  if (!choice) {
-    choice = chooseDevice(request);
-    deviceCache.set(request, choice);
-    choice.catch(() => deviceCache.delete(request));
-  }
-  const { device, notes } = await choice;
+  const { device, notes } = await selectDevice(opts.device ?? 'auto');
   return { spec, weights: w, device, deviceNotes: notes, weightsFile: file };
 }
 

@@ -21,13 +21,28 @@ export function guidedFilterColor(guide: Image, input: Image, r: number, eps: nu
   if (!(Number.isInteger(r) && r >= 0)) throw new PainterlyError('BAD_ARGUMENT', `Expected a non-negative integer radius, got ${r}.`);
   if (!(eps > 0)) throw new PainterlyError('BAD_ARGUMENT', `Expected a positive eps, got ${eps}.`);
 
-  const w = guide.width;
-  const h = guide.height;
-  const n = w * h;
+  const { width: w, height: h } = guide;
   const box = new BoxMean(w, h, r);
-  const g = guide.data;
+  const stats = guideStatistics(guide, box, eps);
+  const c = input.channels;
+  const out = new Float32Array(w * h * c);
+  for (let ch = 0; ch < c; ch++) filterChannel(input, ch, stats, box, out);
+  return { width: w, height: h, channels: c, data: out };
+}
 
-  // Guide statistics, shared by all input channels: means and the inverse of Σ + eps·Id.
+/** What every input channel shares: the guide's planes, their window means and (Σ + eps·Id)⁻¹. */
+interface GuideStatistics {
+  I: [Float64Array, Float64Array, Float64Array];
+  mean: [Float64Array, Float64Array, Float64Array];
+  /** The symmetric inverse's 6 unique entries per pixel: RR, RG, RB, GG, GB, BB. */
+  inv: [Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array];
+  /** Window mean of x·y (reuses one scratch buffer). */
+  second(x: Float64Array, y: Float64Array): Float64Array;
+}
+
+function guideStatistics(guide: Image, box: BoxMean, eps: number): GuideStatistics {
+  const n = guide.width * guide.height;
+  const g = guide.data;
   const Ir = new Float64Array(n);
   const Ig = new Float64Array(n);
   const Ib = new Float64Array(n);
@@ -69,41 +84,45 @@ export function guidedFilterColor(guide: Image, input: Image, r: number, eps: nu
     vGB[i] = (rb * rg - rr * gb) / det;
     vBB[i] = (rr * gg - rg * rg) / det;
   }
+  return { I: [Ir, Ig, Ib], mean: [mR, mG, mB], inv: [vRR, vRG, vRB, vGG, vGB, vBB], second };
+}
 
+/** One input channel: a = (Σ + eps·Id)⁻¹ cov(I, p), b = mean(p) − a·mean(I), q = ā·I + b̄, into `out`. */
+function filterChannel(input: Image, ch: number, stats: GuideStatistics, box: BoxMean, out: Float32Array): void {
   const c = input.channels;
-  const out = new Float32Array(n * c);
+  const n = input.width * input.height;
+  const [Ir, Ig, Ib] = stats.I;
+  const [mR, mG, mB] = stats.mean;
+  const [vRR, vRG, vRB, vGG, vGB, vBB] = stats.inv;
   const p = new Float64Array(n);
+  for (let i = 0; i < n; i++) p[i] = input.data[i * c + ch];
+  const mP = box.mean(p);
+  const mRP = stats.second(Ir, p);
+  const mGP = stats.second(Ig, p);
+  const mBP = stats.second(Ib, p);
   const aR = new Float64Array(n);
   const aG = new Float64Array(n);
   const aB = new Float64Array(n);
   const b = new Float64Array(n);
-  for (let ch = 0; ch < c; ch++) {
-    for (let i = 0; i < n; i++) p[i] = input.data[i * c + ch];
-    const mP = box.mean(p);
-    const mRP = second(Ir, p);
-    const mGP = second(Ig, p);
-    const mBP = second(Ib, p);
-    for (let i = 0; i < n; i++) {
-      const covR = mRP[i] - mR[i] * mP[i];
-      const covG = mGP[i] - mG[i] * mP[i];
-      const covB = mBP[i] - mB[i] * mP[i];
-      const ar = vRR[i] * covR + vRG[i] * covG + vRB[i] * covB;
-      const ag = vRG[i] * covR + vGG[i] * covG + vGB[i] * covB;
-      const ab = vRB[i] * covR + vGB[i] * covG + vBB[i] * covB;
-      aR[i] = ar;
-      aG[i] = ag;
-      aB[i] = ab;
-      b[i] = mP[i] - ar * mR[i] - ag * mG[i] - ab * mB[i];
-    }
-    const maR = box.mean(aR);
-    const maG = box.mean(aG);
-    const maB = box.mean(aB);
-    const mb = box.mean(b);
-    for (let i = 0; i < n; i++) {
-      out[i * c + ch] = maR[i] * Ir[i] + maG[i] * Ig[i] + maB[i] * Ib[i] + mb[i];
-    }
+  for (let i = 0; i < n; i++) {
+    const covR = mRP[i] - mR[i] * mP[i];
+    const covG = mGP[i] - mG[i] * mP[i];
+    const covB = mBP[i] - mB[i] * mP[i];
+    const ar = vRR[i] * covR + vRG[i] * covG + vRB[i] * covB;
+    const ag = vRG[i] * covR + vGG[i] * covG + vGB[i] * covB;
+    const ab = vRB[i] * covR + vGB[i] * covG + vBB[i] * covB;
+    aR[i] = ar;
+    aG[i] = ag;
+    aB[i] = ab;
+    b[i] = mP[i] - ar * mR[i] - ag * mG[i] - ab * mB[i];
   }
-  return { width: w, height: h, channels: c, data: out };
+  const maR = box.mean(aR);
+  const maG = box.mean(aG);
+  const maB = box.mean(aB);
+  const mb = box.mean(b);
+  for (let i = 0; i < n; i++) {
+    out[i * c + ch] = maR[i] * Ir[i] + maG[i] * Ig[i] + maB[i] * Ib[i] + mb[i];
+  }
 }
 
 /** Mean over the (2r+1)² window clipped to the image, by running sums along x then y. */

@@ -7,7 +7,7 @@ import { PainterlyError } from '../../shared/errors.js';
 import type { Image } from './image.js';
 
 /** Largest image we decode by default: 64 Mpx (about 8000×8000), far above the 700-px working size. */
-export const DEFAULT_MAX_PIXELS = 64_000_000;
+const DEFAULT_MAX_PIXELS = 64_000_000;
 
 export interface ReadOptions {
   /** Refuse images with more pixels than this (checked from the header, before decoding). */
@@ -51,7 +51,7 @@ export async function writeImage(path: string, img: Image, opts: WriteOptions = 
 }
 
 /** Encodes to a PNG or JPEG buffer. */
-export async function encodeImage(img: Image, format: 'png' | 'jpeg', opts: WriteOptions = {}): Promise<Buffer> {
+async function encodeImage(img: Image, format: 'png' | 'jpeg', opts: WriteOptions = {}): Promise<Buffer> {
   const pipeline = sharp(toBytes(img), {
     raw: { width: img.width, height: img.height, channels: checkChannels(img.channels) },
   });

@@ -10,8 +10,9 @@
 // result depends only on the seed and the band split, not on which thread ran which band:
 // running the bands one after another in this thread gives the same NNF as the workers.
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { PainterlyError } from '../../shared/errors.js';
+import type { Worker } from 'node:worker_threads';
+import { PainterlyError, throwIfCancelled } from '../../shared/errors.js';
+import { spawnWorker } from './spawn-worker.js';
 import type { Image } from './image.js';
 import { runPhase, type Band, type MatchState, type Phase } from './patchmatch-kernel.js';
 
@@ -47,7 +48,7 @@ export interface PatchMatchOptions {
 
 const DEFAULT_BANDS = 4;
 
-export function defaultWorkers(): number {
+function defaultWorkers(): number {
   return Math.min(4, availableParallelism());
 }
 
@@ -120,9 +121,7 @@ async function run(
   for (let i = 0; i < iterations; i++) phases.push({ type: 'iterate', iteration: i });
   if (vote) phases.push({ type: 'vote' });
 
-  const checkAbort = (): void => {
-    if (opts.signal?.aborted) throw new PainterlyError('CANCELLED', 'PatchMatch was cancelled.');
-  };
+  const checkAbort = (): void => throwIfCancelled(opts.signal, 'PatchMatch was cancelled.');
   checkAbort();
   // Nothing to match: no need to start threads (voting then just copies the fallback).
   const anyActive = state.active.includes(1);
@@ -267,7 +266,7 @@ class WorkerPool {
   static async start(state: MatchState, bands: Band[], count: number): Promise<WorkerPool> {
     const assigned: Band[][] = Array.from({ length: count }, () => []);
     bands.forEach((band, k) => assigned[k % count].push(band));
-    const workers = assigned.map((myBands) => spawnWorker({ state, bands: myBands }));
+    const workers = assigned.map((myBands) => spawnWorker(import.meta.url, './patchmatch-worker', { state, bands: myBands }));
     const pool = new WorkerPool(workers);
     try {
       await Promise.all(workers.map((w) => nextMessage(w)));
@@ -331,21 +330,4 @@ function nextMessage(w: Worker): Promise<void> {
     w.on('error', onError);
     w.on('exit', onExit);
   });
-}
-
-/**
- * Starts patchmatch-worker. Node 20 workers do not inherit the TypeScript loader that tsx (CLI)
- * or vitest gave this thread, so when this module is TypeScript source the worker first
- * registers tsx itself, then imports the worker module.
- */
-function spawnWorker(workerData: { state: MatchState; bands: Band[] }): Worker {
-  const isTs = import.meta.url.endsWith('.ts');
-  const url = new URL(isTs ? './patchmatch-worker.ts' : './patchmatch-worker.js', import.meta.url);
-  if (!isTs) return new Worker(url, { workerData });
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const boot =
-    `import(${JSON.stringify(tsxApi)})` +
-    `.then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })` +
-    `.catch((e) => { require('node:worker_threads').parentPort.postMessage({ type: 'error', message: String(e && e.stack || e) }); });`;
-  return new Worker(boot, { eval: true, workerData });
 }

@@ -1,6 +1,8 @@
 // Resizing with the semantics of Torch7's `image.scale`, which the original DPH code relies on
-// (spec §1.1). Its 'bilinear' mode is not plain bilinear: per axis it averages exact areas when
-// shrinking and interpolates with aligned corners when enlarging. 'simple' is nearest neighbour.
+// (spec §1.1): the one resize of the companion (images, masks, label images, layer grids). Its
+// 'bilinear' mode is not plain bilinear: per axis it averages exact areas when shrinking and
+// interpolates with aligned corners when enlarging (torch-scale.ts). 'simple' is nearest
+// neighbour. A one-channel Planar (a mask) resizes as an Image.
 import { torchScale } from './torch-scale.js';
 import { PainterlyError } from '../../shared/errors.js';
 import type { Image } from './image.js';
@@ -33,14 +35,16 @@ export function resize(img: Image, width: number, height: number, mode: ResizeMo
   return { width, height, channels: c, data: torchScale(img.data, img.width, img.height, c, width, height) };
 }
 
+/** Torch 'simple': source index floor(i·fround(src/dst)), the product rounded to float32 as Torch computes it. */
 function resizeNearest(img: Image, width: number, height: number): Image {
   const c = img.channels;
   const out = new Float32Array(width * height * c);
+  const scx = Math.fround(img.width / width);
+  const scy = Math.fround(img.height / height);
   const sx = new Int32Array(width);
-  // floor(i·src/dst) in exact integer arithmetic.
-  for (let x = 0; x < width; x++) sx[x] = Math.floor((x * img.width) / width);
+  for (let x = 0; x < width; x++) sx[x] = Math.min(img.width - 1, Math.floor(Math.fround(x * scx)));
   for (let y = 0; y < height; y++) {
-    const srcRow = Math.floor((y * img.height) / height) * img.width;
+    const srcRow = Math.min(img.height - 1, Math.floor(Math.fround(y * scy))) * img.width;
     for (let x = 0; x < width; x++) {
       const s = (srcRow + sx[x]) * c;
       const d = (y * width + x) * c;

@@ -1,30 +1,35 @@
 // Deep Painterly Harmonization (Luan et al. 2018), the paper's steps in order:
 // inputs → working size and masks (§1) → pass 1 (§2) → pass 2 (§3) → composite → post (§5).
-import { PainterlyError } from '../../shared/errors.js';
-import type { Image } from '../image/image.js';
+import { PainterlyError, throwIfCancelled } from '../../shared/errors.js';
+import { firstChannel, toRgb, type Image } from '../image/image.js';
 import { resize, workingSize } from '../image/resize.js';
 import { encodeJpegRoundTrip } from '../image/io.js';
+import { pastePlanar, type Planar, type Region } from '../image/planar.js';
 import { loadNetwork, type Network } from '../compute/network.js';
 import { allTaps, checkInputSize, minimumSide } from '../compute/backbones/index.js';
+import { computeFeatures } from '../compute/graphs/features.js';
+import { fromNetworkSpace, toNetworkSpace } from './common/network-space.js';
+import { JobProgress } from './common/progress.js';
+import { HARMONIZE_JOB_DEFAULTS } from '../../shared/options.js';
 import { blurTightMaskTorch, dilateTightMask } from './dph/masks.js';
 import { postProcess, softCompositingMask } from './dph/post-process.js';
 import { paintingNoise } from './dph/style-weights.js';
-import { computeFeatures, type DphContext } from './dph/context.js';
-import { regionOfInterest, fullRegion, pastePlanar, type Region } from './dph/region.js';
-import { fromNetworkSpace, maskPlane, toNetworkSpace } from './dph/preprocess.js';
-import { runPass1 } from './dph/pass1.js';
-import { runPass2 } from './dph/pass2.js';
-import { ProgressTracker } from './progress.js';
+import type { DphContext } from './dph/context.js';
+import { regionOfInterest, fullRegion } from './dph/region.js';
+import { runPass } from './dph/pass.js';
+import { preparePass1 } from './dph/pass1.js';
+import { preparePass2 } from './dph/pass2.js';
 import type { HarmonizeInputs, HarmonizeOptions, HarmonizeResult, PipelineHooks } from './types.js';
 
-export const HARMONIZE_DEFAULTS: Readonly<HarmonizeOptions> = Object.freeze({
-  backbone: 'vgg19', size: 700, tau: 5, pass1Iters: 1000, pass2Iters: 1000, postProcess: true, device: 'auto',
-});
+/** The option table's defaults (shared/options.ts); options arrive checked by the CLI or the protocol. */
+export const HARMONIZE_DEFAULTS: Readonly<HarmonizeOptions> = Object.freeze({ ...HARMONIZE_JOB_DEFAULTS, device: 'auto' });
 
 /** Longest side the original works at; dilated masks are made at most at this resolution (§1.2). */
 const DILATION_SIDE = 700;
 /** The painting's noise (which sets the TV/histogram balance, §3.6) is measured at the original's scale. */
 const NOISE_SIDE = 700;
+/** Estimated seconds of post-processing at 700 px, for the ETA. */
+const POST_SECONDS = 3;
 
 export interface HarmonizeInternals {
   /** Use this network instead of loading one (tests, benchmarks). */
@@ -39,51 +44,43 @@ export interface HarmonizeInternals {
 
 export async function harmonize(inputs: HarmonizeInputs, options: Partial<HarmonizeOptions> = {}, hooks: PipelineHooks = {}, internals: HarmonizeInternals = {}): Promise<HarmonizeResult> {
   const opts = { ...HARMONIZE_DEFAULTS, ...options };
-  validateOptions(opts);
   validateInputs(inputs);
   const { signal } = hooks;
-  const progress = new ProgressTracker(hooks.onProgress, opts.pass1Iters, opts.pass2Iters, opts.postProcess);
-  const checkCancel = (): void => {
-    if (signal?.aborted) throw new PainterlyError('CANCELLED');
-  };
+  const progress = new JobProgress(hooks.onProgress, { iterations: [opts.pass1Iters, opts.pass2Iters], afterSeconds: opts.postProcess ? POST_SECONDS : 0 });
 
   progress.stage('loading model');
   const net = internals.network ?? (await loadNetwork(opts.backbone, { weightsFile: opts.weightsFile, device: opts.device }));
-  checkCancel();
+  throwIfCancelled(signal);
 
   // §1: working size (never upscaled), masks.
   progress.stage('preparing');
   const { width: W0, height: H0 } = inputs.composite;
-  const ws = Math.max(W0, H0) > opts.size ? workingSize(W0, H0, opts.size) : { width: W0, height: H0 };
-  const { width: W, height: H } = ws;
+  const { width: W, height: H } = Math.max(W0, H0) > opts.size ? workingSize(W0, H0, opts.size) : { width: W0, height: H0 };
   const painting = toRgb(resize(inputs.painting, W, H));
   const naive = toRgb(resize(inputs.composite, W, H));
-  const tightImg = resize(firstChannel(inputs.mask), W, H);
-  const dilatedImg = inputs.dilatedMask ? resize(firstChannel(inputs.dilatedMask), W, H) : makeDilatedMask(firstChannel(inputs.mask), W, H);
-  const tight = tightImg.data;
-  const dilated = dilatedImg.data;
+  const tight = resize(firstChannel(inputs.mask), W, H);
+  const dilated = inputs.dilatedMask ? resize(firstChannel(inputs.dilatedMask), W, H) : makeDilatedMask(firstChannel(inputs.mask), W, H);
   // The loose mask must contain the object: a tiny selection can vanish in the dilation's blur,
   // and a user-supplied loose mask may not cover the tight one.
-  for (let i = 0; i < dilated.length; i++) if (tight[i] > 0.1 && dilated[i] < 1) dilated[i] = 1;
+  for (let i = 0; i < dilated.data.length; i++) if (tight.data[i] > 0.1 && dilated.data[i] < 1) dilated.data[i] = 1;
 
   const taps = allTaps(net.spec);
   checkInputSize(net.spec, W, H, taps, 'image');
-  let region: Region = internals.region === 'full' ? fullRegion(W, H) : regionOfInterest(dilated, W, H, net.spec.maxStride, internals.margin);
-  // A crop too small for the deepest taps (tiny object near a corner of a small image) falls back to the whole image.
-  if (region.width < minimumSide(net.spec, taps) || region.height < minimumSide(net.spec, taps)) region = fullRegion(W, H);
+  const region = chooseRegion(net, dilated, internals);
   const paintingX = toNetworkSpace(painting, net.spec.preprocess);
   const naiveX = toNetworkSpace(naive, net.spec.preprocess);
-  const paintingFeatures = await computeFeatures(net, paintingX, H, W, taps);
-  checkCancel();
+  const paintingFeatures = await computeFeatures(net, paintingX, taps);
+  throwIfCancelled(signal);
 
-  const blurredTight = maskPlane(blurTightMaskTorch(tightImg));
-  const composite = (cropX: Float32Array): Image => {
+  const blurredTight = firstChannel(blurTightMaskTorch(tight)).data;
+  const composite = (crop: Planar): Image => {
     // §2.4: x inside the blurred tight mask, the painting outside, then deprocess and clamp.
-    const full = naiveX.slice();
-    pastePlanar(full, 3, W, H, region, cropX);
+    const full = { ...naiveX, data: naiveX.data.slice() };
+    pastePlanar(full, region, crop);
     const n = W * H;
-    for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) full[c * n + i] = full[c * n + i] * blurredTight[i] + paintingX[c * n + i] * (1 - blurredTight[i]);
-    return fromNetworkSpace(full, W, H, net.spec.preprocess);
+    const f = full.data;
+    for (let c = 0; c < 3; c++) for (let i = 0; i < n; i++) f[c * n + i] = f[c * n + i] * blurredTight[i] + paintingX.data[c * n + i] * (1 - blurredTight[i]);
+    return fromNetworkSpace(full, net.spec.preprocess);
   };
 
   const ctx: DphContext = {
@@ -93,27 +90,37 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
     onIteration: (pass, it, total, x) => progress.iteration(pass, it, total, () => composite(x)),
   };
 
-  const p1 = await runPass1(ctx, naiveX, opts.pass1Iters);
+  const p1 = await runPass(ctx, 1, await preparePass1(ctx, naiveX), opts.pass1Iters);
   // The original saves pass 1 as a quality-75 JPEG, and that lossy image is what pass 2 reads.
   const pass1 = await encodeJpegRoundTrip(composite(p1.x), 75);
-  checkCancel();
+  throwIfCancelled(signal);
   const pass1X = toNetworkSpace(pass1, net.spec.preprocess);
   const noiseScale = workingSize(W0, H0, NOISE_SIDE);
   const noise = paintingNoise(resize(inputs.painting, noiseScale.width, noiseScale.height));
-  const p2 = await runPass2(ctx, naiveX, pass1X, opts.pass2Iters, opts.tau, noise);
+  const p2 = await runPass(ctx, 2, await preparePass2(ctx, naiveX, pass1X, opts.tau, noise), opts.pass2Iters);
   const pass2 = composite(p2.x);
-  checkCancel();
+  throwIfCancelled(signal);
 
   let final = pass2;
   if (opts.postProcess) {
     progress.stage('post-processing');
-    final = await postProcess(pass2, naive, painting, tightImg, { signal, onProgress: (s) => progress.stage(`post-processing: ${s}`) });
+    final = await postProcess(pass2, naive, painting, tight, { signal, onProgress: (s) => progress.stage(`post-processing: ${s}`) });
   }
-  checkCancel();
+  throwIfCancelled(signal);
 
-  const image = W === W0 && H === H0 ? final : toInputResolution(final, inputs.painting, tightImg, W0, H0);
+  const image = W === W0 && H === H0 ? final : toInputResolution(final, inputs.painting, tight, W0, H0);
   progress.done();
   return { image, stages: { pass1, pass2, final }, device: net.device };
+}
+
+/** The region of interest (or the whole image when asked, or when the crop is too small for the deepest taps). */
+function chooseRegion(net: Network, dilated: Planar, internals: HarmonizeInternals): Region {
+  const { width: W, height: H } = dilated;
+  if (internals.region === 'full') return fullRegion(W, H);
+  const region = regionOfInterest(dilated, net.spec.maxStride, internals.margin);
+  // A tiny object near a corner of a small image gives a crop too small for the deepest taps.
+  const side = minimumSide(net.spec, allTaps(net.spec));
+  return region.width < side || region.height < side ? fullRegion(W, H) : region;
 }
 
 /** The working-size result placed into the full-resolution painting through a soft mask. */
@@ -132,35 +139,9 @@ function toInputResolution(final: Image, painting: Image, tight: Image, W0: numb
 function makeDilatedMask(tight: Image, W: number, H: number): Image {
   // dilate_mask.m ran at the stored resolution (≤ 700 px); grow at that scale, then resize.
   const side = Math.max(tight.width, tight.height);
-  const at = side > DILATION_SIDE ? resize(tight, ...sizeArgs(workingSize(tight.width, tight.height, DILATION_SIDE))) : tight;
+  const small = side > DILATION_SIDE ? workingSize(tight.width, tight.height, DILATION_SIDE) : undefined;
+  const at = small ? resize(tight, small.width, small.height) : tight;
   return resize(dilateTightMask(at), W, H);
-}
-
-function sizeArgs(s: { width: number; height: number }): [number, number] {
-  return [s.width, s.height];
-}
-
-function firstChannel(img: Image): Image {
-  if (img.channels === 1) return img;
-  return { width: img.width, height: img.height, channels: 1, data: maskPlane(img) };
-}
-
-function toRgb(img: Image): Image {
-  if (img.channels === 3) return img;
-  const n = img.width * img.height;
-  const data = new Float32Array(n * 3);
-  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = img.data[i * img.channels + (img.channels === 1 ? 0 : c)];
-  return { width: img.width, height: img.height, channels: 3, data };
-}
-
-function validateOptions(o: HarmonizeOptions): void {
-  const int = (v: number, name: string, min: number, max: number): void => {
-    if (!Number.isInteger(v) || v < min || v > max) throw new PainterlyError('BAD_ARGUMENT', `Expected a whole number from ${min} to ${max} for ${name}, got ${v}.`);
-  };
-  int(o.size, 'size', 32, 4096);
-  int(o.pass1Iters, 'pass-1 iterations', 0, 100_000);
-  int(o.pass2Iters, 'pass-2 iterations', 0, 100_000);
-  if (!(Number.isFinite(o.tau) && o.tau >= 0 && o.tau <= 100)) throw new PainterlyError('BAD_ARGUMENT', `Expected τ from 0 to 100, got ${o.tau}.`);
 }
 
 export function validateInputs(inputs: HarmonizeInputs): void {

@@ -2,27 +2,25 @@
 // (../shared/docs/photo-style-algorithm.md): inputs and labels at working size (§0, §2.1) →
 // content and per-label style targets (§2.2, §2.3) → stage 1 from noise (§3) → stage 2 with the
 // matting-Laplacian photorealism term (§1) → smoothing (§4 or §6) → the content's resolution.
-import { PainterlyError } from '../../shared/errors.js';
-import type { Image } from '../image/image.js';
+import { PainterlyError, throwIfCancelled } from '../../shared/errors.js';
+import { toRgb, type Image } from '../image/image.js';
+import type { Planar } from '../image/planar.js';
 import { loadNetwork, type Network } from '../compute/network.js';
 import { checkInputSize, photoTaps } from '../compute/backbones/index.js';
-import type { PhotoStyleInputs, PhotoStyleOptions, PhotoStyleResult, PhotoStyleRunner } from '../server/runners.js';
-import { fromNetworkSpace, toNetworkSpace } from './dph/preprocess.js';
-import { prepareInputs, toRgb } from './photo-style/prepare.js';
+import { fromNetworkSpace, toNetworkSpace } from './common/network-space.js';
+import { JobProgress } from './common/progress.js';
+import { PHOTO_STYLE_JOB_DEFAULTS } from '../../shared/options.js';
+import { prepareInputs } from './photo-style/prepare.js';
 import { buildPhotoTaps } from './photo-style/targets.js';
-import { noiseInit, runStage } from './photo-style/stages.js';
+import { noiseInit, runStage, type StageSpec } from './photo-style/stages.js';
 import { mattingLaplacianOperator } from './photo-style/matting-laplacian.js';
-import { PHOTO_STYLE_WEIGHTS } from './photo-style/reference-losses.js';
+import { PHOTO_STYLE_WEIGHTS } from './photo-style/weights.js';
 import { runSmoothing, SMOOTHING_MODES, SMOOTHING_SECONDS_PER_PIXEL } from './photo-style/smoothing.js';
 import { toContentResolution } from './photo-style/full-resolution.js';
-import { PhotoProgress } from './photo-style/progress.js';
-import type { PipelineHooks } from './types.js';
+import type { PhotoStyleInputs, PhotoStyleOptions, PhotoStyleResult, PipelineHooks } from './types.js';
 
-export type { PhotoStyleInputs, PhotoStyleOptions, PhotoStyleResult };
-
-export const PHOTO_STYLE_DEFAULTS: Readonly<PhotoStyleOptions> = Object.freeze({
-  backbone: 'vgg19', size: 700, stage1Iters: 1000, stage2Iters: 1000, smoothing: 'affine', device: 'auto',
-});
+/** The option table's defaults (shared/options.ts); options arrive checked by the CLI or the protocol. */
+export const PHOTO_STYLE_DEFAULTS: Readonly<PhotoStyleOptions> = Object.freeze({ ...PHOTO_STYLE_JOB_DEFAULTS, device: 'auto' });
 
 export interface PhotoStyleInternals {
   /** Use this network instead of loading one (tests, benchmarks). */
@@ -51,62 +49,58 @@ export async function photoStyle(
   internals: PhotoStyleInternals = {},
 ): Promise<PhotoStyleOutcome> {
   const opts: PhotoStyleOptions = { ...PHOTO_STYLE_DEFAULTS, ...options };
-  validatePhotoStyleOptions(opts);
   const { signal } = hooks;
-  const checkCancel = (): void => {
-    if (signal?.aborted) throw new PainterlyError('CANCELLED');
-  };
 
   const prepared = prepareInputs(inputs, opts.size);
   const { content, style } = prepared;
   const { width: W, height: H } = content;
-  const progress = new PhotoProgress(hooks.onProgress, {
-    stage1Iters: opts.stage1Iters, stage2Iters: opts.stage2Iters, smoothingSeconds: SMOOTHING_SECONDS_PER_PIXEL[opts.smoothing] * W * H,
+  const progress = new JobProgress(hooks.onProgress, {
+    iterations: [opts.stage1Iters, opts.stage2Iters], afterSeconds: SMOOTHING_SECONDS_PER_PIXEL[opts.smoothing] * W * H, afterStage: 'smoothing',
   });
   for (const note of prepared.notes) progress.note(note);
 
   progress.stage('loading model');
   const net = internals.network ?? (await loadNetwork(opts.backbone, { weightsFile: opts.weightsFile, device: opts.device }));
-  checkInputSize(net.spec, prepared.content.width, prepared.content.height, photoTaps(net.spec), 'content photo');
-  checkInputSize(net.spec, prepared.style.width, prepared.style.height, photoTaps(net.spec), 'style photo');
-  checkCancel();
+  checkInputSize(net.spec, content.width, content.height, photoTaps(net.spec), 'content photo');
+  checkInputSize(net.spec, style.width, style.height, photoTaps(net.spec), 'style photo');
+  throwIfCancelled(signal);
   const pre = net.spec.preprocess;
 
   progress.stage('style targets');
   const { taps } = await buildPhotoTaps(net, {
-    contentX: toNetworkSpace(content, pre), width: W, height: H,
-    styleX: toNetworkSpace(style, pre), styleWidth: style.width, styleHeight: style.height,
+    contentX: toNetworkSpace(content, pre), styleX: toNetworkSpace(style, pre),
     contentLabels: prepared.contentLabels, styleLabels: prepared.styleLabels, used: prepared.pairing.used,
   });
-  checkCancel();
+  throwIfCancelled(signal);
 
   // TV and λ are image-space regularisers tuned against VGG's gradients; other backbones scale
   // them as their TV is scaled (the photo weights are the pass-1 weights of harmonization).
   const regScale = net.spec.tvScale.pass1;
-  const common = { net, taps, width: W, height: H, tvWeight: PHOTO_STYLE_WEIGHTS.tv * regScale, history: internals.history, signal };
-  const image = (x: Float32Array): Image => fromNetworkSpace(x, W, H, pre);
+  const stage: StageSpec = { taps, width: W, height: H, tvWeight: PHOTO_STYLE_WEIGHTS.tv * regScale };
+  const planes = (x: Float32Array): Planar => ({ data: x, channels: 3, width: W, height: H });
+  const image = (x: Float32Array): Image => fromNetworkSpace(planes(x), pre);
 
   progress.stage('stage 1');
-  const s1 = await runStage({
-    ...common, x: noiseInit(3 * W * H, internals.seed), iterations: opts.stage1Iters,
+  const s1 = await runStage(net, stage, noiseInit(3 * W * H, internals.seed), {
+    iterations: opts.stage1Iters, history: internals.history, signal,
     onIteration: (it, x) => progress.iteration(1, it, opts.stage1Iters, () => image(x)),
   });
   // The original saves stage 1 as a PNG and stage 2 reads it back: clamped and 8-bit.
   const stage1 = quantise8(image(s1.x));
-  checkCancel();
+  throwIfCancelled(signal);
 
   let stage2 = stage1;
   if (opts.stage2Iters > 0) {
     progress.stage('matting Laplacian');
     const laplacian = mattingLaplacianOperator(content);
     progress.stage('stage 2');
-    const s2 = await runStage({
-      ...common, x: toNetworkSpace(stage1, pre), iterations: opts.stage2Iters,
-      photorealism: { laplacian, lambda: internals.lambda ?? PHOTO_STYLE_WEIGHTS.photorealism * regScale },
+    const photorealism = { laplacian, lambda: internals.lambda ?? PHOTO_STYLE_WEIGHTS.photorealism * regScale };
+    const s2 = await runStage(net, { ...stage, photorealism }, toNetworkSpace(stage1, pre).data, {
+      iterations: opts.stage2Iters, history: internals.history, signal,
       onIteration: (it, x) => progress.iteration(2, it, opts.stage2Iters, () => image(x)),
     });
     stage2 = image(s2.x);
-    checkCancel();
+    throwIfCancelled(signal);
   }
 
   let final = stage2;
@@ -119,7 +113,7 @@ export async function photoStyle(
     final = smoothed.image;
     coefficients = smoothed.coefficients;
   }
-  checkCancel();
+  throwIfCancelled(signal);
 
   const full = toContentResolution(final, coefficients, content, toRgb(inputs.content));
   progress.done();
@@ -133,17 +127,4 @@ export function quantise8(img: Image): Image {
   return { ...img, data };
 }
 
-export function validatePhotoStyleOptions(o: PhotoStyleOptions): void {
-  const int = (v: number, name: string, min: number, max: number): void => {
-    if (!Number.isInteger(v) || v < min || v > max) throw new PainterlyError('BAD_ARGUMENT', `Expected a whole number from ${min} to ${max} for ${name}, got ${v}.`);
-  };
-  int(o.size, 'size', 32, 4096);
-  int(o.stage1Iters, 'stage-1 iterations', 0, 100_000);
-  int(o.stage2Iters, 'stage-2 iterations', 0, 100_000);
-  if (!SMOOTHING_MODES.includes(o.smoothing)) {
-    throw new PainterlyError('BAD_ARGUMENT', `Unknown smoothing '${String(o.smoothing)}'. Choose one of: ${SMOOTHING_MODES.join(', ')}.`);
-  }
-}
 
-// The server calls photoStyle through its runner type (companion/server/runners.ts): keep them in step.
-photoStyle satisfies PhotoStyleRunner;

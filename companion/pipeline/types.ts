@@ -1,5 +1,6 @@
-// The contract between pipelines (harmonize, photo-style) and their callers (CLI, server).
+// The contract between pipelines (harmonize, photo-style) and their callers (CLI, server, eval).
 import type { Image } from '../image/image.js';
+import type { BackboneName, Smoothing } from '../../shared/protocol.js';
 
 /** One progress event; `stage` names a step of the paper's pipeline. */
 export interface Progress {
@@ -19,7 +20,7 @@ export interface PipelineHooks {
   onProgress?: (p: Progress) => void;
 }
 
-export type BackboneName = 'vgg19' | 'vgg19-shallow' | 'squeezenet' | 'googlenet';
+export type { BackboneName };
 
 export interface HarmonizeInputs {
   painting: Image; // RGB
@@ -48,5 +49,29 @@ export interface HarmonizeResult {
   /** Intermediate results at working size, for --save-stages and evaluation. */
   stages: { pass1?: Image; pass2?: Image; final?: Image };
   /** The compute device that ran the job. */
+  device: string;
+}
+
+export interface PhotoStyleInputs {
+  content: Image; // RGB
+  style: Image; // RGB, any size
+  contentLabels?: Image; // RGB colour-coded labels, content's size
+  styleLabels?: Image; // RGB colour-coded labels, style's size
+}
+
+export interface PhotoStyleOptions {
+  backbone: BackboneName;
+  weightsFile?: string;
+  /** Working size: longer side in pixels (the paper uses 700). */
+  size: number;
+  stage1Iters: number;
+  stage2Iters: number;
+  smoothing: Smoothing;
+  device: string;
+}
+
+export interface PhotoStyleResult {
+  /** Final image at the content's resolution. */
+  image: Image;
   device: string;
 }

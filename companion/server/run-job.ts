@@ -1,6 +1,6 @@
 // Runs one job on the device: calls the mode's runner with the decoded planes, forwards progress
 // and previews (throttled), sends the result, and reports cancel or failure.
-import { PainterlyError, isPainterlyError } from '../../shared/errors.js';
+import { PainterlyError, isPainterlyError, throwIfCancelled } from '../../shared/errors.js';
 import type { InputPlaneName } from '../../shared/frames.js';
 import type { CheckedSubmit } from '../../shared/validate.js';
 import type { Image } from '../image/image.js';
@@ -79,7 +79,7 @@ export async function runJob(
       bits = bitsOf('content');
     }
     inputs.clear();
-    if (signal.aborted) throw new PainterlyError('CANCELLED');
+    throwIfCancelled(signal);
     const format = { width: image.width, height: image.height, channels: 3, bitsPerChannel: bits };
     conn.sendPlaneFrames(jobId, 'result', format, imageToSamples(image, bits));
     const seconds = (Date.now() - started) / 1000;

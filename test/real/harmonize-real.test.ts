@@ -4,9 +4,9 @@ import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
 import { harmonize } from '../../companion/pipeline/harmonize.js';
 import { loadNetwork } from '../../companion/compute/network.js';
-import { computeFeatures } from '../../companion/pipeline/dph/context.js';
-import { layerMasks } from '../../companion/pipeline/dph/layer-masks.js';
-import { toNetworkSpace } from '../../companion/pipeline/dph/preprocess.js';
+import { computeFeatures } from '../../companion/compute/graphs/features.js';
+import { layerMasks } from '../../companion/pipeline/common/layer-masks.js';
+import { toNetworkSpace } from '../../companion/pipeline/common/network-space.js';
 import { maskedGram } from '../../companion/compute/graphs/gram.js';
 import { readImage, readMask } from '../../companion/image/io.js';
 import { resize } from '../../companion/image/resize.js';
@@ -30,11 +30,10 @@ describe('harmonize with real SqueezeNet weights on example 16', () => {
     const { width: W, height: H } = out;
     const net = await loadNetwork('squeezenet', { weightsFile: kitWeights('squeezenet'), device: 'cpu' });
     const layer = net.spec.roles.relu3_1;
-    const tight = resize(mask, W, H).data;
-    const m = layerMasks(net.spec, tight, H, W).get(layer)!;
+    const m = layerMasks(net.spec, resize(mask, W, H)).get(layer)!.data;
     const gramOf = async (img: Image, weights?: Float32Array): Promise<Float32Array> => {
-      const f = (await computeFeatures(net, toNetworkSpace(img, net.spec.preprocess), H, W, [layer])).get(layer)!;
-      return maskedGram(f.data, f.channels, weights ?? new Float32Array(f.height * f.width).fill(1));
+      const f = (await computeFeatures(net, toNetworkSpace(img, net.spec.preprocess), [layer])).get(layer)!;
+      return maskedGram(net, f, weights ?? new Float32Array(f.height * f.width).fill(1));
     };
     const target = await gramOf(resize(painting, W, H));
     const dist = (g: Float32Array): number => Math.sqrt(g.reduce((a, v, i) => a + (v - target[i]) ** 2, 0));

@@ -1,22 +1,24 @@
 // Backbone registry: name → description. Unknown names are refused with the valid list.
 import { PainterlyError } from '../../../shared/errors.js';
+import { BACKBONES as BACKBONE_LIST, type BackboneName } from '../../../shared/protocol.js';
 import type { BackboneSpec } from './types.js';
 import { vgg19, vgg19Shallow } from './vgg19.js';
 import { squeezenet } from './squeezenet.js';
 import { googlenet } from './googlenet.js';
 import { ancestors, inferShapes, requiredWeights } from './types.js';
 
-export const BACKBONES: Readonly<Record<string, BackboneSpec>> = Object.freeze({
+export const BACKBONES: Readonly<Record<BackboneName, BackboneSpec>> = Object.freeze({
   vgg19,
   'vgg19-shallow': vgg19Shallow,
   squeezenet,
   googlenet,
 });
 
-export const BACKBONE_NAMES = Object.freeze(Object.keys(BACKBONES));
+/** The one list of backbone names (the protocol's); the registry above has exactly these keys. */
+export const BACKBONE_NAMES: readonly BackboneName[] = BACKBONE_LIST;
 
 export function getBackbone(name: string): BackboneSpec {
-  const spec = BACKBONES[name];
+  const spec = (BACKBONES as Readonly<Record<string, BackboneSpec | undefined>>)[name];
   if (!spec) {
     throw new PainterlyError('UNKNOWN_BACKBONE', `Unknown backbone '${name}'. Choose one of: ${BACKBONE_NAMES.join(', ')}.`);
   }
@@ -70,7 +72,7 @@ export function checkWeights(spec: BackboneSpec, weights: WeightMap, source = 't
 
 /** Whether every tap has a grid of at least `min`×`min` for a W×H input. */
 function tapsFit(spec: BackboneSpec, width: number, height: number, taps: string[], min: number): boolean {
-  const shapes = inferShapes(spec, height, width);
+  const shapes = inferShapes(spec, width, height);
   return taps.every((t) => {
     const s = shapes.get(t);
     return s !== undefined && s[1] >= min && s[2] >= min;

@@ -47,13 +47,13 @@ export interface BackboneSpec {
 
 export type Shape = [channels: number, height: number, width: number];
 
-export function layerByName(spec: BackboneSpec, name: string): LayerSpec {
+function layerByName(spec: BackboneSpec, name: string): LayerSpec {
   const l = spec.layers.find((x) => x.name === name);
   if (!l) throw new Error(`backbone ${spec.name} has no layer '${name}'`);
   return l;
 }
 
-export function inputsOf(l: LayerSpec): string[] {
+function inputsOf(l: LayerSpec): string[] {
   return l.op === 'concat' ? l.from : [l.from];
 }
 
@@ -68,8 +68,8 @@ export function poolOutSize(n: number, k: number, s: number, p: number): number 
   return out;
 }
 
-/** Output shape of every layer for an input of H×W. */
-export function inferShapes(spec: Pick<BackboneSpec, 'layers'>, height: number, width: number, inputChannels = 3): Map<string, Shape> {
+/** Output shape (channels, height, width: the tensor's order) of every layer for a width×height input. */
+export function inferShapes(spec: Pick<BackboneSpec, 'layers'>, width: number, height: number, inputChannels = 3): Map<string, Shape> {
   const shapes = new Map<string, Shape>([['input', [inputChannels, height, width]]]);
   for (const l of spec.layers) {
     const get = (n: string): Shape => {
@@ -105,6 +105,16 @@ export function ancestors(spec: BackboneSpec, targets: string[]): LayerSpec[] {
   };
   targets.forEach(visit);
   return spec.layers.filter((l) => need.has(l.name));
+}
+
+/** Total stride of each layer relative to the image (product of strides along its first input chain). */
+export function layerStrides(spec: Pick<BackboneSpec, 'layers'>): Map<string, number> {
+  const strides = new Map<string, number>([['input', 1]]);
+  for (const l of spec.layers) {
+    if (l.op === 'conv' || l.op === 'maxpool') strides.set(l.name, strides.get(l.from)! * l.stride);
+    else strides.set(l.name, strides.get(l.op === 'concat' ? l.from[0] : l.from)!);
+  }
+  return strides;
 }
 
 /** Weight tensor names a set of layers reads. */

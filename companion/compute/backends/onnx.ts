@@ -1,35 +1,16 @@
-// The only module that imports onnxruntime-node: devices, sessions, runs.
+// The only module that imports onnxruntime-node: sessions, runs, and the check that a device
+// works. Nothing outside companion/compute/ imports it: pipelines get runnable graphs from
+// compute/graphs/ and the device from compute/device.ts.
 import './ort-env.js'; // first: turns the runtime's telemetry off before it loads
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { PainterlyError } from '../../../shared/errors.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
+import { autoCandidates, type Device, type DeviceChoice, type DeviceRequest } from '../device.js';
 
 // Failures reach callers as exceptions with their reason; ORT's own stderr lines (e.g. "failed to
 // load libonnxruntime_providers_cuda.so" while `auto` probes) would only alarm a user.
 ort.env.logLevel = 'fatal';
-
-/** Devices by name → ONNX Runtime execution provider. */
-export const DEVICES = Object.freeze(['cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const);
-export type Device = (typeof DEVICES)[number];
-export type DeviceRequest = Device | 'auto';
-
-/**
- * What `auto` tries, best first, per platform (onnxruntime-node's prebuilt providers):
- *   linux  x64: cuda (needs the CUDA provider installed, see README), webgpu, cpu
- *   win32  x64: dml, cuda, webgpu, cpu
- *   darwin    : coreml, webgpu, cpu
- */
-const AUTO_ORDER: Record<string, Device[]> = {
-  linux: ['cuda', 'webgpu', 'cpu'],
-  win32: ['dml', 'cuda', 'webgpu', 'cpu'],
-  darwin: ['coreml', 'webgpu', 'cpu'],
-};
-
-export function parseDevice(name: string): DeviceRequest {
-  if (name === 'auto' || (DEVICES as readonly string[]).includes(name)) return name as DeviceRequest;
-  throw new PainterlyError('BAD_ARGUMENT', `Unknown device '${name}'. Choose one of: auto, ${DEVICES.join(', ')}.`);
-}
 
 export interface Session {
   readonly device: Device;
@@ -89,18 +70,13 @@ export async function createSession(model: Uint8Array, device: Device = 'cpu', t
   };
 }
 
-export interface DeviceChoice {
-  device: Device;
-  /** One line per device tried and rejected, naming the reason. */
-  notes: string[];
-}
-
 /**
  * Resolves `auto` (or checks an explicit device): each candidate runs a tiny conv graph and
- * must match the CPU result; the first that does is used.
+ * must match the CPU result; the first that does is used. Callers go through
+ * compute/device.ts `selectDevice`, which asks once per process.
  */
 export async function chooseDevice(request: DeviceRequest): Promise<DeviceChoice> {
-  const candidates = request === 'auto' ? (AUTO_ORDER[process.platform] ?? ['cpu']) : [request];
+  const candidates = request === 'auto' ? autoCandidates() : [request];
   const notes: string[] = [];
   const probe = probeModel();
   const cpu = await runProbe(probe, 'cpu');

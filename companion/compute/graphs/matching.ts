@@ -2,18 +2,12 @@
 // the kernels, the painting's feature map is the image, and ArgMax picks the best position.
 // Queries are processed in chunks, so memory grows with N·chunk, never N².
 import { GraphBuilder } from '../onnx/graph-builder.js';
-import { createSession, type Device } from '../backends/onnx.js';
-import { PainterlyError } from '../../../shared/errors.js';
+import { createSession } from '../backends/onnx.js';
+import type { OnDevice } from '../device.js';
+import type { FeatureMap } from './features.js';
+import { throwIfCancelled } from '../../../shared/errors.js';
 
-export interface FeatureMap {
-  /** C×h×w, channel-major. */
-  data: Float32Array;
-  channels: number;
-  height: number;
-  width: number;
-}
-
-export interface MatchOptions {
+export interface MatchMode {
   /**
    * 'ncc' (pass 1): Σ⟨X,S⟩ / (‖X‖·‖S‖ + 1e-9) over the offsets valid for both patches.
    * 'cosine' (pass 2): Σ of per-position cosines of L2-normalised vectors over shared offsets.
@@ -21,9 +15,11 @@ export interface MatchOptions {
   mode: 'ncc' | 'cosine';
   /** §3.2: a painting position in a 1-px border strip may only match a query in the same strip. */
   borderRule: boolean;
+}
+
+export interface MatchOptions {
   /** Queries per chunk; default keeps the score block near 4 M values. */
   chunk?: number;
-  device?: Device;
   signal?: AbortSignal;
   /**
    * Where the query grid sits in the full image's grid, for the border rule when the query is
@@ -32,42 +28,58 @@ export interface MatchOptions {
   queryFrame?: { x0: number; y0: number; fullWidth: number; fullHeight: number };
 }
 
-/**
- * For each query position (flat index into the query grid), the flat index of the best
- * painting position. Ties go to the first maximum in raster order (ArgMax picks the first).
- */
-export async function matchPatches(query: FeatureMap, positions: Int32Array, painting: FeatureMap, opts: MatchOptions): Promise<Int32Array> {
-  if (query.channels !== painting.channels) throw new Error('query and painting features differ in channels');
-  const { channels: C, height: Hs, width: Ws } = painting;
-  const ns = Hs * Ws;
-  const q = opts.mode === 'cosine' ? normalizePositions(query) : query;
-  const s = opts.mode === 'cosine' ? normalizePositions(painting) : painting;
-  const chunk = Math.max(1, opts.chunk ?? Math.min(1024, Math.floor(4_000_000 / ns)));
-  const session = await createSession(buildMatchingGraph(s, opts), opts.device ?? 'cpu');
-  const result = new Int32Array(positions.length);
-  try {
-    for (let start = 0; start < positions.length; start += chunk) {
-      if (opts.signal?.aborted) throw new PainterlyError('CANCELLED');
-      const idx = positions.subarray(start, Math.min(positions.length, start + chunk));
-      const K = idx.length;
-      const feeds: Parameters<typeof session.run>[0] = { kernels: { data: patchKernels(q, idx), dims: [K, C, 3, 3] } };
-      if (opts.mode === 'ncc') {
-        const { valid, energy } = nccKernels(q, idx);
-        feeds.valid = { data: valid, dims: [K, 1, 3, 3] };
-        feeds.energy = { data: energy, dims: [K, 1, 3, 3] };
-      }
-      if (opts.borderRule) feeds.border = { data: borderFlags(idx, q.width, opts.queryFrame ?? { x0: 0, y0: 0, fullWidth: q.width, fullHeight: q.height }), dims: [K, 4] };
-      const out = await session.run(feeds);
-      const best = out.best.data as BigInt64Array;
-      for (let k = 0; k < K; k++) result[start + k] = Number(best[k]);
-    }
-  } finally {
-    await session.release();
-  }
-  return result;
+export interface Matcher {
+  /**
+   * For each query position (flat index into the query grid), the flat index of the best
+   * painting position. Ties go to the first maximum in raster order (ArgMax picks the first).
+   */
+  match(query: FeatureMap, positions: Int32Array, opts?: MatchOptions): Promise<Int32Array>;
+  release(): Promise<void>;
 }
 
-export function buildMatchingGraph(painting: FeatureMap, opts: Pick<MatchOptions, 'mode' | 'borderRule'>): Uint8Array {
+/** The matching graph against one painting's features, on the device of `on` (a Network). */
+export async function openMatching(on: OnDevice, painting: FeatureMap, how: MatchMode): Promise<Matcher> {
+  const { channels: C, height: Hs, width: Ws } = painting;
+  const s = how.mode === 'cosine' ? normalizePositions(painting) : painting;
+  const session = await createSession(buildMatchingGraph(s, how), on.device);
+  return {
+    async match(query, positions, opts = {}) {
+      if (query.channels !== C) throw new Error('query and painting features differ in channels');
+      const q = how.mode === 'cosine' ? normalizePositions(query) : query;
+      const chunk = Math.max(1, opts.chunk ?? Math.min(1024, Math.floor(4_000_000 / (Hs * Ws))));
+      const result = new Int32Array(positions.length);
+      for (let start = 0; start < positions.length; start += chunk) {
+        throwIfCancelled(opts.signal);
+        const idx = positions.subarray(start, Math.min(positions.length, start + chunk));
+        const K = idx.length;
+        const feeds: Parameters<typeof session.run>[0] = { kernels: { data: patchKernels(q, idx), dims: [K, C, 3, 3] } };
+        if (how.mode === 'ncc') {
+          const { valid, energy } = nccKernels(q, idx);
+          feeds.valid = { data: valid, dims: [K, 1, 3, 3] };
+          feeds.energy = { data: energy, dims: [K, 1, 3, 3] };
+        }
+        if (how.borderRule) feeds.border = { data: borderFlags(idx, q.width, opts.queryFrame ?? { x0: 0, y0: 0, fullWidth: q.width, fullHeight: q.height }), dims: [K, 4] };
+        const out = await session.run(feeds);
+        const best = out.best.data as BigInt64Array;
+        for (let k = 0; k < K; k++) result[start + k] = Number(best[k]);
+      }
+      return result;
+    },
+    release: () => session.release(),
+  };
+}
+
+/** One matching: opens the graph, matches `positions` of `query` and releases it. */
+export async function matchPatches(on: OnDevice, query: FeatureMap, positions: Int32Array, painting: FeatureMap, how: MatchMode & MatchOptions): Promise<Int32Array> {
+  const matcher = await openMatching(on, painting, how);
+  try {
+    return await matcher.match(query, positions, how);
+  } finally {
+    await matcher.release();
+  }
+}
+
+function buildMatchingGraph(painting: FeatureMap, opts: MatchMode): Uint8Array {
   const { channels: C, height: Hs, width: Ws, data } = painting;
   const g = new GraphBuilder('matching');
   const kernels = g.input('kernels', ['K', C, 3, 3]);

@@ -3,6 +3,8 @@
 // Fixed targets and masks are baked in as initializers: per iteration only the image goes in
 // and its gradient comes out (feature maps never leave the runtime).
 import { GraphBuilder } from '../onnx/graph-builder.js';
+import { createSession } from '../backends/onnx.js';
+import type { Network } from '../network.js';
 import { ancestors, inferShapes, type BackboneSpec } from '../backbones/types.js';
 import type { WeightMap } from '../backbones/index.js';
 import { emitForward } from '../forward.js';
@@ -21,30 +23,29 @@ export interface TapSpec {
   heads: LossHead[];
 }
 
-export interface StepGraphSpec {
-  backbone: BackboneSpec;
-  weights: WeightMap;
-  height: number;
+/** What a pass or stage optimises: the image size, the loss heads at their taps, TV and M₀. */
+export interface StepSpec {
   width: number;
+  height: number;
   taps: TapSpec[];
   /** Pass 2: each head's gradient is L2-normalised before weighting (§3.5). */
   normalize: boolean;
   tvWeight: number;
-  /** Full-resolution mask M₀ (H×W): the image gradient is multiplied by it. */
+  /** Full-resolution mask M₀ (width×height): the image gradient is multiplied by it. */
   imageMask: Float32Array;
 }
 
-export const STEP_INPUT = 'image';
-export const STEP_LOSS = 'loss';
-export const STEP_GRAD = 'grad';
+const STEP_INPUT = 'image';
+const STEP_LOSS = 'loss';
+const STEP_GRAD = 'grad';
 
-export function buildStepGraph(spec: StepGraphSpec): Uint8Array {
-  const { backbone, height: H, width: W } = spec;
+function buildStepGraph(backbone: BackboneSpec, weights: WeightMap, spec: StepSpec): Uint8Array {
+  const { height: H, width: W } = spec;
   const g = new GraphBuilder('step');
   const image = g.input(STEP_INPUT, [1, 3, H, W]);
   const layers = ancestors(backbone, spec.taps.map((t) => t.layer));
-  const shapes = inferShapes(backbone, H, W);
-  const fwd = emitForward(g, layers, spec.weights, image, { poolIndices: true });
+  const shapes = inferShapes(backbone, W, H);
+  const fwd = emitForward(g, layers, weights, image, { poolIndices: true });
   const tapsByLayer = new Map(spec.taps.map((t) => [t.layer, t]));
   const contributions = new Map<string, string[]>();
   const push = (name: string, grad: string): void => {
@@ -60,7 +61,7 @@ export function buildStepGraph(spec: StepGraphSpec): Uint8Array {
     const tap = tapsByLayer.get(layer.name);
     if (tap) {
       const [c, h, w] = shapes.get(layer.name)!;
-      if (tap.mask.length !== h * w) throw new Error(`mask for ${layer.name} has ${tap.mask.length} values, layer grid is ${h}×${w}`);
+      if (tap.mask.length !== h * w) throw new Error(`mask for ${layer.name} has ${tap.mask.length} values, layer grid is ${w}×${h}`);
       const mask = g.tensor(`mask_${layer.name}`, tap.mask, [1, 1, h, w]);
       const maskSum = sumOf(tap.mask);
       const feat = fwd.out.get(layer.name)!;
@@ -70,7 +71,7 @@ export function buildStepGraph(spec: StepGraphSpec): Uint8Array {
         if (head.weight === 0) continue;
         const r = head.kind === 'gram'
           ? head.mask
-            ? emitGramHead(g, feat, g.tensor(`label_mask_${layer.name}`, checkedMask(head.mask, h, w, layer.name), [1, 1, h, w]), [c, h, w], sumOf(head.mask), head)
+            ? emitGramHead(g, feat, g.tensor(`label_mask_${layer.name}`, checkedMask(head.mask, w, h, layer.name), [1, 1, h, w]), [c, h, w], sumOf(head.mask), head)
             : emitGramHead(g, feat, mask, [c, h, w], maskSum, head)
           : head.kind === 'content'
             ? emitContentHead(g, feat, mask, [c, h, w], head)
@@ -81,14 +82,14 @@ export function buildStepGraph(spec: StepGraphSpec): Uint8Array {
       }
     }
     if (!grad) continue; // nothing deeper depends on this layer
-    for (const [input, gIn] of emitBackwardLayer({ g, fwd, shapes, weights: spec.weights }, layer, grad)) push(input, gIn);
+    for (const [input, gIn] of emitBackwardLayer({ g, fwd, shapes, weights }, layer, grad)) push(input, gIn);
   }
 
   const m0 = g.tensor('image_mask', spec.imageMask, [1, 1, H, W]);
   const netGrad = contributions.get('input');
   let total = netGrad ? g.sum(netGrad) : undefined;
   if (spec.tvWeight !== 0) {
-    const tv = emitTotalVariationGrad(g, image, H, W);
+    const tv = emitTotalVariationGrad(g, image, W, H);
     const tvInjected = spec.normalize ? g.l2Normalize(g.mul(tv, m0), spec.tvWeight) : g.scale(tv, spec.tvWeight);
     total = total ? g.add(total, tvInjected) : tvInjected;
   }
@@ -100,13 +101,35 @@ export function buildStepGraph(spec: StepGraphSpec): Uint8Array {
   return g.toBytes();
 }
 
+export interface StepRunner {
+  /**
+   * Loss and image gradient at x (3 planes of the spec's size, in the network's space). The
+   * gradient buffer is fresh per call: the caller may add to it.
+   */
+  evaluate(x: Float32Array): Promise<{ loss: number; grad: Float32Array }>;
+  release(): Promise<void>;
+}
+
+/** The step graph of `spec` on the network's device. */
+export async function openStep(net: Network, spec: StepSpec): Promise<StepRunner> {
+  const session = await createSession(buildStepGraph(net.spec, net.weights, spec), net.device);
+  const dims = [1, 3, spec.height, spec.width];
+  return {
+    async evaluate(x) {
+      const out = await session.run({ [STEP_INPUT]: { data: x, dims } });
+      return { loss: out[STEP_LOSS].data[0] as number, grad: out[STEP_GRAD].data as Float32Array };
+    },
+    release: () => session.release(),
+  };
+}
+
 function sumOf(m: Float32Array): number {
   let s = 0;
   for (let i = 0; i < m.length; i++) s += m[i];
   return s;
 }
 
-function checkedMask(m: Float32Array, h: number, w: number, layer: string): Float32Array {
-  if (m.length !== h * w) throw new Error(`head mask for ${layer} has ${m.length} values, layer grid is ${h}×${w}`);
+function checkedMask(m: Float32Array, w: number, h: number, layer: string): Float32Array {
+  if (m.length !== w * h) throw new Error(`head mask for ${layer} has ${m.length} values, layer grid is ${w}×${h}`);
   return m;
 }

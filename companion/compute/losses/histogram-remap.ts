@@ -14,7 +14,7 @@
 // values are ranked by position (a stable sort), where the original's GPU sort is unspecified.
 import { PainterlyError } from '../../../shared/errors.js';
 
-export const HISTOGRAM_BINS = 256;
+const HISTOGRAM_BINS = 256;
 
 export interface ChannelHistogram {
   /** Minimum and maximum of the reference values; not widened (the remap uses them as they are). */

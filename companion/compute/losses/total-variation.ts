@@ -2,7 +2,7 @@
 // gradient, over the (H−1)×(W−1) top-left region, of (w/2)·Σ[(x_ij − x_i,j+1)² + (x_ij − x_i+1,j)²].
 import type { GraphBuilder } from '../onnx/graph-builder.js';
 
-export function emitTotalVariationGrad(g: GraphBuilder, image: string, height: number, width: number): string {
+export function emitTotalVariationGrad(g: GraphBuilder, image: string, width: number, height: number): string {
   const slice = (y0: number, y1: number, x0: number, x1: number): string =>
     g.op('Slice', [image, g.ints([y0, x0]), g.ints([y1, x1]), g.ints([2, 3])]);
   const centre = slice(0, height - 1, 0, width - 1);
@@ -14,23 +14,4 @@ export function emitTotalVariationGrad(g: GraphBuilder, image: string, height: n
   const minusX = pad(dx, [0, 0, 0, 1, 0, 0, 1, 0]);
   const minusY = pad(dy, [0, 0, 1, 0, 0, 0, 0, 1]);
   return g.sub(g.sub(plus, minusX), minusY);
-}
-
-/** The same gradient in plain TypeScript (tests, and the reference for the graph version). */
-export function totalVariationGrad(x: Float32Array, channels: number, height: number, width: number): Float32Array {
-  const out = new Float32Array(x.length);
-  for (let c = 0; c < channels; c++) {
-    const o = c * height * width;
-    for (let i = 0; i < height - 1; i++) {
-      for (let j = 0; j < width - 1; j++) {
-        const p = o + i * width + j;
-        const dx = x[p] - x[p + 1];
-        const dy = x[p] - x[p + width];
-        out[p] += dx + dy;
-        out[p + 1] -= dx;
-        out[p + width] -= dy;
-      }
-    }
-  }
-  return out;
 }

@@ -9,7 +9,7 @@ export class FloatAttr {
 }
 type AttrValue = number | number[] | string | FloatAttr;
 
-export const OPSET = 17;
+const OPSET = 17;
 
 const enum DataType {
   FLOAT = 1,

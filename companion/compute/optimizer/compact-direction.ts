@@ -7,7 +7,8 @@
 //   H = γI + [S γY] [[R⁻ᵀ(D + γYᵀY)R⁻¹, −R⁻ᵀ], [−R⁻¹, 0]] [Sᵀ; γYᵀ]
 //   R_ij = s_iᵀy_j (i ≤ j), D = diag(s_iᵀy_i), pairs in chronological order, γ = H₀.
 import { GraphBuilder } from '../onnx/graph-builder.js';
-import { createSession, type Device, type Session } from '../backends/onnx.js';
+import { createSession, type Session } from '../backends/onnx.js';
+import type { OnDevice } from '../device.js';
 
 export interface DirectionEngine {
   /**
@@ -18,12 +19,13 @@ export interface DirectionEngine {
   release(): Promise<void>;
 }
 
-export async function createCompactDirection(n: number, history: number, device: Device = 'cpu'): Promise<DirectionEngine> {
+/** A direction engine for `n` unknowns and `history` pairs, on the device of `on` (a Network). */
+export async function openCompactDirection(on: OnDevice, n: number, history: number): Promise<DirectionEngine> {
   const m = history;
   const rows = 2 * m; // slots 0..m−1 hold s, m..2m−1 hold y
   const H = new Float32Array(rows * n);
-  const project = await createSession(projectGraph(n), device, { spin: false });
-  const combine = await createSession(combineGraph(n), device, { spin: false });
+  const project = await createSession(projectGraph(n), on.device, { spin: false });
+  const combine = await createSession(combineGraph(n), on.device, { spin: false });
   const order: number[] = []; // slots, oldest first
   const sy = new Float64Array(m * m); // sy[a·m + b] = s_aᵀ y_b (slots)
   const yy = new Float64Array(m * m); // yy[a·m + b] = y_aᵀ y_b

@@ -7,7 +7,7 @@
 // vectors (one spare, as Torch), e.g. 0.9 GB for m = 100 at 700×525×3 — and the two-loop recursion
 // reads it twice per iteration. Dot products accumulate in float64; each axpy is fused with the
 // next dot product so a pair costs one pass per loop, not two.
-import { PainterlyError } from '../../../shared/errors.js';
+import { PainterlyError, throwIfCancelled } from '../../../shared/errors.js';
 import type { DirectionEngine } from './compact-direction.js';
 
 export interface Evaluation {
@@ -72,10 +72,6 @@ interface Pair {
   s: Float32Array;
   y: Float32Array;
   rho: number; // 1 / yᵀs
-}
-
-function checkAbort(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new PainterlyError('CANCELLED');
 }
 
 function maxAbsScaled(v: Float32Array, t: number): number {
@@ -171,6 +167,95 @@ function lbfgsDirection(g: Float32Array, pairs: Pair[], hDiag: number, d: Float3
 }
 
 /**
+ * The (s, y) history and the direction it gives. Without an engine the pairs are kept here and
+ * the two-loop recursion runs in TypeScript; with one, the engine keeps its own copy.
+ */
+class History {
+  private readonly pairs: Pair[] = [];
+  /** Buffers for the next pair (Torch keeps m + 1 pairs too). */
+  private spare: Pair | undefined;
+  private engineLength = 0;
+  private readonly alpha: Float64Array;
+  /** H₀ = hDiag·I, from the newest accepted pair. */
+  private hDiag = 1;
+
+  constructor(
+    private readonly n: number,
+    private readonly m: number,
+    private readonly engine: DirectionEngine | undefined,
+    private readonly stats: LbfgsStats,
+  ) {
+    this.alpha = new Float64Array(m);
+  }
+
+  get length(): number {
+    return this.engine ? this.engineLength : this.pairs.length;
+  }
+
+  /**
+   * Offers the pair s = t·d, y = g − gOld (kept when yᵀs > MIN_CURVATURE), then writes the new
+   * direction −H·g into `d`.
+   */
+  async next(g: Float32Array, gOld: Float32Array, t: number, d: Float32Array): Promise<void> {
+    const { n, m, stats } = this;
+    // y and s go into the spare buffers, with yᵀs and yᵀy accumulated in the same pass over the
+    // stored float32 values.
+    const spare = (this.spare ??= { s: new Float32Array(n), y: new Float32Array(n), rho: 0 });
+    const { s: sNew, y: yNew } = spare;
+    let ys = 0;
+    let yy = 0;
+    for (let j = 0; j < n; j++) {
+      const yj = (yNew[j] = Math.fround(g[j] - gOld[j]));
+      const sj = (sNew[j] = Math.fround(t * d[j]));
+      ys += yj * sj;
+      yy += yj * yj;
+    }
+    let accepted: Pair | undefined;
+    if (ys > MIN_CURVATURE) {
+      spare.rho = 1 / ys;
+      accepted = spare;
+      if (this.engine) {
+        // The engine keeps its own copy of the history; this pair's buffers stay the spare.
+        this.engineLength = Math.min(m, this.engineLength + 1);
+      } else {
+        this.pairs.push(spare);
+        // Past the limit, the oldest pair's buffers become the next spare.
+        this.spare = this.pairs.length > m ? this.pairs.shift()! : undefined;
+      }
+      this.hDiag = ys / yy;
+      stats.acceptedPairs++;
+      stats.maxHistoryLength = Math.max(stats.maxHistoryLength, this.length);
+    } else {
+      stats.skippedPairs++;
+    }
+    if (this.engine) await this.engine.direction(g, this.hDiag, d, accepted);
+    else lbfgsDirection(g, this.pairs, this.hDiag, d, this.alpha);
+  }
+}
+
+function checkedOptions(opts: LbfgsOptions): { maxIter: number; lr: number; m: number; tolFun: number; tolX: number } {
+  const maxIter = opts.maxIter;
+  const lr = opts.lr ?? 1;
+  const m = opts.history ?? 100;
+  if (!Number.isInteger(maxIter) || maxIter < 0) {
+    throw new PainterlyError('BAD_ARGUMENT', `Expected a whole number ≥ 0 for maxIter, got ${maxIter}.`);
+  }
+  if (!Number.isInteger(m) || m < 1) {
+    throw new PainterlyError('BAD_ARGUMENT', `Expected a whole number ≥ 1 for history, got ${m}.`);
+  }
+  if (!(lr > 0)) throw new PainterlyError('BAD_ARGUMENT', `Expected a positive lr, got ${lr}.`);
+  return { maxIter, lr, m, tolFun: opts.tolFun ?? 1e-5, tolX: opts.tolX ?? 1e-9 };
+}
+
+/** Torch's tests after a step (a negative tolerance can never trigger the first two, so their passes are skipped). */
+function stopAfterStep(g: Float32Array, d: Float32Array, t: number, f: number, fOld: number, tolFun: number, tolX: number): LbfgsStop | undefined {
+  if (tolFun >= 0 && abs1(g) <= tolFun) return 'tolFun';
+  if (tolX >= 0 && maxAbsScaled(d, t) <= tolX) return 'tolX';
+  if (Math.abs(f - fOld) < tolX) return 'funChange';
+  return undefined;
+}
+
+/**
  * Minimise with fixed-step L-BFGS. `x` is updated in place and also returned.
  * `evaluate` receives `x` itself: it must not keep or modify it.
  */
@@ -179,28 +264,9 @@ export async function lbfgs(
   evaluate: (x: Float32Array) => Promise<Evaluation>,
   opts: LbfgsOptions,
 ): Promise<LbfgsResult> {
-  const maxIter = opts.maxIter;
-  const lr = opts.lr ?? 1;
-  const m = opts.history ?? 100;
-  const tolFun = opts.tolFun ?? 1e-5;
-  const tolX = opts.tolX ?? 1e-9;
-  if (!Number.isInteger(maxIter) || maxIter < 0) {
-    throw new PainterlyError('BAD_ARGUMENT', `Expected a whole number ≥ 0 for maxIter, got ${maxIter}.`);
-  }
-  if (!Number.isInteger(m) || m < 1) {
-    throw new PainterlyError('BAD_ARGUMENT', `Expected a whole number ≥ 1 for history, got ${m}.`);
-  }
-  if (!(lr > 0)) throw new PainterlyError('BAD_ARGUMENT', `Expected a positive lr, got ${lr}.`);
-
+  const { maxIter, lr, m, tolFun, tolX } = checkedOptions(opts);
   const n = x.length;
-  const stats: LbfgsStats = {
-    evaluations: 0,
-    acceptedPairs: 0,
-    skippedPairs: 0,
-    historyLength: 0,
-    maxHistoryLength: 0,
-    stop: 'maxIter',
-  };
+  const stats: LbfgsStats = { evaluations: 0, acceptedPairs: 0, skippedPairs: 0, historyLength: 0, maxHistoryLength: 0, stop: 'maxIter' };
   const losses: number[] = [];
   const call = async (): Promise<Evaluation> => {
     const e = await evaluate(x);
@@ -211,14 +277,13 @@ export async function lbfgs(
     losses.push(e.loss);
     return e;
   };
-  const pairs: Pair[] = [];
-  let engineHistory = 0;
+  const history = new History(n, m, opts.direction, stats);
   const done = (iterations: number): LbfgsResult => {
-    stats.historyLength = opts.direction ? engineHistory : pairs.length;
+    stats.historyLength = history.length;
     return { x, iterations, losses, stats };
   };
 
-  checkAbort(opts.signal);
+  throwIfCancelled(opts.signal);
   let { loss: f, grad: g } = await call();
   if (abs1(g) <= tolFun) {
     stats.stop = 'tolFun';
@@ -226,53 +291,19 @@ export async function lbfgs(
   }
 
   const d = new Float32Array(n);
-  const alpha = new Float64Array(m);
   const gOld = new Float32Array(n);
-  let spare: Pair | undefined;
-  let hDiag = 1;
   let t = 0;
   let fOld = f;
 
   let it = 0;
   while (it < maxIter) {
-    checkAbort(opts.signal);
+    throwIfCancelled(opts.signal);
     it++;
 
     if (it === 1) {
       for (let j = 0; j < n; j++) d[j] = -g[j];
     } else {
-      // y = g − g_old and s = t·d go into a spare pair of buffers (Torch keeps m + 1 too), with
-      // yᵀs and yᵀy accumulated in the same pass over the stored float32 values.
-      spare ??= { s: new Float32Array(n), y: new Float32Array(n), rho: 0 };
-      const { s: sNew, y: yNew } = spare;
-      let ys = 0;
-      let yy = 0;
-      for (let j = 0; j < n; j++) {
-        const yj = (yNew[j] = Math.fround(g[j] - gOld[j]));
-        const sj = (sNew[j] = Math.fround(t * d[j]));
-        ys += yj * sj;
-        yy += yj * yj;
-      }
-      let accepted: Pair | undefined;
-      if (ys > MIN_CURVATURE) {
-        spare.rho = 1 / ys;
-        accepted = spare;
-        if (opts.direction) {
-          // The engine keeps its own copy of the history; this pair's buffers stay the spare.
-          engineHistory = Math.min(m, engineHistory + 1);
-        } else {
-          pairs.push(spare);
-          // Past the limit, the oldest pair's buffers become the next spare.
-          spare = pairs.length > m ? pairs.shift()! : undefined;
-        }
-        hDiag = ys / yy;
-        stats.acceptedPairs++;
-        stats.maxHistoryLength = Math.max(stats.maxHistoryLength, opts.direction ? engineHistory : pairs.length);
-      } else {
-        stats.skippedPairs++;
-      }
-      if (opts.direction) await opts.direction.direction(g, hDiag, d, accepted);
-      else lbfgsDirection(g, pairs, hDiag, d, alpha);
+      await history.next(g, gOld, t, d);
     }
     gOld.set(g);
     fOld = f;
@@ -293,17 +324,9 @@ export async function lbfgs(
     opts.onIteration?.(it, f);
 
     if (it === maxIter) break;
-    // A negative tolerance can never trigger these tests, so their passes are skipped.
-    if (tolFun >= 0 && abs1(g) <= tolFun) {
-      stats.stop = 'tolFun';
-      break;
-    }
-    if (tolX >= 0 && maxAbsScaled(d, t) <= tolX) {
-      stats.stop = 'tolX';
-      break;
-    }
-    if (Math.abs(f - fOld) < tolX) {
-      stats.stop = 'funChange';
+    const stop = stopAfterStep(g, d, t, f, fOld, tolFun, tolX);
+    if (stop) {
+      stats.stop = stop;
       break;
     }
   }

@@ -8,7 +8,7 @@
 // Where the paper and the code differ we follow the code (spec §9 items 6–7): the guide is the
 // naive composite's RGB (not its luminance), the detail split uses a 7×7 σ = 1 Gaussian (not a
 // guided filter), and the mask blurs use MATLAB's true σ = 3 (not Torch's box-like kernel).
-import { PainterlyError } from '../../../shared/errors.js';
+import { PainterlyError, throwIfCancelled } from '../../../shared/errors.js';
 import { gaussianBlur } from '../../image/gaussian.js';
 import { guidedFilterColor } from '../../image/guided-filter.js';
 import type { Image } from '../../image/image.js';
@@ -44,7 +44,7 @@ export async function postProcess(
   const { width: w, height: h } = painting;
   const n = w * h;
   const step = (stage: string): void => {
-    if (opts.signal?.aborted) throw new PainterlyError('CANCELLED', 'Post-processing was cancelled.');
+    throwIfCancelled(opts.signal, 'Post-processing was cancelled.');
     opts.onProgress?.(stage);
   };
 

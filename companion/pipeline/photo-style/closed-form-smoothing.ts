@@ -33,7 +33,7 @@ export interface ClosedFormSmoothingOptions {
 
 // tolerance 1e-3: on example 1 at 700 px the result is then within 0.1 of an 8-bit level of the
 // fully converged one (max over pixels), after about 430 iterations per channel.
-export const CLOSED_FORM_DEFAULTS = { alpha: 0.9999, tolerance: 1e-3, maxIterations: 3000, pad: 2 } as const;
+const CLOSED_FORM_DEFAULTS = { alpha: 0.9999, tolerance: 1e-3, maxIterations: 3000, pad: 2 } as const;
 
 export interface ClosedFormSmoothingResult {
   image: Image;

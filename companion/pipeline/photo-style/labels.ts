@@ -1,9 +1,9 @@
-// Colour-coded label images for photo style transfer (spec §2.1, §2.2): decode a label PNG into
-// one binary mask per colour, pair the content and style labels, and carry masks down the VGG
-// layers the way the original does, so the per-label Gram matrices see matching regions.
+// Colour-coded label images for photo style transfer (spec §2.1): decode a label PNG into one
+// binary mask per colour and pair the content and style labels. The masks are carried down the
+// network's layers by common/layer-masks.ts (see targets.ts).
 import type { Image } from '../../image/image.js';
+import { resize } from '../../image/resize.js';
 import { PainterlyError } from '../../../shared/errors.js';
-import { torchScaleBilinear } from './torch-scale.js';
 
 type Level = 'lo' | 'hi' | 'mid';
 
@@ -60,7 +60,7 @@ export interface LabelMasks {
 }
 
 /** Largest aspect-ratio difference accepted between a label image and its photo. */
-export const LABEL_ASPECT_TOLERANCE = 0.01;
+const LABEL_ASPECT_TOLERANCE = 0.01;
 
 /**
  * Throws SIZE_MISMATCH unless the label image can be fitted to its photo: the same size, at most
@@ -82,7 +82,7 @@ export function checkLabelSize(label: { width: number; height: number }, photo: 
 
 /**
  * Decodes a colour-coded label image into the 9 masks at width×height. Like the original, the
- * label image is first scaled to that size (Torch bilinear, see torch-scale.ts) and then
+ * label image is first scaled to that size (Torch bilinear, image/resize.ts) and then
  * thresholded. Accepts 1 (grey), 3 or 4 (alpha ignored) channels. Call checkLabelSize first for
  * a user-facing error; this only refuses what it cannot decode.
  */
@@ -91,10 +91,7 @@ export function decodeLabels(label: Image, width: number, height: number): Label
   if (ch !== 1 && ch !== 3 && ch !== 4) {
     throw new PainterlyError('BAD_ARGUMENT', `A label image needs 1, 3 or 4 channels, got ${ch}.`);
   }
-  const data =
-    label.width === width && label.height === height
-      ? label.data
-      : torchScaleBilinear(label.data, label.width, label.height, ch, width, height);
+  const data = label.width === width && label.height === height ? label.data : resize(label, width, height).data;
   const n = width * height;
   const masks = LABEL_COLOURS.map(() => new Float32Array(n));
   const counts = LABEL_COLOURS.map(() => 0);
@@ -153,114 +150,4 @@ export function pairLabels(content: LabelMasks, style: LabelMasks): LabelPairing
     }
   });
   return { used, contentOnly, styleOnly, notes };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Masks per layer (spec §2.2): walk the network in step with the features. Every convolution
-// softens each mask with a 3×3 average (stride 1, zero padding 1, always ÷9, Torch's
-// SpatialAveragePooling(3,3,1,1,1,1)); every max-pool scales it to ceil(h/2)×ceil(w/2) with
-// Torch bilinear. ReLUs change nothing.
-
-export type LayerKind = 'conv' | 'relu' | 'pool';
-
-export interface NetworkLayer {
-  name: string;
-  kind: LayerKind;
-}
-
-function vgg19Layers(): NetworkLayer[] {
-  const blocks = [2, 2, 4, 4, 4];
-  const out: NetworkLayer[] = [];
-  blocks.forEach((convs, b) => {
-    for (let i = 1; i <= convs; i++) {
-      out.push({ name: `conv${b + 1}_${i}`, kind: 'conv' }, { name: `relu${b + 1}_${i}`, kind: 'relu' });
-    }
-    out.push({ name: `pool${b + 1}`, kind: 'pool' });
-  });
-  return out;
-}
-
-/** VGG-19's feature layers in order (Caffe names), as the original walks them. */
-export const VGG19_LAYERS: readonly NetworkLayer[] = vgg19Layers();
-
-/** Content and style layers of spec §3. */
-export const PHOTO_STYLE_LAYERS = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1', 'relu5_1'] as const;
-export const PHOTO_CONTENT_LAYER = 'relu4_2';
-
-export interface LayerMasks {
-  layer: string;
-  width: number;
-  height: number;
-  /** One mask per LABEL_COLOURS entry at this layer's resolution, soft values in [0, 1]. */
-  masks: Float32Array[];
-}
-
-export interface PropagateOptions {
-  /** Pool output size: Caffe's ceil mode (default, as the original) or floor mode. */
-  poolRounding?: 'ceil' | 'floor';
-  /** Only propagate these label indices (others stay zero-length). Default: all 9. */
-  labels?: readonly number[];
-}
-
-/** 3×3 mean with zero padding, divided by 9 everywhere (border pixels fade). */
-export function averagePool3x3(src: Float32Array, w: number, h: number): Float32Array {
-  const tmp = new Float32Array(w * h);
-  const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      let s = src[row + x];
-      if (x > 0) s += src[row + x - 1];
-      if (x < w - 1) s += src[row + x + 1];
-      tmp[row + x] = s;
-    }
-  }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      let s = tmp[i];
-      if (y > 0) s += tmp[i - w];
-      if (y < h - 1) s += tmp[i + w];
-      out[i] = s / 9;
-    }
-  }
-  return out;
-}
-
-/**
- * The label masks at each requested layer, walking `network` from the input (default VGG-19).
- * The caller should check that each result's size equals that layer's feature map.
- */
-export function propagateMasks(
-  labels: LabelMasks,
-  layers: readonly string[],
-  opts: PropagateOptions = {},
-  network: readonly NetworkLayer[] = VGG19_LAYERS,
-): Map<string, LayerMasks> {
-  const wanted = new Set(layers);
-  for (const name of wanted) {
-    if (!network.some((l) => l.name === name)) {
-      throw new PainterlyError('BAD_ARGUMENT', `Layer ${name} is not in the network; known: ${network.map((l) => l.name).join(', ')}.`);
-    }
-  }
-  const active = new Set(opts.labels ?? LABEL_COLOURS.map((_, k) => k));
-  const round = opts.poolRounding === 'floor' ? Math.floor : Math.ceil;
-  let w = labels.width;
-  let h = labels.height;
-  let masks = labels.masks.map((m, k) => (active.has(k) ? m : new Float32Array(0)));
-  const result = new Map<string, LayerMasks>();
-  for (const layer of network) {
-    if (result.size === wanted.size) break;
-    if (layer.kind === 'conv') {
-      masks = masks.map((m) => (m.length ? averagePool3x3(m, w, h) : m));
-    } else if (layer.kind === 'pool') {
-      const nw = Math.max(1, round(w / 2));
-      const nh = Math.max(1, round(h / 2));
-      masks = masks.map((m) => (m.length ? torchScaleBilinear(m, w, h, 1, nw, nh) : m));
-      w = nw;
-      h = nh;
-    }
-    if (wanted.has(layer.name)) result.set(layer.name, { layer: layer.name, width: w, height: h, masks });
-  }
-  return result;
 }

@@ -3,7 +3,7 @@
 // models with a joint bilateral filter guided by I, and re-apply them to I. The result keeps I's
 // edges exactly where I has them, which removes the CNN's small distortions.
 import { createImage, type Image } from '../../image/image.js';
-import { PainterlyError } from '../../../shared/errors.js';
+import { PainterlyError, throwIfCancelled } from '../../../shared/errors.js';
 
 export interface SmoothLocalAffineOptions {
   /** Fit window radius (patch 3 → radius 1), clipped at the border. */
@@ -22,7 +22,7 @@ export interface SmoothLocalAffineOptions {
   signal?: AbortSignal;
 }
 
-export const LOCAL_AFFINE_DEFAULTS = { patchRadius: 1, ridge: 1e-3, filterRadius: 15, edgeSigma: 0.01 } as const;
+const LOCAL_AFFINE_DEFAULTS = { patchRadius: 1, ridge: 1e-3, filterRadius: 15, edgeSigma: 0.01 } as const;
 
 /** Below this |det|, the original leaves the inverse, and so the affine model, at zero. */
 const SINGULAR_DET = 1e-9;
@@ -96,7 +96,7 @@ export function fitLocalAffine(output: Image, content: Image, opts: SmoothLocalA
   const inv = new Float64Array(16);
   const xto = new Float64Array(12);
   for (let y = 0; y < H; y++) {
-    if (opts.signal?.aborted) throw new PainterlyError('CANCELLED');
+    throwIfCancelled(opts.signal);
     for (let x = 0; x < W; x++) {
       xtx.fill(0);
       xto.fill(0);
@@ -169,7 +169,7 @@ export function bilateralSmoothAffine(coeffs: Float64Array, guide: Image, opts: 
   for (let i = 0; i < spatialExp.length; i++) spatialExp[i] *= EXP_SCALE;
   const out = new Float64Array(coeffs.length);
   for (let y = 0; y < H; y++) {
-    if (opts.signal?.aborted) throw new PainterlyError('CANCELLED');
+    throwIfCancelled(opts.signal);
     const y0 = Math.max(0, y - R), y1 = Math.min(H - 1, y + R);
     for (let x = 0; x < W; x++) {
       const x0 = Math.max(0, x - R), x1 = Math.min(W - 1, x + R);

@@ -71,6 +71,26 @@ function invertSym3(a: number, b: number, c: number, d: number, e: number, f: nu
   out[o + 5] = c22 * inv;
 }
 
+/** What every product needs, computed once per content photo. */
+interface Windows {
+  W: number;
+  H: number;
+  r: number;
+  /** Window side 2r + 1 and size |w|; window centres per row and column. */
+  d: number;
+  nw: number;
+  Wc: number;
+  Hc: number;
+  /** Colours minus the global mean, interleaved. */
+  ic: Float64Array;
+  /** Per window: μ_k (3 values) and Δ_k⁻¹ (6 unique values of the symmetric inverse). */
+  mu: Float64Array;
+  dinv: Float64Array;
+  /** Windows covering pixel (x, y): countX[x]·countY[y]. */
+  countX: Float64Array;
+  countY: Float64Array;
+}
+
 /**
  * Builds the matrix-free operator for the content photo `img` (RGB or RGBA, values in [0, 1]).
  * Precomputation is O(N·|w|) once; each `apply` is a handful of passes over the image.
@@ -79,6 +99,26 @@ export function mattingLaplacianOperator(img: Image, opts: MattingLaplacianOptio
   const epsilon = opts.epsilon ?? MATTING_DEFAULTS.epsilon;
   const r = opts.radius ?? MATTING_DEFAULTS.radius;
   checkMattingInput(img, r);
+  const win = precompute(img, epsilon, r);
+  const { W, H, countX, countY } = win;
+  const N = W * H;
+  let counts: Float64Array | undefined;
+  let diag: Float64Array | undefined;
+  return {
+    width: W, height: H, size: N, epsilon, radius: r,
+    apply: productWith(win),
+    windowCounts() {
+      if (!counts) {
+        counts = new Float64Array(N);
+        for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) counts[y * W + x] = countX[x] * countY[y];
+      }
+      return counts;
+    },
+    diagonal: () => (diag ??= diagonalOf(win)),
+  };
+}
+
+function precompute(img: Image, epsilon: number, r: number): Windows {
   const W = img.width;
   const H = img.height;
   const N = W * H;
@@ -135,18 +175,22 @@ export function mattingLaplacianOperator(img: Image, opts: MattingLaplacianOptio
     }
   }
 
-  // Windows covering pixel (x, y): countX[x]·countY[y].
   const countX = new Float64Array(W);
   const countY = new Float64Array(H);
   for (let x = 0; x < W; x++) countX[x] = Math.min(Wc - 1, x) - Math.max(0, x - 2 * r) + 1;
   for (let y = 0; y < H; y++) countY[y] = Math.min(Hc - 1, y) - Math.max(0, y - 2 * r) + 1;
+  return { W, H, r, d, nw, Wc, Hc, ic, mu, dinv, countX, countY };
+}
 
+/** out = M·v for one channel, with scratch buffers of its own (one product at a time). */
+function productWith(win: Windows): (v: Float64Array | Float32Array, out: Float64Array) => void {
+  const { W, H, r, d, nw, Wc, Hc, ic, mu, dinv, countX, countY } = win;
+  const N = W * H;
   // Scratch, 4 interleaved quantities each: (Σv, Σ I_R v, Σ I_G v, Σ I_B v) then (a_R, a_G, a_B, b).
   const rowSums = new Float64Array(4 * H * Wc);
-  const winCoef = new Float64Array(4 * Nw);
+  const winCoef = new Float64Array(4 * Wc * Hc);
   const colSums = new Float64Array(4 * Hc * W);
-
-  function apply(v: Float64Array | Float32Array, out: Float64Array): void {
+  return (v, out) => {
     if (v.length !== N || out.length !== N) {
       throw new PainterlyError('BAD_ARGUMENT', `Expected vectors of length ${N}, got ${v.length} and ${out.length}.`);
     }
@@ -216,122 +260,28 @@ export function mattingLaplacianOperator(img: Image, opts: MattingLaplacianOptio
         out[i] = ny * countX[x] * v[i] - (s0 * ic[3 * i] + s1 * ic[3 * i + 1] + s2 * ic[3 * i + 2]) - s3;
       }
     }
-  }
+  };
+}
 
-  let counts: Float64Array | undefined;
-  function windowCounts(): Float64Array {
-    if (!counts) {
-      counts = new Float64Array(N);
-      for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) counts[y * W + x] = countX[x] * countY[y];
-    }
-    return counts;
-  }
-
-  let diag: Float64Array | undefined;
-  function diagonal(): Float64Array {
-    if (!diag) {
-      // M_ii = Σ_{k∋i} (1 − (1 + e_ikᵀ Δ_k⁻¹ e_ik)/|w|), e_ik = I_i − μ_k.
-      diag = new Float64Array(N);
-      for (let cy = 0; cy < Hc; cy++) {
-        for (let cx = 0; cx < Wc; cx++) {
-          const k = cy * Wc + cx;
-          const q = 6 * k;
-          for (let dy = 0; dy < d; dy++) {
-            for (let dx = 0; dx < d; dx++) {
-              const i = (cy + dy) * W + cx + dx;
-              const e0 = ic[3 * i] - mu[3 * k], e1 = ic[3 * i + 1] - mu[3 * k + 1], e2 = ic[3 * i + 2] - mu[3 * k + 2];
-              const quad =
-                dinv[q] * e0 * e0 + dinv[q + 3] * e1 * e1 + dinv[q + 5] * e2 * e2 +
-                2 * (dinv[q + 1] * e0 * e1 + dinv[q + 2] * e0 * e2 + dinv[q + 4] * e1 * e2);
-              diag[i] += 1 - (1 + quad) / nw;
-            }
-          }
+/** M_ii = Σ_{k∋i} (1 − (1 + e_ikᵀ Δ_k⁻¹ e_ik)/|w|), e_ik = I_i − μ_k. */
+function diagonalOf(win: Windows): Float64Array {
+  const { W, H, d, nw, Wc, Hc, ic, mu, dinv } = win;
+  const diag = new Float64Array(W * H);
+  for (let cy = 0; cy < Hc; cy++) {
+    for (let cx = 0; cx < Wc; cx++) {
+      const k = cy * Wc + cx;
+      const q = 6 * k;
+      for (let dy = 0; dy < d; dy++) {
+        for (let dx = 0; dx < d; dx++) {
+          const i = (cy + dy) * W + cx + dx;
+          const e0 = ic[3 * i] - mu[3 * k], e1 = ic[3 * i + 1] - mu[3 * k + 1], e2 = ic[3 * i + 2] - mu[3 * k + 2];
+          const quad =
+            dinv[q] * e0 * e0 + dinv[q + 3] * e1 * e1 + dinv[q + 5] * e2 * e2 +
+            2 * (dinv[q + 1] * e0 * e1 + dinv[q + 2] * e0 * e2 + dinv[q + 4] * e1 * e2);
+          diag[i] += 1 - (1 + quad) / nw;
         }
       }
     }
-    return diag;
   }
-
-  return { width: W, height: H, size: N, epsilon, radius: r, apply, windowCounts, diagonal };
-}
-
-export interface PhotorealismOptions {
-  /** 'hwc': interleaved RGB (our Image data); 'chw': planar RGB (an NCHW tensor without N). */
-  layout: 'hwc' | 'chw';
-  /** Multiplies loss and gradient: λ, 1e4 in the original (spec §1). Default 1. */
-  weight?: number;
-  /** Add the gradient into `grad` instead of overwriting it. */
-  accumulate?: boolean;
-}
-
-/**
- * The photorealism term of spec §1 for an RGB output V in [0, 1]:
- *   loss = weight · Σ_c V_cᵀ M V_c,   ∂loss/∂V_c = weight · 2 M V_c,
- * each channel with the same M (built from the content photo). Writes the gradient into `grad`
- * (same layout and length as `rgb`) when given. The caller applies the chain rule to its own
- * variable: for the Caffe input (×256, BGR, minus mean) divide by 256 and reverse the channels.
- */
-export function photorealismLoss(
-  op: MattingLaplacianOperator,
-  rgb: Float32Array | Float64Array,
-  opts: PhotorealismOptions,
-  grad?: Float32Array | Float64Array,
-): number {
-  const N = op.size;
-  if (rgb.length !== 3 * N) {
-    throw new PainterlyError('SIZE_MISMATCH', `The output has ${rgb.length} values; the Laplacian expects 3×${N}.`);
-  }
-  if (grad && grad.length !== 3 * N) {
-    throw new PainterlyError('SIZE_MISMATCH', `The gradient buffer has ${grad.length} values; expected 3×${N}.`);
-  }
-  const weight = opts.weight ?? 1;
-  const v = new Float64Array(N);
-  const mv = new Float64Array(N);
-  const planar = opts.layout === 'chw';
-  let loss = 0;
-  for (let c = 0; c < 3; c++) {
-    if (planar) for (let i = 0; i < N; i++) v[i] = rgb[c * N + i];
-    else for (let i = 0; i < N; i++) v[i] = rgb[3 * i + c];
-    op.apply(v, mv);
-    let q = 0;
-    for (let i = 0; i < N; i++) q += v[i] * mv[i];
-    loss += q;
-    if (grad) {
-      const g = 2 * weight;
-      for (let i = 0; i < N; i++) {
-        const at = planar ? c * N + i : 3 * i + c;
-        grad[at] = (opts.accumulate ? grad[at] : 0) + g * mv[i];
-      }
-    }
-  }
-  return weight * loss;
-}
-
-/** Caffe VGG mean, BGR order, in the ×256 input space of the original. */
-const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68] as const;
-
-/**
- * The photorealism term on the original's optimisation variable x: planar BGR, ×256, minus the
- * Caffe mean (spec §1). V = (x + mean)/256, loss = weight·Σ_c V_cᵀMV_c, and ∂loss/∂x =
- * weight·2MV_c/256. Channel order is irrelevant to the term itself (every channel uses the same M).
- * Default weight: λ = 1e4.
- */
-export function photorealismLossCaffe(
-  op: MattingLaplacianOperator,
-  x: Float32Array | Float64Array,
-  grad?: Float32Array | Float64Array,
-  opts: { weight?: number; accumulate?: boolean } = {},
-): number {
-  const N = op.size;
-  if (x.length !== 3 * N) {
-    throw new PainterlyError('SIZE_MISMATCH', `The input has ${x.length} values; the Laplacian expects 3×${N}.`);
-  }
-  const v = new Float64Array(3 * N);
-  for (let c = 0; c < 3; c++) for (let i = 0; i < N; i++) v[c * N + i] = (x[c * N + i] + CAFFE_MEAN_BGR[c]) / 256;
-  const weight = opts.weight ?? 1e4;
-  if (!grad) return photorealismLoss(op, v, { layout: 'chw', weight });
-  const gv = new Float64Array(3 * N);
-  const loss = photorealismLoss(op, v, { layout: 'chw', weight }, gv);
-  for (let i = 0; i < 3 * N; i++) grad[i] = (opts.accumulate ? grad[i] : 0) + gv[i] / 256;
-  return loss;
+  return diag;
 }

@@ -1,6 +1,6 @@
 // Preconditioned conjugate gradients for a symmetric positive definite operator given only as a
 // product x ↦ A·x. Used by the closed-form smoothing of spec §6; generic otherwise.
-import { PainterlyError } from '../../../shared/errors.js';
+import { PainterlyError, throwIfCancelled } from '../../../shared/errors.js';
 
 export interface LinearOperator {
   readonly size: number;
@@ -70,7 +70,7 @@ export function pcg(op: LinearOperator, b: Float64Array, x: Float64Array, opts: 
   let rz = dot(r, z);
 
   for (let it = 1; it <= maxIter; it++) {
-    if (opts.signal?.aborted) throw new PainterlyError('CANCELLED');
+    throwIfCancelled(opts.signal);
     op.apply(p, ap);
     const pap = dot(p, ap);
     if (!(pap > 0)) {

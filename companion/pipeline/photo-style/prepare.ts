@@ -2,12 +2,12 @@
 // longer side is at most `size`, never enlarged) and their label masks, decoded, checked and
 // paired (spec §2.1). Runs before the model is loaded, so bad labels fail at once.
 import { PainterlyError } from '../../../shared/errors.js';
-import type { Image } from '../../image/image.js';
+import { toRgb, type Image } from '../../image/image.js';
 import { resize, workingSize } from '../../image/resize.js';
 import { checkLabelSize, decodeLabels, pairLabels, singleLabel, LABEL_COLOURS, type LabelMasks, type LabelPairing } from './labels.js';
 
 /** Smallest working side: below this the deepest style layers have no grid left. */
-export const MIN_SIDE = 16;
+const MIN_SIDE = 16;
 
 export interface PhotoStyleImages {
   content: Image;
@@ -58,14 +58,4 @@ function toWorkingSize(img: Image, size: number, what: string): Image {
     throw new PainterlyError('BAD_ARGUMENT', `The ${what} photo is ${ws.width}×${ws.height} at working size; each side needs at least ${MIN_SIDE} px.`);
   }
   return toRgb(ws.width === w && ws.height === h ? img : resize(img, ws.width, ws.height));
-}
-
-/** RGB view of a 3- or 4-channel image (alpha dropped); grey is replicated. */
-export function toRgb(img: Image): Image {
-  if (img.channels === 3) return img;
-  const n = img.width * img.height;
-  const ch = img.channels;
-  const data = new Float32Array(n * 3);
-  for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) data[i * 3 + c] = img.data[i * ch + (ch < 3 ? 0 : c)];
-  return { width: img.width, height: img.height, channels: 3, data };
 }

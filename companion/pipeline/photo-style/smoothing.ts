@@ -2,14 +2,15 @@
 // closed-form smoothing (§6), or none. Both filters are long synchronous loops (seconds at
 // 700 px), so by default they run on a worker thread: the job's event loop stays free for
 // progress and messages, and a cancel terminates the worker at once instead of waiting.
-import { Worker } from 'node:worker_threads';
-import { PainterlyError, isPainterlyError, type ErrorCode } from '../../../shared/errors.js';
+import { SMOOTHINGS, type Smoothing } from '../../../shared/protocol.js';
+import { PainterlyError, isPainterlyError, throwIfCancelled, type ErrorCode } from '../../../shared/errors.js';
 import type { Image } from '../../image/image.js';
+import { spawnWorker } from '../../image/spawn-worker.js';
 import { applyLocalAffine, bilateralSmoothAffine, fitLocalAffine } from './local-affine.js';
 import { closedFormSmoothing } from './closed-form-smoothing.js';
 
-export type SmoothingMode = 'affine' | 'closed-form' | 'none';
-export const SMOOTHING_MODES: readonly SmoothingMode[] = ['affine', 'closed-form', 'none'];
+export type SmoothingMode = Smoothing;
+export const SMOOTHING_MODES: readonly SmoothingMode[] = SMOOTHINGS;
 
 export interface SmoothingJob {
   mode: SmoothingMode;
@@ -62,11 +63,11 @@ export function smoothInline(job: SmoothingJob, onProgress?: (done: number, tota
 }
 
 export async function runSmoothing(job: SmoothingJob, opts: SmoothingRunOptions = {}): Promise<SmoothingResult> {
-  if (opts.signal?.aborted) throw new PainterlyError('CANCELLED');
+  throwIfCancelled(opts.signal);
   if (job.mode === 'none') return { image: job.output };
   if (opts.thread === 'inline') return smoothInline(job, opts.onProgress, opts.signal);
   return new Promise<SmoothingResult>((resolve, reject) => {
-    const worker = spawnWorker(job);
+    const worker = spawnWorker(import.meta.url, './smoothing-worker', job);
     let settled = false;
     const finish = (f: () => void): void => {
       if (settled) return;
@@ -91,20 +92,3 @@ export type WorkerMessage =
   | { type: 'progress'; done: number; total: number }
   | { type: 'done'; result: SmoothingResult }
   | { type: 'error'; message: string; code?: ErrorCode };
-
-/**
- * Starts smoothing-worker. A worker does not inherit the TypeScript loader of this thread (tsx
- * in the CLI, vitest in tests), so when this module runs as TypeScript source the worker first
- * registers tsx and then imports the worker module.
- */
-function spawnWorker(job: SmoothingJob): Worker {
-  const ts = import.meta.url.endsWith('.ts');
-  const url = new URL(ts ? './smoothing-worker.ts' : './smoothing-worker.js', import.meta.url);
-  if (!ts) return new Worker(url, { workerData: job });
-  const boot = [
-    `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})`,
-    `.then((api) => { api.register(); return import(${JSON.stringify(url.href)}); })`,
-    `.catch((e) => require('node:worker_threads').parentPort.postMessage({ type: 'error', message: String((e && e.stack) || e) }));`,
-  ].join('');
-  return new Worker(boot, { eval: true, workerData: job });
-}

@@ -1,26 +1,26 @@
-// The two optimisation stages of photo style transfer (spec §0, §3) on the compute core:
+// The two optimisation stages of photo style transfer (spec §0, §3), run by the pipelines' one
+// optimisation loop (common/optimise.ts):
 //   stage 1: content + per-label masked style + TV, from seeded noise;
 //   stage 2: the same plus λ·Σ_c V_cᵀ M V_c, from the 8-bit stage-1 result.
 // The step graph gives the loss and image gradient of the network terms; the photorealism
-// gradient is added here in TypeScript with the matrix-free Laplacian (float64), every evaluation.
+// gradient is added in TypeScript with the matrix-free Laplacian (float64), every evaluation.
 //
 // Memory: the optimiser works on the whole image, and its (s, y) history is the largest buffer of
 // the job: 2·(m + 1) image-sized float32 vectors. With the original's m = 100 that is about 790 MB
 // at 700×467. `historyFor` keeps m = 100 while that fits in HISTORY_BUDGET_BYTES (1 GiB: up to
 // about 700×525) and shrinks m beyond, so larger working sizes trade some convergence for memory.
-import { buildStepGraph, STEP_GRAD, STEP_INPUT, STEP_LOSS, type TapSpec } from '../../compute/graphs/step.js';
-import { createSession } from '../../compute/backends/onnx.js';
-import { lbfgs, type Evaluation } from '../../compute/optimizer/lbfgs.js';
-import { createCompactDirection } from '../../compute/optimizer/compact-direction.js';
+import type { StepSpec, TapSpec } from '../../compute/graphs/step.js';
 import type { Preprocess } from '../../compute/backbones/types.js';
 import type { Network } from '../../compute/network.js';
+import { optimise } from '../common/optimise.js';
 import type { MattingLaplacianOperator } from './matting-laplacian.js';
 
-export const HISTORY = 100;
-export const HISTORY_BUDGET_BYTES = 1024 ** 3;
+/** The original's L-BFGS history, kept while it fits HISTORY_BUDGET_BYTES. */
+const HISTORY = 100;
+const HISTORY_BUDGET_BYTES = 1024 ** 3;
 /** The original's seed and noise level for stage 1 (spec §3). */
-export const NOISE_SEED = 612;
-export const NOISE_SIGMA = 1e-4;
+const NOISE_SEED = 612;
+const NOISE_SIGMA = 1e-4;
 
 /** L-BFGS history size for `n` unknowns: the original's 100 pairs, fewer when they would not fit the budget. */
 export function historyFor(n: number, budgetBytes = HISTORY_BUDGET_BYTES): number {
@@ -78,14 +78,7 @@ export function photorealismTerm(op: MattingLaplacianOperator, pre: Preprocess, 
   };
 }
 
-export interface StepEvaluator {
-  /** Loss and image gradient at x (planar, 1×3×H×W). The gradient buffer is fresh per call. */
-  evaluate(x: Float32Array): Promise<Evaluation & { networkLoss: number; photoLoss: number }>;
-  release(): Promise<void>;
-}
-
-export interface StepSpec {
-  net: Network;
+export interface StageSpec {
   taps: TapSpec[];
   width: number;
   height: number;
@@ -94,54 +87,30 @@ export interface StepSpec {
   photorealism?: { laplacian: MattingLaplacianOperator; lambda: number };
 }
 
-/**
- * The objective of one stage: the step graph (network terms and the TV gradient; the original
- * never reports TV in the loss) plus, in stage 2, the photorealism term.
- */
-export async function openStep(s: StepSpec): Promise<StepEvaluator> {
-  const { net, width: W, height: H } = s;
-  const graph = buildStepGraph({
-    backbone: net.spec, weights: net.weights, height: H, width: W, taps: s.taps,
-    normalize: false, tvWeight: s.tvWeight, imageMask: new Float32Array(W * H).fill(1),
-  });
-  const session = await createSession(graph, net.device);
-  const term = s.photorealism && photorealismTerm(s.photorealism.laplacian, net.spec.preprocess, s.photorealism.lambda);
-  const dims = [1, 3, H, W];
-  return {
-    async evaluate(x) {
-      const out = await session.run({ [STEP_INPUT]: { data: x, dims } });
-      const grad = out[STEP_GRAD].data as Float32Array;
-      const networkLoss = out[STEP_LOSS].data[0] as number;
-      const photoLoss = term ? term(x, grad) : 0;
-      return { loss: networkLoss + photoLoss, grad, networkLoss, photoLoss };
-    },
-    release: () => session.release(),
-  };
+/** The step graph of a stage: network terms and the TV gradient (the original never reports TV in the loss); every pixel moves. */
+export function stageStep(s: StageSpec): StepSpec {
+  return { width: s.width, height: s.height, taps: s.taps, normalize: false, tvWeight: s.tvWeight, imageMask: new Float32Array(s.width * s.height).fill(1) };
 }
 
-export interface StageRun extends StepSpec {
-  /** Start point, planar; optimised in place. */
-  x: Float32Array;
+export interface StageRun {
   iterations: number;
+  /** L-BFGS history (default: historyFor the image). */
   history?: number;
   signal?: AbortSignal;
   onIteration?: (it: number, x: Float32Array) => void;
 }
 
-/** Fixed-step L-BFGS as the original (history 100, no line search, never stops early: tolFun −1, tolX 0). */
-export async function runStage(r: StageRun): Promise<{ x: Float32Array; iterations: number; losses: number[] }> {
-  const step = await openStep(r);
-  const history = r.history ?? historyFor(r.x.length);
-  // The history's dot products dominate on a whole image: run the direction in the runtime.
-  const direction = await createCompactDirection(r.x.length, history, r.net.device);
-  try {
-    const result = await lbfgs(r.x, (x) => step.evaluate(x), {
-      maxIter: r.iterations, lr: 1, history, direction, tolFun: -1, tolX: 0, signal: r.signal,
-      onIteration: (it) => r.onIteration?.(it, r.x),
-    });
-    return { x: r.x, iterations: result.iterations, losses: result.losses };
-  } finally {
-    await direction.release();
-    await step.release();
-  }
+/**
+ * One stage: fixed-step L-BFGS as the original (no line search, never stops early: tolFun −1,
+ * tolX 0) from `x` (planar, optimised in place), on the step graph plus, in stage 2, the
+ * photorealism term.
+ */
+export async function runStage(net: Network, stage: StageSpec, x: Float32Array, r: StageRun): Promise<{ x: Float32Array; iterations: number; losses: number[] }> {
+  const { photorealism } = stage;
+  const result = await optimise(net, stageStep(stage), x, {
+    iterations: r.iterations, lr: 1, tolFun: -1, tolX: 0, history: r.history ?? historyFor(x.length), signal: r.signal,
+    extraTerm: photorealism && photorealismTerm(photorealism.laplacian, net.spec.preprocess, photorealism.lambda),
+    onIteration: r.onIteration,
+  });
+  return { x, ...result };
 }

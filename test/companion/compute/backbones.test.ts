@@ -8,7 +8,7 @@ import { randomWeights } from '../../support/tiny-nets.js';
 
 describe('backbone descriptions', () => {
   it('VGG-19 pools in ceil mode: 700 → 350 → 175 → 88 → 44', () => {
-    const s = inferShapes(getBackbone('vgg19'), 700, 525);
+    const s = inferShapes(getBackbone('vgg19'), 525, 700);
     expect(s.get('relu1_1')).toEqual([64, 700, 525]);
     expect(s.get('relu2_1')).toEqual([128, 350, 263]);
     expect(s.get('relu3_1')).toEqual([256, 175, 132]);
@@ -25,7 +25,7 @@ describe('backbone descriptions', () => {
         const g = new GraphBuilder('pools');
         const x = g.input('x', [1, 1, H, W]);
         const fwd = emitForward(g, chain, new Map(), x, { poolIndices: false });
-        const shapes = inferShapes({ layers: chain }, H, W, 1);
+        const shapes = inferShapes({ layers: chain }, W, H, 1);
         for (const l of chain) { g.name_(fwd.out.get(l.name)!, l.name); g.output(l.name); }
         const s = await createSession(g.toBytes());
         const out = await s.run({ x: { data: new Float32Array(H * W), dims: [1, 1, H, W] } });

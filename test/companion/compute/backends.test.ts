@@ -1,11 +1,13 @@
 import { describe, it, expect } from 'vitest';
-import { chooseDevice, parseDevice, DEVICES } from '../../../companion/compute/backends/onnx.js';
+import { chooseDevice } from '../../../companion/compute/backends/onnx.js';
+import { parseDevice, selectDevice, DEVICES } from '../../../companion/compute/device.js';
 
 describe('devices', () => {
   it('lists the devices by name and refuses an unknown one by listing them', () => {
     expect([...DEVICES]).toEqual(['cpu', 'cuda', 'dml', 'coreml', 'webgpu']);
     expect(parseDevice('auto')).toBe('auto');
     expect(() => parseDevice('tpu')).toThrow(/Unknown device 'tpu'. Choose one of: auto, cpu, cuda, dml, coreml, webgpu/);
+    expect(() => selectDevice('tpu')).toThrow(/Unknown device 'tpu'/);
   });
 
   it('uses the CPU when asked', async () => {
@@ -26,5 +28,23 @@ describe('devices', () => {
   it('an explicit device that cannot run is DEVICE_UNAVAILABLE with the reason', async () => {
     const other = process.platform === 'darwin' ? 'dml' : 'coreml';
     await expect(chooseDevice(other)).rejects.toMatchObject({ code: 'DEVICE_UNAVAILABLE' });
+  });
+
+  it('chooses once per process: auto, and the device auto chose, are answered without probing again', async () => {
+    const first = selectDevice('auto');
+    expect(selectDevice('auto')).toBe(first);
+    const { device, notes } = await first;
+    expect(await chooseDevice('auto')).toEqual({ device, notes });
+    // The server asks for 'auto' at start-up and each job then asks for the device it got.
+    expect(selectDevice(device)).toBe(selectDevice(device));
+    expect((await selectDevice(device)).device).toBe(device);
+  });
+
+  it('forgets a failed choice, so a later request tries again', async () => {
+    const other = process.platform === 'darwin' ? 'dml' : 'coreml';
+    const failed = selectDevice(other);
+    await expect(failed).rejects.toMatchObject({ code: 'DEVICE_UNAVAILABLE' });
+    expect(selectDevice(other)).not.toBe(failed);
+    await expect(selectDevice(other)).rejects.toMatchObject({ code: 'DEVICE_UNAVAILABLE' });
   });
 });

@@ -20,7 +20,7 @@ async function singleLayer(layer: LayerSpec, inShape: [number, number, number], 
     pass1: { style: [], content: layer.name }, photo: { content: layer.name, style: [] }, pass2: { style: [], content: layer.name, histogram: [], reference: layer.name },
   };
   const [C, H, W] = inShape;
-  const fullShapes = inferShapes(spec, H, W, C);
+  const fullShapes = inferShapes(spec, W, H, C);
   const outShape = fullShapes.get(layer.name)!;
   const rand = mulberry32(11);
   const R = randomArray(outShape[0] * outShape[1] * outShape[2], rand);

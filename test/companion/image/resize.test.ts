@@ -110,11 +110,35 @@ describe('resize simple (nearest)', () => {
     expect(Array.from(resize(row([1, 2, 3]), 7, 1, 'simple').data)).toEqual([1, 1, 1, 2, 2, 3, 3]);
   });
 
+  it('computes the source index in float32 as Torch does (2 → 82: position 41 reads 0, not 1)', () => {
+    // fround(2/82)·41 rounds to just below 1; the exact i·src/dst would be 1.
+    const out = resize(row([1, 2]), 82, 1, 'simple').data;
+    expect(out[40]).toBe(1);
+    expect(out[41]).toBe(1);
+    expect(out[42]).toBe(2);
+  });
+
   it('works on both axes and all channels', () => {
     const img: Image = { width: 2, height: 2, channels: 2, data: Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]) };
     const out = resize(img, 4, 4, 'simple');
     expect(Array.from(out.data.subarray(0, 8))).toEqual([1, 2, 1, 2, 3, 4, 3, 4]);
     expect(Array.from(out.data.subarray(3 * 8, 4 * 8))).toEqual([5, 6, 5, 6, 7, 8, 7, 8]);
+  });
+});
+
+describe('resize bilinear on any number of channels', () => {
+  it('interpolates with aligned corners when growing', () => {
+    const col: Image = { width: 1, height: 2, channels: 1, data: Float32Array.of(0, 4) };
+    expect(Array.from(resize(col, 1, 5).data)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('scales every channel of an HWC buffer independently', () => {
+    // 3×1 image, 2 channels → 2×1: weights (1, ½)/1.5 and (½, 1)/1.5.
+    const out = resize({ width: 3, height: 1, channels: 2, data: Float32Array.of(3, 0, 0, 3, 6, 0) }, 2, 1).data;
+    expect(out[0]).toBeCloseTo(2, 6);
+    expect(out[1]).toBeCloseTo(1, 6);
+    expect(out[2]).toBeCloseTo(4, 6);
+    expect(out[3]).toBeCloseTo(1, 6);
   });
 });
 

@@ -1,5 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { matchPatches, normalizePositions, type FeatureMap } from '../../../../companion/compute/graphs/matching.js';
+import { matchPatches, normalizePositions, openMatching } from '../../../../companion/compute/graphs/matching.js';
+import type { FeatureMap } from '../../../../companion/compute/graphs/features.js';
+import { CPU } from '../../../../companion/compute/device.js';
 import { mulberry32 } from '../../../support/gradcheck.js';
 
 function randomMap(C: number, h: number, w: number, seed: number): FeatureMap {
@@ -68,38 +70,49 @@ describe('patch matching as chunked convolutions', () => {
   const all = Int32Array.from({ length: X.height * X.width }, (_, i) => i);
 
   it('NCC (pass 1) picks the same painting position as a brute-force loop, borders included', async () => {
-    const got = await matchPatches(X, all, S, { mode: 'ncc', borderRule: false, chunk: 10 });
+    const got = await matchPatches(CPU, X, all, S, { mode: 'ncc', borderRule: false, chunk: 10 });
     expectSameMatches(got, bruteForce((p, q) => nccSlow(X, S, p, q), all, S.height * S.width), 1e-5);
   });
 
   it('cosine sum with the border rule (pass 2) picks the same position as a brute-force loop', async () => {
-    const got = await matchPatches(X, all, S, { mode: 'cosine', borderRule: true, chunk: 7 });
+    const got = await matchPatches(CPU, X, all, S, { mode: 'cosine', borderRule: true, chunk: 7 });
     expectSameMatches(got, bruteForce((p, q) => cosineSlow(X, S, p, q), all, S.height * S.width), 1e-5);
   });
 
   it('gives the same answer for any chunk size (the running work is per chunk)', async () => {
-    const a = await matchPatches(X, all, S, { mode: 'cosine', borderRule: true, chunk: 1 });
-    const b = await matchPatches(X, all, S, { mode: 'cosine', borderRule: true, chunk: 1000 });
+    const a = await matchPatches(CPU, X, all, S, { mode: 'cosine', borderRule: true, chunk: 1 });
+    const b = await matchPatches(CPU, X, all, S, { mode: 'cosine', borderRule: true, chunk: 1000 });
     expect(Array.from(a)).toEqual(Array.from(b));
   });
 
   it('finds the exact source of patches copied from the painting', async () => {
     // Query = the painting itself: every interior position matches itself.
-    const got = await matchPatches(S, all.filter((i) => i < S.height * S.width), S, { mode: 'ncc', borderRule: false });
+    const got = await matchPatches(CPU, S, all.filter((i) => i < S.height * S.width), S, { mode: 'ncc', borderRule: false });
     for (let i = 0; i < got.length; i++) expect(got[i]).toBe(i);
   });
 
   it('honours the border rule for a query grid that is a crop of a larger image', async () => {
     // Query position 0 of a crop at (3,2) is not on the full image's border, so painting border
     // strips are forbidden for it.
-    const got = await matchPatches(X, Int32Array.of(0), S, { mode: 'cosine', borderRule: true, queryFrame: { x0: 3, y0: 2, fullWidth: 20, fullHeight: 20 } });
+    const got = await matchPatches(CPU, X, Int32Array.of(0), S, { mode: 'cosine', borderRule: true, queryFrame: { x0: 3, y0: 2, fullWidth: 20, fullHeight: 20 } });
     const qy = Math.floor(got[0] / S.width), qx = got[0] % S.width;
     expect(qx > 0 && qx < S.width - 1 && qy > 0 && qy < S.height - 1).toBe(true);
+  });
+
+  it('an opened matcher answers several queries against one painting as single matchings do', async () => {
+    const matcher = await openMatching(CPU, S, { mode: 'cosine', borderRule: true });
+    try {
+      const half = all.filter((i) => i % 2 === 0);
+      expect(Array.from(await matcher.match(X, half, { chunk: 5 }))).toEqual(Array.from(await matchPatches(CPU, X, half, S, { mode: 'cosine', borderRule: true })));
+      expect(Array.from(await matcher.match(S, Int32Array.of(9, 20)))).toEqual(Array.from(await matchPatches(CPU, S, Int32Array.of(9, 20), S, { mode: 'cosine', borderRule: true })));
+    } finally {
+      await matcher.release();
+    }
   });
 
   it('stops when its signal is aborted', async () => {
     const ac = new AbortController();
     ac.abort();
-    await expect(matchPatches(X, all, S, { mode: 'ncc', borderRule: false, signal: ac.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
+    await expect(matchPatches(CPU, X, all, S, { mode: 'ncc', borderRule: false, signal: ac.signal })).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 });

@@ -1,41 +1,42 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { buildStepGraph, type TapSpec } from '../../../../companion/compute/graphs/step.js';
-import { buildFeaturesGraph, featuresOutputName } from '../../../../companion/compute/graphs/features.js';
-import { createSession, type Session } from '../../../../companion/compute/backends/onnx.js';
+import { openStep, type TapSpec } from '../../../../companion/compute/graphs/step.js';
+import { openFeatures } from '../../../../companion/compute/graphs/features.js';
+import { networkFromWeights } from '../../../../companion/compute/network.js';
 import { inferShapes, type BackboneSpec } from '../../../../companion/compute/backbones/types.js';
-import { totalVariationGrad } from '../../../../companion/compute/losses/total-variation.js';
 import type { LossHead } from '../../../../companion/compute/losses/types.js';
+import { tvLoss } from '../../../support/reference-losses.js';
 import { gradcheck, mulberry32, randomArray } from '../../../support/gradcheck.js';
 import { randomWeights, tinyGoogle, tinySqueeze, tinyVgg } from '../../../support/tiny-nets.js';
 
 const H = 13;
 const W = 11;
-const sessions: Session[] = [];
-afterAll(async () => Promise.all(sessions.map((s) => s.release())));
+const opened: { release(): Promise<void> }[] = [];
+afterAll(async () => Promise.all(opened.map((s) => s.release())));
 
 function binaryMask(n: number, seed: number, pOn = 0.6): Float32Array {
   const r = mulberry32(seed);
   return new Float32Array(n).map(() => (r() < pOn ? 1 : 0));
 }
 
+const net = (spec: BackboneSpec) => networkFromWeights(spec, randomWeights(spec), 'cpu');
+
 async function features(spec: BackboneSpec, x: Float32Array, layers: string[]) {
-  const s = await createSession(buildFeaturesGraph(spec, randomWeights(spec), H, W, layers));
-  sessions.push(s);
-  const out = await s.run({ image: { data: x, dims: [1, 3, H, W] } });
-  return (layer: string) => out[featuresOutputName(layer)].data as Float32Array;
+  const planes = { data: x, channels: 3, width: W, height: H };
+  const s = await openFeatures(net(spec), planes, layers);
+  opened.push(s);
+  const out = await s.run(planes);
+  return (layer: string) => out.get(layer)!.data;
 }
 
 async function stepFns(spec: BackboneSpec, taps: TapSpec[], opts: { normalize?: boolean; tvWeight?: number; imageMask?: Float32Array } = {}) {
-  const model = buildStepGraph({
-    backbone: spec, weights: randomWeights(spec), height: H, width: W, taps,
+  const s = await openStep(net(spec), {
+    width: W, height: H, taps,
     normalize: opts.normalize ?? false, tvWeight: opts.tvWeight ?? 0, imageMask: opts.imageMask ?? new Float32Array(H * W).fill(1),
   });
-  const s = await createSession(model);
-  sessions.push(s);
-  const run = (x: Float32Array) => s.run({ image: { data: x, dims: [1, 3, H, W] } });
+  opened.push(s);
   return {
-    loss: async (x: Float32Array) => (await run(x)).loss.data[0] as number,
-    grad: async (x: Float32Array) => (await run(x)).grad.data as Float32Array,
+    loss: async (x: Float32Array) => (await s.evaluate(x)).loss,
+    grad: async (x: Float32Array) => (await s.evaluate(x)).grad,
   };
 }
 
@@ -49,12 +50,12 @@ function symmetric(c: number, seed: number, scale: number): Float32Array {
 }
 
 function onesOf(spec: BackboneSpec, layer: string): Float32Array {
-  const [, h, w] = inferShapes(spec, H, W).get(layer)!;
+  const [, h, w] = inferShapes(spec, W, H).get(layer)!;
   return new Float32Array(h * w).fill(1);
 }
 
 function tap(spec: BackboneSpec, layer: string, heads: (c: number, h: number, w: number) => LossHead[], maskSeed = 1): TapSpec {
-  const [c, h, w] = inferShapes(spec, H, W).get(layer)!;
+  const [c, h, w] = inferShapes(spec, W, H).get(layer)!;
   return { layer, mask: binaryMask(h * w, maskSeed), heads: heads(c, h, w) };
 }
 
@@ -68,7 +69,7 @@ describe('step graph loss heads (finite differences, binary masks)', () => {
 
   it('Gram heads with their own (label) masks on one tap match finite differences', async () => {
     const x = image();
-    const [c, h, w] = inferShapes(tinyVgg, H, W).get('relu2_1')!;
+    const [c, h, w] = inferShapes(tinyVgg, W, H).get('relu2_1')!;
     const a = binaryMask(h * w, 21, 0.5);
     const b = a.map((v) => 1 - v);
     const t: TapSpec = { layer: 'relu2_1', mask: onesOf(tinyVgg, 'relu2_1'), heads: [
@@ -87,7 +88,7 @@ describe('step graph loss heads (finite differences, binary masks)', () => {
 
   it('content loss with unmasked value and an all-ones mask matches its value', async () => {
     const x = image();
-    const [c, h, w] = inferShapes(tinyVgg, H, W).get('relu3_1')!;
+    const [c, h, w] = inferShapes(tinyVgg, W, H).get('relu3_1')!;
     const t: TapSpec = { layer: 'relu3_1', mask: new Float32Array(h * w).fill(1), heads: [{ kind: 'content', weight: 5, target: randomArray(c * h * w, mulberry32(4), 0.5, 0.5), maskedValue: false }] };
     const { loss, grad } = await stepFns(tinyVgg, [t]);
     await gradcheck(loss, x, await grad(x));
@@ -97,7 +98,7 @@ describe('step graph loss heads (finite differences, binary masks)', () => {
     // With weight w, loss = w·Σ(F − R)²/n; choose the table equal to the sorted features, so R = F and the loss is 0.
     const x = image();
     const f = await features(tinyVgg, x, ['relu2_1']);
-    const [c, h, w] = inferShapes(tinyVgg, H, W).get('relu2_1')!;
+    const [c, h, w] = inferShapes(tinyVgg, W, H).get('relu2_1')!;
     const feat = f('relu2_1');
     const positions = Int32Array.from({ length: h * w }, (_, i) => i);
     const table = new Float32Array(c * h * w);
@@ -111,10 +112,10 @@ describe('step graph loss heads (finite differences, binary masks)', () => {
 
   it('total variation gradient in the graph equals the plain TypeScript stencil', async () => {
     const x = image();
-    const [c, h, w] = inferShapes(tinyVgg, H, W).get('relu1_1')!;
+    const [c, h, w] = inferShapes(tinyVgg, W, H).get('relu1_1')!;
     const noLoss: TapSpec = { layer: 'relu1_1', mask: new Float32Array(h * w), heads: [{ kind: 'content', weight: 0, target: new Float32Array(c * h * w), maskedValue: true }] };
     const { grad } = await stepFns(tinyVgg, [noLoss], { tvWeight: 0.7 });
-    const expected = totalVariationGrad(x, 3, H, W).map((v) => v * 0.7);
+    const expected = tvLoss(x, 3, W, H, 0.7).grad;
     const got = await grad(x);
     for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(expected[i], 4);
   });
@@ -124,7 +125,7 @@ describe('step graph loss heads (finite differences, binary masks)', () => {
     const m0 = new Float32Array(H * W).fill(1);
     // A shallower tap's mask also gates the gradient from deeper layers (as in the original),
     // which is the true gradient only where it is 1: keep it all ones here.
-    const ones = (layer: string) => { const [, h, w] = inferShapes(tinyVgg, H, W).get(layer)!; return new Float32Array(h * w).fill(1); };
+    const ones = (layer: string) => { const [, h, w] = inferShapes(tinyVgg, W, H).get(layer)!; return new Float32Array(h * w).fill(1); };
     const taps = [
       { ...tap(tinyVgg, 'relu2_1', (c) => [{ kind: 'gram', weight: 10, target: symmetric(c, 2, 0.1) }], 3), mask: ones('relu2_1') },
       tap(tinyVgg, 'relu3_1', (c, h, w) => [
@@ -151,7 +152,7 @@ describe('step graph loss heads (finite differences, binary masks)', () => {
 
   it('normalisation divides each head\'s feature gradient by its L2 norm (pass 2)', async () => {
     const x = image();
-    const [c, h, w] = inferShapes(tinyVgg, H, W).get('relu3_1')!;
+    const [c, h, w] = inferShapes(tinyVgg, W, H).get('relu3_1')!;
     const target = randomArray(c * h * w, mulberry32(4), 0.5, 0.5);
     const mask = binaryMask(h * w, 9);
     const head: LossHead = { kind: 'content', weight: 3, target, maskedValue: true };
@@ -191,6 +192,6 @@ describe('total variation stencil', () => {
       }
       return e;
     };
-    await gradcheck(energy, x, totalVariationGrad(x, 2, h, w), { eps: 1e-3, rtol: 1e-3 });
+    await gradcheck(energy, x, tvLoss(x, 2, w, h, 1).grad, { eps: 1e-3, rtol: 1e-3 });
   });
 });

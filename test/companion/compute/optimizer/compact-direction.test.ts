@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { lbfgs } from '../../../../companion/compute/optimizer/lbfgs.js';
-import { createCompactDirection } from '../../../../companion/compute/optimizer/compact-direction.js';
+import { openCompactDirection } from '../../../../companion/compute/optimizer/compact-direction.js';
+import { CPU } from '../../../../companion/compute/device.js';
 import { mulberry32 } from '../../../support/gradcheck.js';
 
 /** A convex quadratic ½xᵀAx − bᵀx with a diagonal-plus-coupling A (well conditioned). */
@@ -28,7 +29,7 @@ describe('compact L-BFGS direction', () => {
     const x1 = new Float32Array(n).fill(0.5);
     const x2 = x1.slice();
     const a = await lbfgs(x1, evaluate, { maxIter: iters, lr: 0.5, history, tolFun: -1, tolX: -1 });
-    const engine = await createCompactDirection(n, history);
+    const engine = await openCompactDirection(CPU, n, history);
     const b = await lbfgs(x2, evaluate, { maxIter: iters, lr: 0.5, history, tolFun: -1, tolX: -1, direction: engine });
     await engine.release();
     expect(b.stats.maxHistoryLength).toBe(history);
@@ -46,7 +47,7 @@ describe('compact L-BFGS direction', () => {
     const n = 200;
     const evaluate = quadratic(n, 8);
     const x = new Float32Array(n);
-    const engine = await createCompactDirection(n, 20);
+    const engine = await openCompactDirection(CPU, n, 20);
     await lbfgs(x, evaluate, { maxIter: 60, lr: 1, history: 20, tolFun: -1, tolX: -1, direction: engine });
     await engine.release();
     const { grad } = await evaluate(x);

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  binarize,
-  blurTightMaskTorch,
-  convOutSize,
-  dilateTightMask,
-  maskAfterConv,
-  maskAfterPool,
-  nearestResize,
-  torchGaussianKernel1d,
-  torchScaleBilinear,
-} from '../../../../companion/pipeline/dph/masks.js';
+import { binarize, blurTightMaskTorch, dilateTightMask } from '../../../../companion/pipeline/dph/masks.js';
+import { torchGaussianKernel } from '../../../../companion/image/gaussian.js';
 import { createImage, type Image } from '../../../../companion/image/image.js';
 
 /** Direct zero-padded 'same' 2-D correlation with a full ks×ks kernel (the slow obvious version). */
@@ -46,92 +37,11 @@ function rectMask(w: number, h: number, channels: number, x0: number, x1: number
   return img;
 }
 
-describe('maskAfterConv', () => {
-  it('divides by 9 at the borders of a 4×4 all-ones mask (padding counts)', () => {
-    const out = maskAfterConv(new Float32Array(16).fill(1), 4, 4);
-    const c = 4 / 9;
-    const e = 6 / 9;
-    const expected = [c, e, e, c, e, 1, 1, e, e, 1, 1, e, c, e, e, c];
-    expected.forEach((v, i) => expect(out[i]).toBeCloseTo(v, 6));
-  });
-
-  it('spreads a single corner pixel of a 5×5 mask as 1/9 over its 2×2 neighbourhood', () => {
-    const m = new Float32Array(25);
-    m[0] = 1;
-    const out = maskAfterConv(m, 5, 5);
-    for (let y = 0; y < 5; y++) {
-      for (let x = 0; x < 5; x++) expect(out[y * 5 + x]).toBeCloseTo(x < 2 && y < 2 ? 1 / 9 : 0, 7);
-    }
-  });
-
-  it('handles strided windows with the floor output size', () => {
-    expect(convOutSize(5, 3, 2, 0)).toBe(2);
-    const m = Float32Array.from({ length: 25 }, (_, i) => i);
-    const out = maskAfterConv(m, 5, 5, 3, 2, 0);
-    // Window at (0,0) covers rows 0–2, cols 0–2: mean of 0,1,2,5,6,7,10,11,12 = 6.
-    expect(Array.from(out)).toEqual([6, 8, 16, 18]);
-  });
-});
-
-describe('maskAfterPool', () => {
-  it('averages exact 2×2 blocks when halving an even size', () => {
-    const m = Float32Array.from([1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 1, 1, 1, 0]);
-    expect(Array.from(maskAfterPool(m, 4, 4, 2, 2))).toEqual([0.25, 0.5, 1, 0.5]);
-  });
-
-  it('weights rows 1, ⅔ | ⅓, 1, ⅓ | ⅔, 1 (over 5/3) when an odd 5 halves to ceil 3', () => {
-    // Separable: a 1 at (1,1) contributes 0.4 (row/col weight ⅔ ÷ 5/3) to output 0 and 0.2 to output 1.
-    const m = new Float32Array(25);
-    m[1 * 5 + 1] = 1;
-    const out = maskAfterPool(m, 5, 5, 3, 3);
-    const w1 = [0.4, 0.2, 0];
-    for (let y = 0; y < 3; y++) for (let x = 0; x < 3; x++) expect(out[y * 3 + x]).toBeCloseTo(w1[y] * w1[x], 6);
-    // The last source row counts fully in the last output row.
-    const last = new Float32Array(25);
-    last[4 * 5 + 4] = 1;
-    expect(maskAfterPool(last, 5, 5, 3, 3)[8]).toBeCloseTo(0.6 * 0.6, 6);
-  });
-
-  it('keeps a constant mask constant on non-square odd grids', () => {
-    const out = maskAfterPool(new Float32Array(7 * 9).fill(0.7), 7, 9, 4, 5);
-    for (const v of out) expect(v).toBeCloseTo(0.7, 6);
-  });
-});
-
-describe('torchScaleBilinear', () => {
-  it('interpolates with aligned corners when growing', () => {
-    const out = torchScaleBilinear(Float32Array.of(0, 4), 1, 2, 1, 1, 5);
-    expect(Array.from(out)).toEqual([0, 1, 2, 3, 4]);
-  });
-
-  it('scales every channel of an HWC buffer independently', () => {
-    // 1×3 image, 2 channels → 1×2: weights (1, ½)/1.5 and (½, 1)/1.5.
-    const out = torchScaleBilinear(Float32Array.of(3, 0, 0, 3, 6, 0), 1, 3, 2, 1, 2);
-    expect(out[0]).toBeCloseTo(2, 6);
-    expect(out[1]).toBeCloseTo(1, 6);
-    expect(out[2]).toBeCloseTo(4, 6);
-    expect(out[3]).toBeCloseTo(1, 6);
-  });
-});
-
-describe('nearestResize', () => {
-  it('takes source index floor(i·src/dst) in both directions', () => {
-    const row = Float32Array.of(10, 11, 12);
-    expect(Array.from(nearestResize(row, 1, 3, 1, 7))).toEqual([10, 10, 10, 11, 11, 12, 12]);
-    const five = Float32Array.of(0, 1, 2, 3, 4);
-    expect(Array.from(nearestResize(five, 5, 1, 2, 1))).toEqual([0, 2]);
-  });
-
-  it('doubles a 2×2 mask into 2×2 blocks', () => {
-    const out = nearestResize(Float32Array.of(1, 2, 3, 4), 2, 2, 4, 4);
-    expect(Array.from(out)).toEqual([1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4]);
-  });
-});
-
 describe('binarize', () => {
   it('is strict at the threshold, compared in float32 as Torch does', () => {
-    expect(Array.from(binarize(Float32Array.of(0, 0.1, 0.1001, 1), 0.1))).toEqual([0, 0, 1, 1]);
-    expect(Array.from(binarize(Float32Array.of(0.5, 0.50001), 0.5))).toEqual([0, 1]);
+    const row = (...v: number[]) => ({ data: Float32Array.from(v), channels: 1, width: v.length, height: 1 });
+    expect(Array.from(binarize(row(0, 0.1, 0.1001, 1), 0.1).data)).toEqual([0, 0, 1, 1]);
+    expect(Array.from(binarize(row(0.5, 0.50001), 0.5).data)).toEqual([0, 1]);
   });
 });
 
@@ -164,7 +74,7 @@ describe('dilateTightMask', () => {
 
 describe('blurTightMaskTorch', () => {
   it('uses an almost flat 7×7 kernel: σ = 3·7 px, corner ≈ 0.98 of the centre', () => {
-    const k = torchGaussianKernel1d(7, 3);
+    const k = torchGaussianKernel(7, 3);
     expect((k[0] * k[0]) / (k[3] * k[3])).toBeCloseTo(Math.exp(-9 / 441), 10);
     const img = createImage(11, 11, 1);
     img.data[5 * 11 + 5] = 1;
@@ -182,7 +92,7 @@ describe('blurTightMaskTorch', () => {
     const img = rectMask(w, h, 3, 0, 6, 2, 9);
     for (let i = 0; i < w * h; i++) img.data[i * 3 + 2] = 1; // all-ones plane: borders show the zero padding
     const out = blurTightMaskTorch(img);
-    const k = torchGaussianKernel1d(7, 3);
+    const k = torchGaussianKernel(7, 3);
     for (const ch of [0, 2]) {
       const plane = Float32Array.from({ length: w * h }, (_, i) => img.data[i * 3 + ch]);
       const slow = conv2dSame(plane, h, w, (dy, dx) => k[dy + 3] * k[dx + 3], 7);

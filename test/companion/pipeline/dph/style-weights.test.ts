@@ -1,18 +1,12 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   PASS1_WEIGHTS,
   paintingNoise,
-  parseWikiartTau,
   pass2Weights,
   tvBase,
 } from '../../../../companion/pipeline/dph/style-weights.js';
 import { createImage } from '../../../../companion/image/image.js';
 import { PainterlyError } from '../../../../shared/errors.js';
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
 describe('paintingNoise', () => {
   it('takes the lower middle value of (Δx² + Δy²)/2 over the top-left (H−1)×(W−1) region', () => {
@@ -79,25 +73,5 @@ describe('weights', () => {
 
   it('keeps the pass-1 constants', () => {
     expect(PASS1_WEIGHTS).toEqual({ content: 5, style: 100, histogram: 0, tv: 1e-3 });
-  });
-});
-
-describe('parseWikiartTau', () => {
-  it('reads the original τ table from the team kit', () => {
-    const text = readFileSync(path.resolve(repoRoot, '../shared/dph-examples/data/wikiart_output.txt'), 'utf8');
-    const tau = parseWikiartTau(text);
-    expect(tau.get(0)).toBeCloseTo(1.20393, 6);
-    expect(tau.get(5)).toBeCloseTo(9.982656, 6);
-    expect(tau.get(16)).toBeCloseTo(1.018541, 6);
-    for (let k = 0; k < tau.size; k++) expect(tau.has(k)).toBe(true);
-  });
-
-  it('accepts CRLF line ends and labels with spaces and parentheses, and rejects other lines', () => {
-    const tau = parseWikiartTau('idx=0, classified label=Art Nouveau (Modern), weight=1.5\r\nidx=12, classified label=Cubism, weight=9\r\n');
-    expect([...tau]).toEqual([
-      [0, 1.5],
-      [12, 9],
-    ]);
-    expect(() => parseWikiartTau('idx=1, weight=abc')).toThrow(PainterlyError);
   });
 });

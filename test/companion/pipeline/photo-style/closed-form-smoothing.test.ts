@@ -8,7 +8,7 @@ import { mattingLaplacianOperator } from '../../../../companion/pipeline/photo-s
 import {
   buildMattingLaplacianSparse,
   csrMultiply,
-} from '../../../../companion/pipeline/photo-style/matting-laplacian-sparse.js';
+} from '../../../support/matting-laplacian-sparse.js';
 import { isPainterlyError } from '../../../../shared/errors.js';
 
 function rng(seed: number): () => number {

@@ -5,14 +5,11 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { createImage, type Image } from '../../../../companion/image/image.js';
 import {
-  averagePool3x3,
   checkLabelSize,
   classifyLabelColour,
   decodeLabels,
   LABEL_COLOURS,
   pairLabels,
-  PHOTO_STYLE_LAYERS,
-  propagateMasks,
   singleLabel,
 } from '../../../../companion/pipeline/photo-style/labels.js';
 import { isPainterlyError, type PainterlyError } from '../../../../shared/errors.js';
@@ -138,49 +135,6 @@ describe('pairLabels', () => {
     const p = pairLabels(singleLabel(4, 3), singleLabel(5, 2));
     expect(p.used).toEqual([index('black')]);
     expect(p.notes).toEqual([]);
-  });
-});
-
-describe('propagateMasks', () => {
-  it('softens at each conv with a zero-padded 3×3 mean that always divides by 9', () => {
-    const m = Float32Array.from([1, 1, 1, 1, 1, 1]); // 3×2
-    const out = averagePool3x3(m, 3, 2);
-    expect(Array.from(out)).toEqual([4 / 9, 6 / 9, 4 / 9, 4 / 9, 6 / 9, 4 / 9].map(Math.fround));
-  });
-
-  it('gives the VGG-19 style-layer sizes with Caffe ceil pooling, or floor pooling on request', () => {
-    const labels = singleLabel(700, 437);
-    const ceil = propagateMasks(labels, PHOTO_STYLE_LAYERS, { labels: [index('black')] });
-    expect(PHOTO_STYLE_LAYERS.map((l) => `${ceil.get(l)!.width}×${ceil.get(l)!.height}`)).toEqual([
-      '700×437', '350×219', '175×110', '88×55', '44×28',
-    ]);
-    const floor = propagateMasks(labels, ['relu5_1'], { poolRounding: 'floor', labels: [index('black')] });
-    expect(floor.get('relu5_1')!.height).toBe(27);
-  });
-
-  it('applies one 3×3 mean by relu1_1 and conv, conv, pool, conv by relu2_1', () => {
-    const w = 8, h = 6;
-    const labels = singleLabel(w, h);
-    const got = propagateMasks(labels, ['relu1_1', 'relu2_1'], { labels: [index('black')] });
-    const black = index('black');
-    const after1 = averagePool3x3(labels.masks[black], w, h);
-    expect(Array.from(got.get('relu1_1')!.masks[black])).toEqual(Array.from(after1));
-    const after2 = averagePool3x3(after1, w, h);
-    // Halving an even axis averages pixel pairs.
-    const pooled = new Float32Array(4 * 3);
-    for (let y = 0; y < 3; y++) for (let x = 0; x < 4; x++) {
-      const at = (yy: number, xx: number) => after2[yy * w + xx];
-      pooled[y * 4 + x] = (at(2 * y, 2 * x) + at(2 * y, 2 * x + 1) + at(2 * y + 1, 2 * x) + at(2 * y + 1, 2 * x + 1)) / 4;
-    }
-    const expected = averagePool3x3(pooled, 4, 3);
-    const actual = got.get('relu2_1')!.masks[black];
-    expected.forEach((v, i) => expect(actual[i]).toBeCloseTo(v, 6));
-    expect(got.get('relu2_1')!.masks[index('red')]).toHaveLength(0); // not requested
-  });
-
-  it('refuses a layer the network does not have, listing the known ones', () => {
-    const e = expectCode(() => propagateMasks(singleLabel(4, 4), ['relu6_1']), 'BAD_ARGUMENT');
-    expect(e.message).toContain('relu5_1');
   });
 });
 

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createImage, type Image } from '../../../../companion/image/image.js';
-import {
-  mattingLaplacianOperator,
-  photorealismLoss,
-  photorealismLossCaffe,
-} from '../../../../companion/pipeline/photo-style/matting-laplacian.js';
+import { mattingLaplacianOperator } from '../../../../companion/pipeline/photo-style/matting-laplacian.js';
 import {
   buildMattingLaplacianSparse,
   csrMultiply,
-} from '../../../../companion/pipeline/photo-style/matting-laplacian-sparse.js';
+} from '../../../support/matting-laplacian-sparse.js';
 import { isPainterlyError } from '../../../../shared/errors.js';
 
 /** Small deterministic PRNG so failures reproduce. */
@@ -163,63 +159,5 @@ describe('mattingLaplacianOperator', () => {
     } catch (e) {
       expect(isPainterlyError(e) && e.code).toBe('BAD_ARGUMENT');
     }
-  });
-});
-
-describe('photorealismLoss', () => {
-  it('returns weight·Σ_c V_cᵀMV_c and a gradient equal to central finite differences', () => {
-    const content = randomImage(9, 8, 22);
-    const op = mattingLaplacianOperator(content, { epsilon: 1e-4 });
-    const out = randomImage(9, 8, 23);
-    const v = Float64Array.from(out.data);
-    const grad = new Float64Array(v.length);
-    const weight = 3;
-    const loss = photorealismLoss(op, v, { layout: 'hwc', weight }, grad);
-    const csr = buildMattingLaplacianSparse(content, { epsilon: 1e-4 });
-    let expected = 0;
-    for (let c = 0; c < 3; c++) {
-      const vc = Float64Array.from({ length: op.size }, (_, i) => v[3 * i + c]);
-      const mv = new Float64Array(op.size);
-      csrMultiply(csr, vc, mv);
-      expected += dotp(vc, mv);
-    }
-    expect(loss).toBeCloseTo(weight * expected, 6);
-    const h = 1e-3;
-    for (const at of [0, 7, 40, 101, 3 * 72 - 1]) {
-      const p = v.slice(); p[at] += h;
-      const m = v.slice(); m[at] -= h;
-      const fd = (photorealismLoss(op, p, { layout: 'hwc', weight }) - photorealismLoss(op, m, { layout: 'hwc', weight })) / (2 * h);
-      expect(Math.abs(fd - grad[at])).toBeLessThan(1e-6 * Math.max(1, Math.abs(grad[at])));
-    }
-  });
-
-  it('gives the same loss and gradient for planar (chw) input and can accumulate', () => {
-    const content = randomImage(8, 6, 24);
-    const op = mattingLaplacianOperator(content);
-    const n = op.size;
-    const hwc = Float32Array.from(randomImage(8, 6, 25).data);
-    const chw = new Float32Array(3 * n);
-    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) chw[c * n + i] = hwc[3 * i + c];
-    const gh = new Float64Array(3 * n);
-    const gc = new Float64Array(3 * n).fill(1);
-    const lh = photorealismLoss(op, hwc, { layout: 'hwc' }, gh);
-    const lc = photorealismLoss(op, chw, { layout: 'chw', accumulate: true }, gc);
-    expect(lc).toBeCloseTo(lh, 8);
-    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) expect(gc[c * n + i] - 1).toBeCloseTo(gh[3 * i + c], 8);
-  });
-
-  it('on the Caffe variable (BGR ×256 − mean) gives λ·L(V) and ∂/∂x = λ·2MV/256', () => {
-    const content = randomImage(7, 6, 26);
-    const op = mattingLaplacianOperator(content);
-    const n = op.size;
-    const rgb = randomImage(7, 6, 27).data;
-    const mean = [103.939, 116.779, 123.68];
-    const x = new Float64Array(3 * n);
-    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) x[c * n + i] = rgb[3 * i + (2 - c)] * 256 - mean[c];
-    const gx = new Float64Array(3 * n);
-    const loss = photorealismLossCaffe(op, x, gx);
-    const gv = new Float64Array(3 * n);
-    expect(loss).toBeCloseTo(photorealismLoss(op, rgb, { layout: 'hwc', weight: 1e4 }, gv), 4);
-    for (let i = 0; i < n; i++) for (let c = 0; c < 3; c++) expect(gx[c * n + i]).toBeCloseTo(gv[3 * i + (2 - c)] / 256, 6);
   });
 });

@@ -1,13 +1,14 @@
 import { describe, it, expect, afterAll } from 'vitest';
 import { networkFromWeights } from '../../../../companion/compute/network.js';
 import { createImage, type Image } from '../../../../companion/image/image.js';
-import { toNetworkSpace } from '../../../../companion/pipeline/dph/preprocess.js';
+import { toNetworkSpace } from '../../../../companion/pipeline/common/network-space.js';
+import { openStep, type StepRunner } from '../../../../companion/compute/graphs/step.js';
 import { mattingLaplacianOperator } from '../../../../companion/pipeline/photo-style/matting-laplacian.js';
-import { buildMattingLaplacianSparse, csrMultiply } from '../../../../companion/pipeline/photo-style/matting-laplacian-sparse.js';
+import { buildMattingLaplacianSparse, csrMultiply } from '../../../support/matting-laplacian-sparse.js';
 import { prepareInputs } from '../../../../companion/pipeline/photo-style/prepare.js';
 import { buildPhotoTaps } from '../../../../companion/pipeline/photo-style/targets.js';
-import { tvLoss } from '../../../../companion/pipeline/photo-style/reference-losses.js';
-import { historyFor, noiseInit, openStep, photorealismTerm, runStage, type StepEvaluator } from '../../../../companion/pipeline/photo-style/stages.js';
+import { tvLoss } from '../../../support/reference-losses.js';
+import { historyFor, noiseInit, photorealismTerm, runStage, stageStep, type StageSpec } from '../../../../companion/pipeline/photo-style/stages.js';
 import { gradcheck, mulberry32, randomArray } from '../../../support/gradcheck.js';
 import { randomWeights, tinyVgg } from '../../../support/tiny-nets.js';
 import type { BackboneSpec } from '../../../../companion/compute/backbones/types.js';
@@ -18,7 +19,7 @@ const spec: BackboneSpec = { ...tinyVgg, name: 'tiny-vgg-unit', preprocess: { sc
 const net = networkFromWeights(spec, randomWeights(tinyVgg, 4));
 const W = 17;
 const H = 16;
-const opened: StepEvaluator[] = [];
+const opened: StepRunner[] = [];
 afterAll(async () => Promise.all(opened.map((s) => s.release())));
 
 function photo(w: number, h: number, seed: number): Image {
@@ -38,17 +39,28 @@ async function photoTaps() {
   const p = prepareInputs({ content: photo(W, H, 1), style: photo(19, 16, 2) }, 700);
   const pre = spec.preprocess;
   const { taps } = await buildPhotoTaps(net, {
-    contentX: toNetworkSpace(p.content, pre), width: W, height: H,
-    styleX: toNetworkSpace(p.style, pre), styleWidth: p.style.width, styleHeight: p.style.height,
+    contentX: toNetworkSpace(p.content, pre), styleX: toNetworkSpace(p.style, pre),
     contentLabels: p.contentLabels, styleLabels: p.styleLabels, used: p.pairing.used,
   });
   return { taps, content: p.content };
 }
 
-async function open(spec: Parameters<typeof openStep>[0]): Promise<StepEvaluator> {
-  const s = await openStep(spec);
+/**
+ * A stage's objective as the optimisation loop evaluates it: the step graph, plus the
+ * photorealism term added to its loss and gradient in stage 2.
+ */
+async function open(stage: StageSpec) {
+  const s = await openStep(net, stageStep(stage));
   opened.push(s);
-  return s;
+  const { photorealism } = stage;
+  const term = photorealism && photorealismTerm(photorealism.laplacian, spec.preprocess, photorealism.lambda);
+  return {
+    async evaluate(x: Float32Array) {
+      const { loss: networkLoss, grad } = await s.evaluate(x);
+      const photoLoss = term ? term(x, grad) : 0;
+      return { loss: networkLoss + photoLoss, grad, networkLoss, photoLoss };
+    },
+  };
 }
 
 const norm = (a: ArrayLike<number>): number => Math.sqrt(Array.from(a).reduce((s, v) => s + v * v, 0));
@@ -57,14 +69,14 @@ describe('stage-2 objective', () => {
   it('adds exactly 2λ·M·V/scale to the graph gradient, with M the explicit matting Laplacian', async () => {
     const { taps, content } = await photoTaps();
     const laplacian = mattingLaplacianOperator(content);
-    const base = await open({ net, taps, width: W, height: H, tvWeight: 1e-3 });
-    const x = toNetworkSpace(content, spec.preprocess).map((v, i) => v + 0.1 * Math.sin(i));
+    const base = await open({ taps, width: W, height: H, tvWeight: 1e-3 });
+    const x = toNetworkSpace(content, spec.preprocess).data.map((v, i) => v + 0.1 * Math.sin(i));
     const a = await base.evaluate(x);
     // λ such that both parts of the gradient have the same size.
     const probe = new Float32Array(x.length);
     photorealismTerm(laplacian, spec.preprocess, 1)(x, probe);
     const lambda = norm(a.grad) / norm(probe);
-    const stage2 = await open({ net, taps, width: W, height: H, tvWeight: 1e-3, photorealism: { laplacian, lambda } });
+    const stage2 = await open({ taps, width: W, height: H, tvWeight: 1e-3, photorealism: { laplacian, lambda } });
     const b = await stage2.evaluate(x);
     expect(b.networkLoss).toBe(a.networkLoss);
 
@@ -99,10 +111,10 @@ describe('stage-2 objective', () => {
     // λ chosen so that the photorealism gradient weighs as much as the rest: both parts are tested.
     const probe = new Float32Array(x.length);
     photorealismTerm(laplacian, spec.preprocess, 1)(x, probe);
-    const base = await open({ net, taps, width: W, height: H, tvWeight });
+    const base = await open({ taps, width: W, height: H, tvWeight });
     const lambda = norm((await base.evaluate(x)).grad) / norm(probe);
-    const step = await open({ net, taps, width: W, height: H, tvWeight, photorealism: { laplacian, lambda } });
-    const objective = async (v: Float32Array): Promise<number> => (await step.evaluate(v)).loss + tvLoss(v, 3, H, W, tvWeight).loss;
+    const step = await open({ taps, width: W, height: H, tvWeight, photorealism: { laplacian, lambda } });
+    const objective = async (v: Float32Array): Promise<number> => (await step.evaluate(v)).loss + tvLoss(v, 3, W, H, tvWeight).loss;
     const grad = (await step.evaluate(x)).grad.slice();
     const report = await gradcheck(objective, x, grad, { eps: 1e-2 });
     expect(report.worst).toBeLessThan(2e-2);
@@ -114,7 +126,7 @@ describe('stage runs', () => {
     const { taps } = await photoTaps();
     const seen: number[] = [];
     const x = noiseInit(3 * W * H);
-    const r = await runStage({ net, taps, width: W, height: H, tvWeight: 1e-3, x, iterations: 30, onIteration: (it) => seen.push(it) });
+    const r = await runStage(net, { taps, width: W, height: H, tvWeight: 1e-3 }, x, { iterations: 30, onIteration: (it) => seen.push(it) });
     expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     // Without a line search a step can overshoot now and then (as in Torch); the trend must be down.
     expect(r.losses[r.losses.length - 1]).toBeLessThan(0.2 * r.losses[0]);
@@ -124,7 +136,7 @@ describe('stage runs', () => {
     const { taps } = await photoTaps();
     const ac = new AbortController();
     ac.abort();
-    await expect(runStage({ net, taps, width: W, height: H, tvWeight: 1e-3, x: noiseInit(3 * W * H), iterations: 5, signal: ac.signal }))
+    await expect(runStage(net, { taps, width: W, height: H, tvWeight: 1e-3 }, noiseInit(3 * W * H), { iterations: 5, signal: ac.signal }))
       .rejects.toMatchObject({ code: 'CANCELLED' });
   });
 });

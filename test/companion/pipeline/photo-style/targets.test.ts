@@ -3,13 +3,14 @@ import { networkFromWeights } from '../../../../companion/compute/network.js';
 import { getBackbone } from '../../../../companion/compute/backbones/index.js';
 import { inferShapes } from '../../../../companion/compute/backbones/types.js';
 import { createImage, type Image } from '../../../../companion/image/image.js';
-import { computeFeatures } from '../../../../companion/pipeline/dph/context.js';
-import { toNetworkSpace } from '../../../../companion/pipeline/dph/preprocess.js';
-import { decodeLabels, LABEL_COLOURS, propagateMasks } from '../../../../companion/pipeline/photo-style/labels.js';
+import { computeFeatures } from '../../../../companion/compute/graphs/features.js';
+import { toNetworkSpace } from '../../../../companion/pipeline/common/network-space.js';
+import { decodeLabels, LABEL_COLOURS } from '../../../../companion/pipeline/photo-style/labels.js';
 import { prepareInputs } from '../../../../companion/pipeline/photo-style/prepare.js';
-import { maskedGram } from '../../../../companion/pipeline/photo-style/reference-losses.js';
-import { layerMasks } from '../../../../companion/pipeline/dph/layer-masks.js';
-import { buildPhotoTaps, photoLayerMasks, vggChain } from '../../../../companion/pipeline/photo-style/targets.js';
+import { maskedGram } from '../../../support/reference-losses.js';
+import { layerMasks } from '../../../../companion/pipeline/common/layer-masks.js';
+import { buildPhotoTaps, isVggChain, photoLayerMasks } from '../../../../companion/pipeline/photo-style/targets.js';
+import { torchScale } from '../../../../companion/image/torch-scale.js';
 import type { GramHead } from '../../../../companion/compute/losses/types.js';
 import { mulberry32 } from '../../../support/gradcheck.js';
 import { randomWeights, tinyVgg } from '../../../support/tiny-nets.js';
@@ -31,15 +32,38 @@ function photo(w: number, h: number, seed: number): Image {
   return img;
 }
 
-describe('vggChain', () => {
+/**
+ * The original's mask walk over VGG-19 (§2.2), written out from its layer list: at every conv a
+ * zero-padded 3×3 mean, rows of three summed first and rounded to float32, always ÷9; at every
+ * pool Torch's bilinear scale to ceil(w/2)×ceil(h/2).
+ */
+function originalWalk(mask: Float32Array, w: number, h: number, upTo: string): Float32Array {
+  const blocks = [2, 2, 4, 4, 4];
+  let m = mask;
+  for (let b = 0; b < blocks.length; b++) {
+    for (let i = 1; i <= blocks[b]; i++) {
+      const at = (y: number, x: number) => (x >= 0 && x < w && y >= 0 && y < h ? m[y * w + x] : 0);
+      const rows = (y: number, x: number) => (y < 0 || y >= h ? 0 : Math.fround(at(y, x) + at(y, x - 1) + at(y, x + 1)));
+      const out = new Float32Array(w * h);
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = (rows(y, x) + rows(y - 1, x) + rows(y + 1, x)) / 9;
+      m = out;
+      if (`relu${b + 1}_${i}` === upTo) return m;
+    }
+    const nw = Math.ceil(w / 2), nh = Math.ceil(h / 2);
+    m = torchScale(m, w, h, 1, nw, nh);
+    w = nw;
+    h = nh;
+  }
+  throw new Error(`no layer ${upTo}`);
+}
+
+describe('isVggChain', () => {
   it('reads VGG-19 and its shallow variant as conv/pool chains, and refuses branching or strided nets', () => {
-    const chain = vggChain(getBackbone('vgg19'))!;
-    expect(chain.filter((l) => l.kind === 'conv')).toHaveLength(13); // up to relu5_1
-    expect(chain.filter((l) => l.kind === 'pool').map((l) => l.name)).toEqual(['pool1', 'pool2', 'pool3', 'pool4']);
-    expect(vggChain(getBackbone('vgg19-shallow'))).toBeDefined();
-    expect(vggChain(tinyVgg)).toBeDefined();
-    expect(vggChain(getBackbone('squeezenet'))).toBeUndefined();
-    expect(vggChain(getBackbone('googlenet'))).toBeUndefined();
+    expect(isVggChain(getBackbone('vgg19'))).toBe(true);
+    expect(isVggChain(getBackbone('vgg19-shallow'))).toBe(true);
+    expect(isVggChain(tinyVgg)).toBe(true);
+    expect(isVggChain(getBackbone('squeezenet'))).toBe(false);
+    expect(isVggChain(getBackbone('googlenet'))).toBe(false);
   });
 });
 
@@ -49,30 +73,29 @@ describe('photoLayerMasks', () => {
   const lab = decodeLabels(labels(W, H, (x, y) => (y < 15 ? 'blue' : x < 20 ? 'green' : 'white')), W, H);
   const used = [index('blue'), index('green'), index('white')];
 
-  it('on VGG-19 gives exactly the masks of the original walk (propagateMasks over all VGG-19 layers)', () => {
+  it('on VGG-19 gives exactly (bit for bit) the masks of the original walk', () => {
     const spec = getBackbone('vgg19');
     const ours = photoLayerMasks(spec, lab, used, spec.photo.style);
-    const reference = propagateMasks(lab, spec.photo.style, { labels: used });
     for (const layer of spec.photo.style) {
-      for (const k of used) expect(ours.get(layer)!.get(k)).toEqual(reference.get(layer)!.masks[k]);
+      for (const k of used) expect(ours.get(layer)!.get(k)!.data).toEqual(originalWalk(lab.masks[k], W, H, layer));
     }
   });
 
   it('on SqueezeNet gives masks on each layer\'s grid that add up to what an all-ones mask becomes', () => {
     const spec = getBackbone('squeezenet');
     const masks = photoLayerMasks(spec, lab, used, spec.photo.style);
-    const ones = layerMasks(spec, new Float32Array(W * H).fill(1), H, W);
-    const shapes = inferShapes(spec, H, W);
+    const ones = layerMasks(spec, { data: new Float32Array(W * H).fill(1), channels: 1, width: W, height: H });
+    const shapes = inferShapes(spec, W, H);
     for (const layer of spec.photo.style) {
       const [, h, w] = shapes.get(layer)!;
       const sum = new Float32Array(h * w);
       for (const k of used) {
-        const m = masks.get(layer)!.get(k)!;
+        const m = masks.get(layer)!.get(k)!.data;
         expect(m).toHaveLength(h * w);
         expect(Math.max(...m)).toBeGreaterThan(0);
         m.forEach((v, i) => (sum[i] += v));
       }
-      sum.forEach((v, i) => expect(v).toBeCloseTo(ones.get(layer)![i], 5));
+      sum.forEach((v, i) => expect(v).toBeCloseTo(ones.get(layer)!.data[i], 5));
     }
   });
 });
@@ -96,7 +119,7 @@ describe('buildPhotoTaps', () => {
     const pre = tinyVgg.preprocess;
     const styleX = toNetworkSpace(p.style, pre);
     const { taps, gramHeads } = await buildPhotoTaps(net, {
-      contentX: toNetworkSpace(p.content, pre), width: W, height: H, styleX, styleWidth: SW, styleHeight: SH,
+      contentX: toNetworkSpace(p.content, pre), styleX,
       contentLabels: p.contentLabels, styleLabels: p.styleLabels, used: p.pairing.used,
     });
     expect(taps.map((t) => t.layer).sort()).toEqual([...new Set([...tinyVgg.photo.style, tinyVgg.photo.content])].sort());
@@ -105,23 +128,23 @@ describe('buildPhotoTaps', () => {
     const contentTap = taps.find((t) => t.layer === tinyVgg.photo.content)!;
     const contentHead = contentTap.heads.find((h) => h.kind === 'content')!;
     expect(contentHead.weight).toBe(5);
-    const cf = await computeFeatures(net, toNetworkSpace(p.content, pre), H, W, [tinyVgg.photo.content]);
+    const cf = await computeFeatures(net, toNetworkSpace(p.content, pre), [tinyVgg.photo.content]);
     expect(contentHead.kind === 'content' && contentHead.target).toEqual(cf.get(tinyVgg.photo.content)!.data);
 
-    const sf = await computeFeatures(net, styleX, SH, SW, tinyVgg.photo.style);
-    const cMasks = propagateMasks(p.contentLabels, tinyVgg.photo.style, {}, vggChain(tinyVgg));
-    const sMasks = propagateMasks(p.styleLabels, tinyVgg.photo.style, {}, vggChain(tinyVgg));
+    const sf = await computeFeatures(net, styleX, tinyVgg.photo.style);
+    const cMasks = photoLayerMasks(tinyVgg, p.contentLabels, p.pairing.used, tinyVgg.photo.style);
+    const sMasks = photoLayerMasks(tinyVgg, p.styleLabels, p.pairing.used, tinyVgg.photo.style);
     for (const layer of tinyVgg.photo.style) {
       const tap = taps.find((t) => t.layer === layer)!;
       expect(Array.from(tap.mask).every((v) => v === 1)).toBe(true);
       const grams = tap.heads.filter((h): h is GramHead => h.kind === 'gram');
       expect(grams).toHaveLength(2);
       p.pairing.used.forEach((k, j) => {
-        const m = cMasks.get(layer)!.masks[k];
+        const m = cMasks.get(layer)!.get(k)!.data;
         expect(grams[j].mask).toEqual(m);
         expect(grams[j].weight).toBeCloseTo((100 * m.reduce((a, v) => a + v, 0)) / m.length, 4);
         const f = sf.get(layer)!;
-        const ref = maskedGram({ channels: f.channels, height: f.height, width: f.width, data: f.data }, sMasks.get(layer)!.masks[k]);
+        const ref = maskedGram({ channels: f.channels, height: f.height, width: f.width, data: f.data }, sMasks.get(layer)!.get(k)!.data);
         const scale = Math.max(...Array.from(ref, Math.abs));
         grams[j].target.forEach((v, i) => expect(Math.abs(v - ref[i])).toBeLessThan(1e-5 * scale));
       });

@@ -1,8 +1,8 @@
 // The explicit matting Laplacian as a CSR matrix, built the slow obvious way (window by window,
-// as Levin's getLaplacian1 does). Only tests use it, to check the matrix-free operator; at 700 px
+// as Levin's getLaplacian1 does): the test oracle for the matrix-free operator; at 700 px
 // it would hold about 25N entries.
-import type { Image } from '../../image/image.js';
-import { checkMattingInput, MATTING_DEFAULTS, type MattingLaplacianOptions } from './matting-laplacian.js';
+import type { Image } from '../../companion/image/image.js';
+import { checkMattingInput, MATTING_DEFAULTS, type MattingLaplacianOptions } from '../../companion/pipeline/photo-style/matting-laplacian.js';
 
 export interface CsrMatrix {
   rows: number;

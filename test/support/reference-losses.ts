@@ -1,7 +1,9 @@
-// CPU reference of the photo-style losses on feature maps (spec §2.3, §3), with the original
-// code's constants: the oracle for testing the compute core's Gram/content/TV heads, and a
-// fallback for tiny images. Not the fast path: a 512×512 Gram at relu5_1 costs C²·h·w MACs.
-import { PainterlyError } from '../../../shared/errors.js';
+// CPU reference of the photo-style losses (spec §1, §2.3, §3), with the original code's
+// constants, written out plainly in float64: the test oracle for the compute core's Gram,
+// content and TV heads and for the photorealism term. Slow on purpose (a Gram costs C²·h·w MACs).
+import { PainterlyError } from '../../shared/errors.js';
+import type { MattingLaplacianOperator } from '../../companion/pipeline/photo-style/matting-laplacian.js';
+import { PHOTO_STYLE_WEIGHTS } from '../../companion/pipeline/photo-style/weights.js';
 
 /** One feature map, planar C×H×W (an NCHW tensor with N = 1). */
 export interface FeatureMap {
@@ -10,9 +12,6 @@ export interface FeatureMap {
   width: number;
   data: Float32Array;
 }
-
-/** Spec §3 weights. */
-export const PHOTO_STYLE_WEIGHTS = { content: 5, style: 100, tv: 1e-3, photorealism: 1e4 } as const;
 
 function checkMask(f: FeatureMap, mask: Float32Array): void {
   if (mask.length !== f.height * f.width) {
@@ -130,9 +129,9 @@ export function contentLoss(f: FeatureMap, target: Float32Array, weight: number 
  * over the (H−1)×(W−1) grid of each channel of a planar C×H×W image, and its gradient. The
  * original never reports this loss; a line search needs it.
  */
-export function tvLoss(x: Float32Array, channels: number, height: number, width: number, weight: number = PHOTO_STYLE_WEIGHTS.tv): { loss: number; grad: Float32Array } {
+export function tvLoss(x: Float32Array, channels: number, width: number, height: number, weight: number = PHOTO_STYLE_WEIGHTS.tv): { loss: number; grad: Float32Array } {
   if (x.length !== channels * height * width) {
-    throw new PainterlyError('SIZE_MISMATCH', `Expected ${channels}×${height}×${width} values, got ${x.length}.`);
+    throw new PainterlyError('SIZE_MISMATCH', `Expected ${channels}×${width}×${height} values, got ${x.length}.`);
   }
   const grad = new Float32Array(x.length);
   let loss = 0;
@@ -151,4 +150,85 @@ export function tvLoss(x: Float32Array, channels: number, height: number, width:
     }
   }
   return { loss: weight * loss, grad };
+}
+
+export interface PhotorealismOptions {
+  /** 'hwc': interleaved RGB (our Image data); 'chw': planar RGB (an NCHW tensor without N). */
+  layout: 'hwc' | 'chw';
+  /** Multiplies loss and gradient: λ, 1e4 in the original (spec §1). Default 1. */
+  weight?: number;
+  /** Add the gradient into `grad` instead of overwriting it. */
+  accumulate?: boolean;
+}
+
+/**
+ * The photorealism term of spec §1 for an RGB output V in [0, 1]:
+ *   loss = weight · Σ_c V_cᵀ M V_c,   ∂loss/∂V_c = weight · 2 M V_c,
+ * each channel with the same M (built from the content photo). Writes the gradient into `grad`
+ * (same layout and length as `rgb`) when given. The caller applies the chain rule to its own
+ * variable: for the Caffe input (×256, BGR, minus mean) divide by 256 and reverse the channels.
+ */
+export function photorealismLoss(
+  op: MattingLaplacianOperator,
+  rgb: Float32Array | Float64Array,
+  opts: PhotorealismOptions,
+  grad?: Float32Array | Float64Array,
+): number {
+  const N = op.size;
+  if (rgb.length !== 3 * N) {
+    throw new PainterlyError('SIZE_MISMATCH', `The output has ${rgb.length} values; the Laplacian expects 3×${N}.`);
+  }
+  if (grad && grad.length !== 3 * N) {
+    throw new PainterlyError('SIZE_MISMATCH', `The gradient buffer has ${grad.length} values; expected 3×${N}.`);
+  }
+  const weight = opts.weight ?? 1;
+  const v = new Float64Array(N);
+  const mv = new Float64Array(N);
+  const planar = opts.layout === 'chw';
+  let loss = 0;
+  for (let c = 0; c < 3; c++) {
+    if (planar) for (let i = 0; i < N; i++) v[i] = rgb[c * N + i];
+    else for (let i = 0; i < N; i++) v[i] = rgb[3 * i + c];
+    op.apply(v, mv);
+    let q = 0;
+    for (let i = 0; i < N; i++) q += v[i] * mv[i];
+    loss += q;
+    if (grad) {
+      const g = 2 * weight;
+      for (let i = 0; i < N; i++) {
+        const at = planar ? c * N + i : 3 * i + c;
+        grad[at] = (opts.accumulate ? grad[at] : 0) + g * mv[i];
+      }
+    }
+  }
+  return weight * loss;
+}
+
+/** Caffe VGG mean, BGR order, in the ×256 input space of the original. */
+const CAFFE_MEAN_BGR = [103.939, 116.779, 123.68] as const;
+
+/**
+ * The photorealism term on the original's optimisation variable x: planar BGR, ×256, minus the
+ * Caffe mean (spec §1). V = (x + mean)/256, loss = weight·Σ_c V_cᵀMV_c, and ∂loss/∂x =
+ * weight·2MV_c/256. Channel order is irrelevant to the term itself (every channel uses the same M).
+ * Default weight: λ = 1e4.
+ */
+export function photorealismLossCaffe(
+  op: MattingLaplacianOperator,
+  x: Float32Array | Float64Array,
+  grad?: Float32Array | Float64Array,
+  opts: { weight?: number; accumulate?: boolean } = {},
+): number {
+  const N = op.size;
+  if (x.length !== 3 * N) {
+    throw new PainterlyError('SIZE_MISMATCH', `The input has ${x.length} values; the Laplacian expects 3×${N}.`);
+  }
+  const v = new Float64Array(3 * N);
+  for (let c = 0; c < 3; c++) for (let i = 0; i < N; i++) v[c * N + i] = (x[c * N + i] + CAFFE_MEAN_BGR[c]) / 256;
+  const weight = opts.weight ?? 1e4;
+  if (!grad) return photorealismLoss(op, v, { layout: 'chw', weight });
+  const gv = new Float64Array(3 * N);
+  const loss = photorealismLoss(op, v, { layout: 'chw', weight }, gv);
+  for (let i = 0; i < 3 * N; i++) grad[i] = (opts.accumulate ? grad[i] : 0) + gv[i] / 256;
+  return loss;
 }

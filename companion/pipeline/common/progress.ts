@@ -1,26 +1,26 @@
-// Progress for a photo style job: stage names, the iterations of both stages, an ETA for the
-// whole job (smoothing included), a small preview now and then, and notes (e.g. a label that is
-// in only one image) sent as a stage of their own so that every caller, the server included,
-// passes them on.
+// Progress for a job of either pipeline: stage names, the iterations of its two optimisations
+// (DPH's passes, photo style's stages), an ETA for the whole job, a small preview now and then
+// (at most every PREVIEW_INTERVAL_MS, and at the end of each optimisation), and notes (e.g. a
+// label that is in only one image) sent as a stage of their own so that every caller, the
+// server included, passes them on.
 import type { Image } from '../../image/image.js';
 import { resize } from '../../image/resize.js';
+import { NOTE_PREFIX } from '../../../shared/protocol.js';
 import type { Progress } from '../types.js';
 
 const PREVIEW_INTERVAL_MS = 2000;
 const PREVIEW_SIDE = 256;
 
-/** Notes travel as progress events whose stage starts with this. */
-export { NOTE_PREFIX } from '../../../shared/protocol.js';
-import { NOTE_PREFIX } from '../../../shared/protocol.js';
-
-export interface PhotoProgressPlan {
-  stage1Iters: number;
-  stage2Iters: number;
-  /** Estimated seconds of the smoothing step (0 for none). */
-  smoothingSeconds: number;
+export interface ProgressPlan {
+  /** Iterations of the first and second optimisation. */
+  iterations: [number, number];
+  /** Estimated seconds of the work after them (post-processing, smoothing). */
+  afterSeconds: number;
+  /** The stage that does that work, whose ETA is `afterSeconds` (when it has no iterations). */
+  afterStage?: string;
 }
 
-export class PhotoProgress {
+export class JobProgress {
   private stageName = 'starting';
   private stageStart = 0;
   private rate: [number, number] = [NaN, NaN];
@@ -28,7 +28,7 @@ export class PhotoProgress {
 
   constructor(
     private readonly emit: ((p: Progress) => void) | undefined,
-    private readonly plan: PhotoProgressPlan,
+    private readonly plan: ProgressPlan,
   ) {}
 
   stage(name: string): void {
@@ -41,7 +41,7 @@ export class PhotoProgress {
     this.emit?.({ stage: `${NOTE_PREFIX}${sentence}`, iteration: 0, total: 0 });
   }
 
-  /** After iteration `it` of stage `which`; `preview` is called only when a preview is due. */
+  /** After iteration `it` of optimisation `which`; `preview` is called only when a preview is due. */
   iteration(which: 1 | 2, it: number, total: number, preview: () => Image): void {
     if (!this.emit) return;
     const now = performance.now();
@@ -54,7 +54,7 @@ export class PhotoProgress {
     this.emit(p);
   }
 
-  /** A step with a known number of sub-steps but no preview (closed-form smoothing). */
+  /** A step with a known number of sub-steps but no preview (e.g. smoothing). */
   step(it: number, total: number, etaSeconds?: number): void {
     this.emit?.({ stage: this.stageName, iteration: it, total, etaSeconds });
   }
@@ -63,18 +63,20 @@ export class PhotoProgress {
     this.emit?.({ stage: 'done', iteration: 0, total: 0, etaSeconds: 0 });
   }
 
-  /** Seconds left: iterations at the measured rates (stage 2 assumed like stage 1 until measured), then smoothing. */
+  /** Seconds left: iterations at the measured rates (the second assumed like the first until measured), then the work after. */
   private eta(which: 0 | 1 | 2, leftInStage: number): number | undefined {
     const [t1, t2] = this.rate;
     if (!Number.isFinite(t1) && !Number.isFinite(t2)) return undefined;
     const r2 = Number.isFinite(t2) ? t2 : t1;
-    if (which === 1) return leftInStage * t1 + this.plan.stage2Iters * r2 + this.plan.smoothingSeconds;
-    if (which === 2) return leftInStage * r2 + this.plan.smoothingSeconds;
-    if (this.stageName === 'smoothing') return this.plan.smoothingSeconds;
+    const { iterations, afterSeconds, afterStage } = this.plan;
+    if (which === 1) return leftInStage * t1 + iterations[1] * r2 + afterSeconds;
+    if (which === 2) return leftInStage * r2 + afterSeconds;
+    if (afterStage !== undefined && this.stageName === afterStage) return afterSeconds;
     return undefined;
   }
 }
 
+/** At most PREVIEW_SIDE on the longer side. */
 function small(img: Image): Image {
   const m = Math.max(img.width, img.height);
   if (m <= PREVIEW_SIDE) return img;

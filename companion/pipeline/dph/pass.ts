@@ -1,0 +1,40 @@
+// Running a prepared pass (§2.3, §3.7): the one runner of passes 1 and 2, which differ only in
+// what they prepare (pass1.ts, pass2.ts) and in the optimiser's step length and tolerances.
+import type { StepSpec } from '../../compute/graphs/step.js';
+import type { Planar } from '../../image/planar.js';
+import { optimise } from '../common/optimise.js';
+import type { DphContext } from './context.js';
+
+/** L-BFGS history, as the original (§2.3). */
+const HISTORY = 100;
+
+/** A pass ready to optimise: its step graph's description, the start point and M₀ (crop-sized). */
+export interface PreparedPass {
+  step: StepSpec;
+  x: Planar;
+  m0: Planar;
+}
+
+export interface PassResult {
+  /** The optimised crop in network space (planar BGR), region-sized. */
+  x: Planar;
+  iterations: number;
+}
+
+/** The optimiser of each pass: pass 1 stops on Torch's default tolerances, pass 2 never early. */
+const PASS_OPTIMISER = {
+  1: { lr: 1, tolFun: 1e-5, tolX: 1e-9 },
+  2: { lr: 0.1, tolFun: -1, tolX: -1 },
+} as const;
+
+/** Optimises a prepared pass in place (its `x`); returns it with the iterations run. */
+export async function runPass(ctx: DphContext, pass: 1 | 2, prepared: PreparedPass, iterations: number): Promise<PassResult> {
+  await ctx.onPrepared?.(pass, prepared);
+  ctx.onStage?.(`pass ${pass}`);
+  const { x, m0, step } = prepared;
+  const done = await optimise(ctx.net, step, x.data, {
+    ...PASS_OPTIMISER[pass], iterations, history: HISTORY, mask: m0.data, signal: ctx.signal,
+    onIteration: (it) => ctx.onIteration?.(pass, it, iterations, x),
+  });
+  return { x, iterations: done.iterations };
+}
