@@ -1,0 +1,21 @@
+// Runtime diagnostics for the GPU check (bench/gpu-check/): off in the product. When on, each
+// session ONNX Runtime opens writes a profile when it is released (ORT's JSON trace: which
+// provider ran each node, and for how long) into `profileDir`, and ORT logs at `logSeverity`
+// to stderr, where the check's parent process collects it. Set once, before the first session.
+
+export interface RuntimeDiagnostics {
+  /** Folder for per-session profiles; each session's file name starts with `session-`. */
+  profileDir?: string;
+  /** ORT's log severity for the environment and every session: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal. */
+  logSeverity?: 0 | 1 | 2 | 3 | 4;
+}
+
+let current: Readonly<RuntimeDiagnostics> = Object.freeze({});
+
+export function setRuntimeDiagnostics(d: RuntimeDiagnostics): void {
+  current = Object.freeze({ ...d });
+}
+
+export function runtimeDiagnostics(): Readonly<RuntimeDiagnostics> {
+  return current;
+}
