@@ -11,7 +11,8 @@ import { openStep } from '../../companion/compute/graphs/step.js';
 import { networkFromWeights, type Network } from '../../companion/compute/network.js';
 import type { Device } from '../../companion/compute/device.js';
 import { benchImage, benchStepSpec } from '../compute.js';
-import { newProfiles, placementOf, type PlacementReport } from './placement.js';
+import { errorReport, newProfiles, placementOf, type PlacementReport } from './placement.js';
+import type { ErrorReport } from './protocol.js';
 import type { StageContext } from './stage.js';
 
 type GraphName = 'step' | 'features';
@@ -40,6 +41,8 @@ export interface ComputeRow {
   cpu?: (Timing & { extrapolatedFrom?: undefined }) | { seconds: number; gflopPerSecond: number; extrapolatedFrom: number };
   /** CPU seconds / device seconds. */
   speedup?: number;
+  /** The measurement failed on the device (or on the CPU): the error and the node it names. */
+  error?: ErrorReport & { on: string };
 }
 
 export interface Agreement {
@@ -163,21 +166,36 @@ export async function computeStage(ctx: StageContext): Promise<void> {
   const cpuSizes = profile.cpuBenchSizes;
   const cpuMeasured = new Map<GraphName, { size: number; timing: Timing }>();
   const outputs = new Map<GraphName, { dev: Measured['output']; cpu: Measured['output'] }>();
+  // A failure (an operator the device refuses, memory) is kept on its row and the rest goes on;
+  // the stage then fails with the first one.
+  let firstFailure: unknown;
+  const attempt = async (row: ComputeRow, on: string, f: () => Promise<Measured>): Promise<Measured | undefined> => {
+    try {
+      return await f();
+    } catch (e) {
+      if (aborted(ctx.signal)) throw e;
+      firstFailure ??= e;
+      row.error = { ...errorReport(e), on };
+      return undefined;
+    }
+  };
   for (const size of profile.benchSizes) {
     for (const graph of ['step', 'features'] as const) {
       if (aborted(ctx.signal)) return;
       const gflop = flopsOf(graph, dev, size) / 1e9;
       const row: ComputeRow = { graph, size, gflop };
       data.rows.push(row);
-      const d = await measure(graph, dev, size, profile.benchRuns, gflop, ctx.signal);
-      row.device = d.timing;
+      const d = await attempt(row, device, () => measure(graph, dev, size, profile.benchRuns, gflop, ctx.signal));
+      if (d) row.device = d.timing;
       ctx.update(data);
       if (aborted(ctx.signal)) return;
       if (cpuSizes.includes(size)) {
-        const c = await measure(graph, cpu, size, profile.cpuBenchRuns, gflop, ctx.signal);
-        row.cpu = c.timing;
-        cpuMeasured.set(graph, { size, timing: c.timing });
-        if (size === profile.benchSizes[0]) outputs.set(graph, { dev: d.output, cpu: c.output });
+        const c = await attempt(row, 'cpu', () => measure(graph, cpu, size, profile.cpuBenchRuns, gflop, ctx.signal));
+        if (c) {
+          row.cpu = c.timing;
+          cpuMeasured.set(graph, { size, timing: c.timing });
+          if (d && size === profile.benchSizes[0]) outputs.set(graph, { dev: d.output, cpu: c.output });
+        }
       } else {
         const from = cpuMeasured.get(graph);
         if (from) {
@@ -192,7 +210,10 @@ export async function computeStage(ctx: StageContext): Promise<void> {
       data.agreement = agreementOf(size, outputs);
       ctx.update(data);
       if (aborted(ctx.signal)) return;
-      await profilePlacement(ctx, dev, size, data);
+      await profilePlacement(ctx, dev, size, data).catch((e) => {
+        if (aborted(ctx.signal)) throw e;
+        data.notes.push(`Placement not read: ${errorReport(e).message.split('\n')[0]}`);
+      });
       ctx.update(data);
     }
   }
@@ -201,6 +222,7 @@ export async function computeStage(ctx: StageContext): Promise<void> {
     data.notes.push(`CPU figures at ${[...new Set(extrapolated.map((r) => r.size))].join(', ')} px are extrapolated from ${cpuSizes.join(', ')} px by the pixel ratio (not measured, to keep the check within its budget).`);
   }
   ctx.update(data);
+  if (firstFailure !== undefined) throw firstFailure;
 }
 
 function agreementOf(size: number, outputs: Map<GraphName, { dev: Measured['output']; cpu: Measured['output'] }>): Agreement | undefined {

@@ -14,6 +14,7 @@ import { machineInfo } from './machine.js';
 import { startWorker } from './children.js';
 import { PNG_NAME, REPORT_SCHEMA, composePanels, foldOutput, writeReport, type CheckReport, type ProbeReport } from './report.js';
 import { summarize } from './summary.js';
+import { nodeOfError } from './placement.js';
 import type { PanelFile, ProbeResult, StageReport, WorkerConfig } from './protocol.js';
 
 /** A probe that has not answered in this long is stopped (a provider can hang while it starts). */
@@ -46,11 +47,11 @@ function newReport(opts: CheckOptions, clock: Clock): CheckReport {
   const kit = checkKit(opts.kit, opts.example);
   const { files: _files, ...kitReport } = kit;
   const profile = profileOf(opts);
-  const stages: StageReport[] = STAGES.map((name) => ({ name, status: 'planned' }));
+  const stages: StageReport[] = STAGES.map((name) => (opts.stages.includes(name) ? { name, status: 'planned' } : { name, status: 'skipped', reason: 'not asked for (--stages)' }));
   if (!kit.hasQualityInputs) {
     const missing = kitPaths(opts.example).filter((p) => p.required && kit.missing.includes(p.rel)).map((p) => p.rel);
     for (const s of stages) {
-      if (s.name === 'harmonize-quality' || s.name === 'harmonize-compare') {
+      if (s.status === 'planned' && (s.name === 'harmonize-quality' || s.name === 'harmonize-compare')) {
         Object.assign(s, { status: 'skipped', reason: `kit files missing under ${opts.kit}: ${missing.join(', ')} (give --kit DIR; see README, Devices)` });
       }
     }
@@ -93,7 +94,11 @@ function chooseDevice(opts: CheckOptions, probes: ProbeReport[]): CheckReport['d
   return first ? { chosen: first } : { reason: 'no GPU provider works on this machine (see the probes); run with --device cpu to check the CPU path' };
 }
 
-async function runWorker(report: CheckReport, config: WorkerConfig, clock: Clock, save: () => void): Promise<PanelFile[]> {
+/**
+ * One worker process for `config.stages`. Returns its panels, and whether it crashed: then the
+ * stage it was running is marked failed and the caller starts another worker for the rest.
+ */
+async function runWorker(report: CheckReport, config: WorkerConfig, clock: Clock, save: () => void): Promise<{ panels: PanelFile[]; crashed: boolean }> {
   const panels: PanelFile[] = [];
   const child = startWorker(['run', JSON.stringify(config)], (m) => {
     if (m.type === 'stage') {
@@ -116,15 +121,34 @@ async function runWorker(report: CheckReport, config: WorkerConfig, clock: Clock
   const { code, signal } = await child.exited;
   clearTimeout(soft);
   clearTimeout(hard);
-  report.workerOutput = foldOutput(child.output, child.dropped);
-  const why = report.deadline.reached
-    ? 'the deadline was reached'
-    : `the worker process ended (code ${code}, signal ${signal})${report.workerOutput.length ? `; its last output: ${report.workerOutput.slice(-3).join(' / ')}` : ''}`;
-  for (const s of report.stages) {
-    if (s.status === 'planned') Object.assign(s, { status: 'skipped', reason: why });
-    if (s.status === 'running') Object.assign(s, { status: 'partial', reason: `${why} (stopped while running)` });
+  const output = foldOutput(child.output, child.dropped);
+  report.workerOutput.push(...(report.workerOutput.length > 0 ? [`— worker for ${config.stages.join(', ')} —`] : []), ...output);
+  if (report.deadline.reached) {
+    for (const s of report.stages) {
+      if (s.status === 'planned') Object.assign(s, { status: 'skipped', reason: 'the deadline was reached' });
+      if (s.status === 'running') Object.assign(s, { status: 'partial', reason: 'the deadline was reached (stopped while running)' });
+    }
+    return { panels, crashed: false };
   }
-  return panels;
+  const crashed = code !== 0 || signal !== null;
+  const last = output.slice(-6).join('\n');
+  if (crashed && !report.stages.some((s) => s.status === 'running')) {
+    // It died before running anything: another would too.
+    for (const s of report.stages) {
+      if (s.status === 'planned') Object.assign(s, { status: 'failed', reason: `the worker process could not start (code ${code}, signal ${signal})`, error: { message: last } });
+    }
+    return { panels, crashed: false };
+  }
+  for (const s of report.stages) {
+    if (s.status === 'running') {
+      const why = `the worker process ended while running it (code ${code}, signal ${signal})`;
+      const node = nodeOfError(last);
+      Object.assign(s, { status: 'failed', reason: why, error: { message: `${why}; its last output: ${last}`, ...(node ? { node } : {}) } });
+      clock.log(`${s.name}: failed — ${why}`);
+    }
+    if (s.status === 'planned' && !crashed) Object.assign(s, { status: 'skipped', reason: `the worker process ended before it (code ${code})` });
+  }
+  return { panels, crashed };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -156,21 +180,28 @@ export async function main(argv: string[]): Promise<number> {
     for (const p of report.probes) clock.log(`probe ${p.device}: ${p.ok ? 'works' : `not usable — ${p.reason}`}`);
     report.device = chooseDevice(opts, report.probes);
     save();
-    const toRun = report.stages.filter((s) => s.status === 'planned').map((s) => s.name as StageName);
-    let panels: PanelFile[] = [];
+    const panels: PanelFile[] = [];
+    const planned = (): StageName[] => report.stages.filter((s) => s.status === 'planned').map((s) => s.name);
     if (!report.device.chosen) {
       for (const s of report.stages) if (s.status === 'planned') Object.assign(s, { status: 'skipped', reason: report.device.reason });
-    } else if (clock.pastSoftStop()) {
-      report.deadline.reached = true;
-      for (const s of report.stages) if (s.status === 'planned') Object.assign(s, { status: 'skipped', reason: 'the deadline was reached' });
-    } else if (toRun.length > 0) {
+    }
+    // A worker that crashes (a provider can abort the process) takes one stage with it; another
+    // worker runs the rest.
+    for (let toRun = planned(); report.device.chosen && toRun.length > 0; toRun = planned()) {
+      if (clock.pastSoftStop()) {
+        report.deadline.reached = true;
+        for (const s of report.stages) if (s.status === 'planned') Object.assign(s, { status: 'skipped', reason: 'the deadline was reached' });
+        break;
+      }
       clock.log(`device: ${report.device.chosen}; stages: ${toRun.join(', ')}`);
       const kit = checkKit(opts.kit, opts.example);
-      panels = await runWorker(report, { device: report.device.chosen, profile: report.profile, stages: toRun, kit: kit.files, example: opts.example, scratch }, clock, save);
+      const r = await runWorker(report, { device: report.device.chosen, profile: report.profile, stages: toRun, kit: kit.files, example: opts.example, scratch }, clock, save);
+      panels.push(...r.panels);
+      if (!r.crashed) break;
     }
     report.png = await composePanels(panels, path.join(opts.out, PNG_NAME));
   } finally {
-    report.notDone = report.stages.filter((s) => s.status !== 'done').map((s) => ({ stage: s.name, status: s.status, reason: s.reason ?? s.error?.message ?? '' }));
+    report.notDone = report.stages.filter((s) => s.status !== 'done' && opts.stages.includes(s.name)).map((s) => ({ stage: s.name, status: s.status, reason: s.reason ?? s.error?.message ?? '' }));
     const slowProbes = report.probes.filter((p) => !p.ok && /did not finish|not probed/.test(p.reason ?? ''));
     if (slowProbes.length > 0) report.notDone.push({ stage: 'probes', status: 'partial', reason: slowProbes.map((p) => `${p.device}: ${p.reason}`).join('; ') });
     report.finished = true;

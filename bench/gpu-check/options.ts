@@ -15,7 +15,8 @@ DIR/gpu-check.png. Stops itself at the deadline (default 450 s) and reports what
   --deadline S     wall-clock limit in seconds for the whole check (default 450)
   --tiny           tiny sizes and iteration counts (tests, CPU-only machines)
   --kit DIR        the team kit, or a copy of its parts (dph-examples/, weights/); default ../shared
-  --example K      the kit's harmonization example (default 16)`;
+  --example K      the kit's harmonization example (default 16)
+  --stages LIST    some of: compute, harmonize-quality, harmonize-compare, harmonize-timing (default all)`;
 
 export type StageName = 'compute' | 'harmonize-quality' | 'harmonize-compare' | 'harmonize-timing';
 
@@ -30,6 +31,8 @@ export interface CheckOptions {
   tiny: boolean;
   kit: string;
   example: number;
+  /** The stages to run, in their order (default all). */
+  stages: StageName[];
 }
 
 export interface Profile {
@@ -92,7 +95,7 @@ export function parseCheckArgs(argv: string[]): CheckOptions {
       args: argv,
       options: {
         device: { type: 'string' }, out: { type: 'string' }, deadline: { type: 'string', default: '450' },
-        tiny: { type: 'boolean', default: false }, kit: { type: 'string' }, example: { type: 'string', default: '16' },
+        tiny: { type: 'boolean', default: false }, kit: { type: 'string' }, example: { type: 'string', default: '16' }, stages: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -105,6 +108,9 @@ export function parseCheckArgs(argv: string[]): CheckOptions {
   if (!(deadlineSeconds > 0)) throw new UsageError(`--deadline must be a positive number of seconds, not '${values.deadline}'.`);
   const example = Number(values.example);
   if (!Number.isInteger(example) || example < 0) throw new UsageError(`--example must be a kit example number, not '${values.example}'.`);
+  const asked = values.stages?.split(',').map((x) => x.trim()).filter(Boolean) ?? [...STAGES];
+  const unknown = asked.filter((x) => !(STAGES as readonly string[]).includes(x));
+  if (unknown.length > 0 || asked.length === 0) throw new UsageError(`--stages takes some of ${STAGES.join(', ')}; not '${values.stages}'.`);
   return {
     device: values.device,
     out: path.resolve(values.out),
@@ -112,5 +118,6 @@ export function parseCheckArgs(argv: string[]): CheckOptions {
     tiny: values.tiny!,
     kit: path.resolve(values.kit ?? KIT),
     example,
+    stages: STAGES.filter((x) => asked.includes(x)),
   };
 }

@@ -3,6 +3,7 @@
 // `n_<Op>__<n>` for small helper ops), so a node's name says which layer it belongs to.
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { ErrorReport } from './protocol.js';
 
 export interface NodeRef {
   /** The node's name in the graph (as ONNX Runtime reports it, fusions included). */
@@ -54,6 +55,13 @@ export function nodeOfError(message: string): NodeRef | undefined {
   if (invalid) return ref(invalid[1], invalid[2]);
   const named = /node with name '([^']+)'/.exec(message) ?? /\bName:\s*'([^']+)'/.exec(message);
   return named ? ref(named[1]) : undefined;
+}
+
+/** An error as the report keeps it: its message, and the node it names. */
+export function errorReport(e: unknown): ErrorReport {
+  const message = String((e as Error)?.message ?? e).slice(0, 2000);
+  const node = nodeOfError(message);
+  return node ? { message, node } : { message };
 }
 
 interface ProfileEvent {

@@ -5,6 +5,7 @@
 import type { Profile, StageName } from './options.js';
 import type { NodeRef } from './placement.js';
 
+
 export interface ProbeResult {
   device: string;
   ok: boolean;

@@ -11,15 +11,9 @@ import { PainterlyError } from '../../shared/errors.js';
 import type { StageName } from './options.js';
 import { computeStage } from './compute.js';
 import { compareStage, qualityStage, timingStage, type SharedExample } from './harmonize.js';
-import { nodeOfError } from './placement.js';
-import type { ErrorReport, StageReport, WorkerConfig, WorkerMessage } from './protocol.js';
+import { errorReport } from './placement.js';
+import type { StageReport, WorkerConfig, WorkerMessage } from './protocol.js';
 import type { StageContext } from './stage.js';
-
-export function errorReport(e: unknown): ErrorReport {
-  const message = String((e as Error)?.message ?? e).slice(0, 2000);
-  const node = nodeOfError(message);
-  return node ? { message, node } : { message };
-}
 
 const RUNNERS: Record<StageName, (ctx: StageContext, shared: SharedExample) => Promise<void>> = {
   compute: (ctx) => computeStage(ctx),
@@ -61,6 +55,8 @@ export async function runStages(config: WorkerConfig, send: (m: WorkerMessage) =
       },
     };
     await send({ type: 'stage', stage: { ...report } });
+    // The test suite's stand-in for a provider that takes the process down (a native abort).
+    if (process.env.PAINTERLY_GPU_CHECK_CRASH_IN === name) process.kill(process.pid, 'SIGSEGV');
     try {
       await RUNNERS[name](ctx, shared);
       report.status = signal.aborted ? 'partial' : 'done';

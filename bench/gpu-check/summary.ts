@@ -1,10 +1,15 @@
 // The check's findings in a few lines (printed at the end and kept in the JSON's `summary`).
 import type { ComputeData } from './compute.js';
 import type { RunFigures } from './harmonize.js';
+import type { NodeRef } from './placement.js';
 import type { CheckReport } from './report.js';
 
 const f = (n: number | undefined, digits = 3): string => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits));
 const e = (n: number | undefined): string => (n === undefined || !Number.isFinite(n) ? '–' : n.toExponential(2));
+
+function nodeText(n: NodeRef | undefined): string {
+  return n ? ` [node ${n.name}${n.op ? `, op ${n.op}` : ''}${n.layer ? `, layer ${n.layer}` : ''}]` : '';
+}
 
 function run(label: string, r: RunFigures | undefined): string[] {
   if (!r) return [];
@@ -22,6 +27,7 @@ export function summarize(report: CheckReport): string[] {
     if (s.name === 'compute' && s.data) {
       const c = s.data as ComputeData;
       for (const r of c.rows) {
+        if (r.error) lines.push(`${r.graph} ${r.size} px on ${r.error.on} failed: ${r.error.message.split('\n')[0]}${nodeText(r.error.node)}`);
         const cpu = r.cpu ? `${f(r.cpu.seconds)} s${r.cpu.extrapolatedFrom ? ` (extrapolated from ${r.cpu.extrapolatedFrom} px)` : ''}` : '–';
         lines.push(`${r.graph} ${r.size} px: ${c.device} ${f(r.device?.seconds)} s (${f(r.device?.gflopPerSecond, 1)} GFLOP/s, first run ${f(r.device?.firstRunSeconds, 2)} s), cpu ${cpu}, speedup ×${f(r.speedup, 2)}`);
       }
@@ -44,7 +50,7 @@ export function summarize(report: CheckReport): string[] {
       if (c.speedupPerIteration) lines.push(`compare: speedup per iteration ×${c.speedupPerIteration.map((x) => f(x, 2)).join(' / ×')} (pass 1 / pass 2); cpu for the quality run est. ${f(c.cpuEstimate?.seconds, 0)} s`);
     }
     if (s.name === 'harmonize-timing' && s.data) lines.push(...run('timing', (s.data as { run?: RunFigures }).run));
-    if (s.error) lines.push(`${s.name} failed: ${s.error.message.split('\n')[0]}${s.error.node ? ` [node ${s.error.node.name}${s.error.node.op ? `, op ${s.error.node.op}` : ''}${s.error.node.layer ? `, layer ${s.error.node.layer}` : ''}]` : ''}`);
+    if (s.error) lines.push(`${s.name} failed: ${s.error.message.split('\n')[0]}${nodeText(s.error.node)}`);
   }
   for (const n of report.notDone) lines.push(`not done: ${n.stage} (${n.status}) — ${n.reason}`);
   if (report.png) lines.push(`image: ${report.png.file} (${report.png.width}×${report.png.height}): ${report.png.panels.map((p) => p.label).join(' | ')}`);

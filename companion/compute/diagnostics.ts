@@ -1,7 +1,8 @@
-// Runtime diagnostics for the GPU check (bench/gpu-check/): off in the product. When on, each
-// session ONNX Runtime opens writes a profile when it is released (ORT's JSON trace: which
-// provider ran each node, and for how long) into `profileDir`, and ORT logs at `logSeverity`
-// to stderr, where the check's parent process collects it. Set once, before the first session.
+// Runtime diagnostics for the GPU check (bench/gpu-check/): off in the product. With
+// `profileDir`, each session opened from then on writes a profile when it is released (ORT's
+// JSON trace: which provider ran each node, and for how long); with `logSeverity`, ORT logs at
+// that level to stderr, where the check's parent process collects it (the environment's level
+// is read once, when the first session starts the runtime).
 
 export interface RuntimeDiagnostics {
   /** Folder for per-session profiles; each session's file name starts with `session-`. */

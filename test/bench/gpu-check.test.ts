@@ -31,9 +31,9 @@ async function tempDir(): Promise<string> {
   return d;
 }
 
-function runCheck(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCheck(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/run-ts.mjs'), path.join(ROOT, 'bench/gpu-check/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ORT_DISABLE_TELEMETRY: '1' } });
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts/run-ts.mjs'), path.join(ROOT, 'bench/gpu-check/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, ORT_DISABLE_TELEMETRY: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -135,12 +135,26 @@ describe('npm run gpu-check on the CPU, tiny sizes', () => {
     expect(byStage['harmonize-timing'].reason).toMatch(/deadline/);
   });
 
+  it('survives a provider that takes its process down: that stage fails, a new worker runs the rest', async () => {
+    const out = await tempDir();
+    const r = await runCheck(['--device', 'cpu', '--tiny', '--out', out, '--kit', KIT, '--stages', 'harmonize-quality,harmonize-compare'], { PAINTERLY_GPU_CHECK_CRASH_IN: 'harmonize-quality' });
+    expect(r.code, r.stdout + r.stderr).toBe(3);
+    const report: Json = JSON.parse(await readFile(path.join(out, 'gpu-check.json'), 'utf8'));
+    expect(report.stages.map((s: Json) => [s.name, s.status])).toEqual([['compute', 'skipped'], ['harmonize-quality', 'failed'], ['harmonize-compare', 'done'], ['harmonize-timing', 'skipped']]);
+    expect(report.stages[1].reason).toMatch(/worker process ended while running it .*SIGSEGV/);
+    expect(report.notDone.map((n: Json) => n.stage)).toEqual(['harmonize-quality']);
+    expect(report.stages[2].data.deltaE.deviceVsCpu).toBe(0);
+    // The image has what the second worker made: naive, both comparison runs, published.
+    expect(report.png.panels.map((p: Json) => p.order)).toEqual([0, 2, 3, 9]);
+  }, 300_000);
+
   it('refuses bad arguments with the usage', async () => {
     const r = await runCheck(['--device', 'tpu', '--out', os.tmpdir()]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Unknown device 'tpu'/);
     expect(r.stderr).toMatch(/Usage: npm run gpu-check/);
     expect((await runCheck(['--tiny'])).stderr).toMatch(/--out DIR is required/);
+    expect((await runCheck(['--out', os.tmpdir(), '--stages', 'compute,warp'])).stderr).toMatch(/--stages takes some of compute, /);
   });
 });
 
