@@ -63,6 +63,8 @@ export interface ComputeData {
   agreement?: Agreement;
   /** Where each node ran on the device, per graph, at the first size (from ORT's profiles). */
   placement: Partial<Record<GraphName, PlacementReport>>;
+  /** WebGPU only: the step graph at the first size with each layout the provider can convolve in. */
+  layouts?: Array<{ layout: 'NCHW' | 'NHWC'; seconds?: number; firstRunSeconds?: number; error?: ErrorReport }>;
   notes: string[];
 }
 
@@ -210,6 +212,7 @@ export async function computeStage(ctx: StageContext): Promise<void> {
       data.agreement = agreementOf(size, outputs);
       ctx.update(data);
       if (aborted(ctx.signal)) return;
+      if (device === 'webgpu') await compareLayouts(ctx, dev, size, data);
       await profilePlacement(ctx, dev, size, data).catch((e) => {
         if (aborted(ctx.signal)) throw e;
         data.notes.push(`Placement not read: ${errorReport(e).message.split('\n')[0]}`);
@@ -233,6 +236,28 @@ function agreementOf(size: number, outputs: Map<GraphName, { dev: Measured['outp
   const features = feats ? compareFeatures(feats.dev as Map<string, Float32Array>, feats.cpu as Map<string, Float32Array>) : undefined;
   const agrees = base.loss.relDiff <= AGREEMENT.lossRel && base.grad.relL2 <= AGREEMENT.gradRelL2 && (!features || features.relL2 <= AGREEMENT.featuresRelL2);
   return { ...base, ...(features ? { features } : {}), thresholds: AGREEMENT, agrees };
+}
+
+/** The step graph once more per WebGPU layout: which one the provider runs faster (or at all). */
+async function compareLayouts(ctx: StageContext, net: Network, size: number, data: ComputeData): Promise<void> {
+  const before = runtimeDiagnostics();
+  data.layouts = [];
+  try {
+    for (const layout of ['NCHW', 'NHWC'] as const) {
+      if (aborted(ctx.signal)) return;
+      setRuntimeDiagnostics({ ...before, webgpuLayout: layout });
+      try {
+        const m = await measure('step', net, size, ctx.config.profile.benchRuns, 1, ctx.signal);
+        data.layouts.push({ layout, seconds: m.timing.seconds, firstRunSeconds: m.timing.firstRunSeconds });
+      } catch (e) {
+        if (aborted(ctx.signal)) throw e;
+        data.layouts.push({ layout, error: errorReport(e) });
+      }
+      ctx.update(data);
+    }
+  } finally {
+    setRuntimeDiagnostics(before);
+  }
 }
 
 /** One more session per graph with ORT's profiler on: where each node ran (kept out of the timed runs). */

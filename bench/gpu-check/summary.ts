@@ -33,6 +33,7 @@ export function summarize(report: CheckReport): string[] {
       }
       const a = c.agreement;
       if (a) lines.push(`agreement at ${a.size} px: loss rel. diff ${e(a.loss.relDiff)}, gradient rel. L2 ${e(a.grad.relL2)} (cosine ${f(a.grad.cosine, 6)}), features rel. L2 ${e(a.features?.relL2)} → ${a.agrees ? 'agrees' : 'DOES NOT AGREE'}`);
+      for (const l of c.layouts ?? []) lines.push(`step ${report.profile.benchSizes[0]} px, WebGPU layout ${l.layout}: ${l.error ? `failed: ${l.error.message.split('\n')[0]}${nodeText(l.error.node)}` : `${f(l.seconds)} s`}`);
       for (const [graph, p] of Object.entries(c.placement)) {
         const cpuNodes = p.onCpu.map((n) => `${n.name} (${n.op})`).join(', ');
         lines.push(`placement ${graph}: ${Object.entries(p.nodesPerProvider).map(([k, v]) => `${k} ${v}`).join(', ')}${cpuNodes ? `; on the CPU: ${cpuNodes}` : ''}`);

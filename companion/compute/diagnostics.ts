@@ -9,6 +9,8 @@ export interface RuntimeDiagnostics {
   profileDir?: string;
   /** ORT's log severity for the environment and every session: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal. */
   logSeverity?: 0 | 1 | 2 | 3 | 4;
+  /** The WebGPU provider's layout for convolutions and pools (its own default otherwise). */
+  webgpuLayout?: 'NCHW' | 'NHWC';
 }
 
 let current: Readonly<RuntimeDiagnostics> = Object.freeze({});

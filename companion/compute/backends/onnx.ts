@@ -35,9 +35,12 @@ let sessionCount = 0;
 function sessionOptions(model: Uint8Array, device: Device, tuning: SessionTuning = {}): ort.InferenceSession.SessionOptions {
   const diag = runtimeDiagnostics();
   const cpuNodes = nodesForCpu(model, device);
+  const webgpu = device === 'webgpu' && (cpuNodes.length > 0 || diag.webgpuLayout)
+    ? { name: 'webgpu' as const, ...(cpuNodes.length > 0 ? { forceCpuNodeNames: cpuNodes } : {}), ...(diag.webgpuLayout ? { preferredLayout: diag.webgpuLayout } : {}) }
+    : undefined;
   return {
     ...(tuning.spin === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
-    executionProviders: [cpuNodes.length > 0 ? { name: 'webgpu', forceCpuNodeNames: cpuNodes } : device],
+    executionProviders: [webgpu ?? device],
     graphOptimizationLevel: 'all',
     intraOpNumThreads: Math.max(1, os.availableParallelism()),
     interOpNumThreads: 1,
