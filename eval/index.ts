@@ -1,8 +1,10 @@
-// `npm run eval -- <dph|photo> [options]`: quality against the original implementations' published results.
+// `npm run eval -- <dph|photo> [options]`: quality against the original implementations' published results;
+// `npm run eval -- compare A.json B.json`: two dph results files side by side.
 const [which = 'dph', ...rest] = process.argv.slice(2);
 const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   dph: () => import('./dph.js'),
   photo: () => import('./photo.js'),
+  compare: () => import('./compare.js'),
 };
 const load = suites[which];
 if (!load) {
