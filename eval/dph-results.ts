@@ -1,5 +1,6 @@
 // The harmonization evaluation's results as JSON (one file per run of `npm run eval -- dph`), and
 // the comparison of two such files (`npm run eval -- compare A.json B.json`).
+import { PainterlyError } from '../shared/errors.js';
 import { REAL_DIFFERENCE_FACTOR, difference, overallSpread, spread, type Difference, type OverallSpread, type Spread } from './stats.js';
 
 /** One harmonization of one example. */
@@ -16,6 +17,8 @@ export interface RunFigures {
   dissimilarityNaive: number;
   /** Seconds for harmonize (model loading included). */
   seconds: number;
+  /** CPU seconds of the whole process over the run (all threads; the machine's load does not inflate it). */
+  cpuSeconds?: number;
   /** Of which post-processing (repeat 0 only). */
   postSeconds?: number;
 }
@@ -71,15 +74,15 @@ export function parseResults(text: string, name: string): DphEvalResults {
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${name} is not JSON: ${(e as Error).message}`);
+    throw new PainterlyError('BAD_ARGUMENT', `${name} is not JSON: ${(e as Error).message}`);
   }
   const r = data as Partial<DphEvalResults>;
   if (r?.kind !== 'painterly-dph-eval' || r.version !== 1 || !r.config || !Array.isArray(r.examples)) {
-    throw new Error(`${name} is not a results file of \`npm run eval -- dph\` (version 1).`);
+    throw new PainterlyError('BAD_ARGUMENT', `${name} is not a results file of \`npm run eval -- dph\` (version 1).`);
   }
   for (const e of r.examples) {
     const ok = Number.isInteger(e?.example) && Array.isArray(e.runs) && e.runs.every((x) => Number.isFinite(x?.colour) && Number.isFinite(x?.structure) && Number.isInteger(x?.repeat));
-    if (!ok) throw new Error(`${name}: example ${JSON.stringify(e?.example)} has malformed runs.`);
+    if (!ok) throw new PainterlyError('BAD_ARGUMENT', `${name}: example ${JSON.stringify(e?.example)} has malformed runs.`);
     // sd is written as null for a single repeat; recompute both from the runs so the file's own summary cannot disagree.
     Object.assign(e, summariseExample(e.example, e.tau, e.runs));
   }

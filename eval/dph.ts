@@ -5,6 +5,7 @@
 // so each example runs `--repeats` times (repeat r > 0 with ±1 grey level of noise, seed r, on the
 // composite) and every figure comes with its spread. Writes a JSON file (compare two with
 // `npm run eval -- compare A.json B.json`), one strip per example, an HTML page and a contact sheet.
+import { PainterlyError } from '../shared/errors.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -16,10 +17,10 @@ import { readImage, readMask } from '../companion/image/io.js';
 import { resize } from '../companion/image/resize.js';
 import { meanDeltaE76, ssimL, maskBoundingBox } from '../companion/image/metrics.js';
 import type { Image } from '../companion/image/image.js';
-import type { BackboneName } from '../companion/pipeline/types.js';
+import type { BackboneName, HarmonizeOptions } from '../companion/pipeline/types.js';
 import { parseWikiartTau } from './wikiart-tau.js';
 import { perturbImage } from './perturb.js';
-import { summariseExample, summariseOverall, formatSpread, type DphEvalResults, type RunFigures } from './dph-results.js';
+import { compareResults, formatSpread, parseResults, summariseExample, summariseOverall, type DphEvalResults, type RunFigures } from './dph-results.js';
 import { writeContactSheet, writePage, type StripEntry } from './dph-page.js';
 import { KIT, REPO_ROOT, kitWeights } from './shared-kit.js';
 
@@ -43,12 +44,12 @@ export async function main(argv: string[]): Promise<void> {
       examples: { type: 'string', default: ALL_EXAMPLES }, backbone: { type: 'string', default: 'squeezenet' },
       size: { type: 'string', default: '350' }, 'pass1-iters': { type: 'string', default: '300' }, 'pass2-iters': { type: 'string', default: '300' },
       repeats: { type: 'string', default: '3' }, weights: { type: 'string' }, device: { type: 'string', default: 'cpu' },
-      out: { type: 'string', default: join(REPO_ROOT, '.eval', 'dph') }, json: { type: 'string' },
+      out: { type: 'string', default: join(REPO_ROOT, '.eval', 'dph') }, json: { type: 'string' }, resume: { type: 'boolean', default: false },
     },
   });
   const whole = (s: string, name: string, min: number): number => {
     const n = Number(s);
-    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be a whole number ≥ ${min}, got '${s}'.`);
+    if (!Number.isInteger(n) || n < min) throw new PainterlyError('BAD_ARGUMENT', `--${name} must be a whole number ≥ ${min}, got '${s}'.`);
     return n;
   };
   const examples = v.examples!.split(',').map((s) => whole(s.trim(), 'examples', 0));
@@ -68,31 +69,27 @@ export async function main(argv: string[]): Promise<void> {
     config: { ...options, repeats, weightsFile: weightsFile ?? null, commit: gitCommit() },
   };
   const strips: (StripEntry & { file: string })[] = [];
-  const t0 = performance.now();
+  if (v.resume) await resumeFrom(files.json, results, examples, strips, (k) => join(files.strips, `${k}_${backbone}_${size}.png`), out);
+  const done = new Set(results.examples.map((e) => e.example));
+  const t0 = performance.now() - results.seconds * 1000;
   const save = async (): Promise<void> => {
     results.seconds = (performance.now() - t0) / 1000;
+    const order = (a: { example: number }, b: { example: number }): number => examples.indexOf(a.example) - examples.indexOf(b.example);
+    results.examples.sort(order);
+    strips.sort(order);
     results.overall = summariseOverall(results.examples);
     await writeFile(files.json, JSON.stringify(results, null, 1));
     await writePage(results, strips, files.html);
   };
   console.log(`dph eval: ${backbone}, ${size} px, ${options.pass1Iters} + ${options.pass2Iters} iterations, ${repeats} repeat(s), examples ${examples.join(', ')}`);
-  for (const k of examples) {
+  for (const k of examples.filter((x) => !done.has(x))) {
     const ex = await loadExample(k, taus);
     const runs: RunFigures[] = [];
     for (let r = 0; r < repeats; r++) {
-      const t = performance.now();
-      // Post-processing only in repeat 0: pass 2's figures do not depend on it, and it is only looked at.
-      const composite = r === 0 ? ex.composite : perturbImage(ex.composite, r);
-      let postStart: number | undefined;
-      const onProgress = (p: { stage: string }): void => {
-        if (postStart === undefined && p.stage.startsWith('post-processing')) postStart = performance.now();
-      };
-      const res = await harmonize({ painting: ex.painting, composite, mask: ex.mask, dilatedMask: ex.dilatedMask }, { ...options, weightsFile, tau: ex.tau, postProcess: r === 0 }, { onProgress });
-      const end = performance.now();
-      const { figures, panels } = await measure(ex, res.stages, r === 0);
-      runs.push({ repeat: r, ...figures, seconds: (end - t) / 1000, ...(postStart !== undefined && { postSeconds: (end - postStart) / 1000 }) });
-      console.log(`example ${k} repeat ${r}: colour ${figures.colour.toFixed(3)} (ΔE ${figures.deltaE.toFixed(2)} vs naive ${figures.deltaENaive.toFixed(2)}), ` +
-        `structure ${figures.structure.toFixed(3)} (1−SSIM ${figures.dissimilarity.toFixed(3)} vs ${figures.dissimilarityNaive.toFixed(3)}); ${runs.at(-1)!.seconds.toFixed(1)} s`);
+      const { run, panels } = await runOnce(ex, r, { ...options, weightsFile });
+      runs.push(run);
+      console.log(`example ${k} repeat ${r}: colour ${run.colour.toFixed(3)} (ΔE ${run.deltaE.toFixed(2)} vs naive ${run.deltaENaive.toFixed(2)}), ` +
+        `structure ${run.structure.toFixed(3)} (1−SSIM ${run.dissimilarity.toFixed(3)} vs ${run.dissimilarityNaive.toFixed(3)}); ${run.seconds.toFixed(1)} s`);
       if (panels) {
         const file = join(files.strips, `${k}_${backbone}_${size}.png`);
         await sideBySide(panels, file);
@@ -108,10 +105,47 @@ export async function main(argv: string[]): Promise<void> {
   printTable(results, files);
 }
 
+/** --resume: keep the examples an earlier run with the same settings finished; the rest run again. */
+async function resumeFrom(json: string, results: DphEvalResults, examples: number[], strips: (StripEntry & { file: string })[], stripFile: (k: number) => string, out: string): Promise<void> {
+  if (!existsSync(json)) return;
+  const before = parseResults(await readFile(json, 'utf8'), json);
+  const changes = compareResults(before, { ...before, config: { ...results.config, commit: before.config.commit } }).configChanges;
+  if (changes.length) throw new PainterlyError('BAD_ARGUMENT', `Cannot resume ${json}: its settings differ (${changes.join('; ')}).`);
+  if (before.config.commit !== results.config.commit) console.warn(`Resuming results of commit ${before.config.commit} with commit ${results.config.commit}.`);
+  results.started = before.started;
+  results.seconds = before.seconds;
+  results.examples = before.examples.filter((e) => examples.includes(e.example) && e.runs.length === results.config.repeats);
+  for (const e of results.examples) {
+    if (existsSync(stripFile(e.example))) strips.push({ example: e.example, strip: relative(out, stripFile(e.example)), file: stripFile(e.example) });
+  }
+  console.log(`resuming: ${results.examples.length} example(s) already done (${results.examples.map((e) => e.example).join(', ')})`);
+}
+
+/** One harmonization of an example: repeat 0 as given and post-processed, repeat r > 0 perturbed with seed r. */
+async function runOnce(ex: Example, r: number, options: Omit<HarmonizeOptions, 'tau' | 'postProcess'>): Promise<{ run: RunFigures; panels?: Image[] }> {
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  // Post-processing only in repeat 0: pass 2's figures do not depend on it, and it is only looked at.
+  const composite = r === 0 ? ex.composite : perturbImage(ex.composite, r);
+  let postStart: number | undefined;
+  const onProgress = (p: { stage: string }): void => {
+    if (postStart === undefined && p.stage.startsWith('post-processing')) postStart = performance.now();
+  };
+  const res = await harmonize({ painting: ex.painting, composite, mask: ex.mask, dilatedMask: ex.dilatedMask }, { ...options, tau: ex.tau, postProcess: r === 0 }, { onProgress });
+  const end = performance.now();
+  const used = process.cpuUsage(cpu);
+  const { figures, panels } = await measure(ex, res.stages, r === 0);
+  const run: RunFigures = {
+    repeat: r, ...figures, seconds: (end - t) / 1000, cpuSeconds: (used.user + used.system) / 1e6,
+    ...(postStart !== undefined && { postSeconds: (end - postStart) / 1000 }),
+  };
+  return { run, panels };
+}
+
 async function loadExample(k: number, taus: Map<number, number>): Promise<Example> {
   const file = (f: string): string => {
     const p = join(DATA, f);
-    if (!existsSync(p)) throw new Error(`Example ${k} is not in the kit: ${p} is missing.`);
+    if (!existsSync(p)) throw new PainterlyError('FILE_NOT_FOUND', `Example ${k} is not in the kit: ${p} is missing.`);
     return p;
   };
   return {
@@ -144,10 +178,10 @@ async function measure(ex: Example, stages: { pass1?: Image; pass2?: Image; fina
 }
 
 function printTable(r: DphEvalResults, files: { json: string; html: string; sheet: string }): void {
-  console.log('\nexample     τ   colour          structure       s/run');
+  console.log('\nexample     τ   colour          structure       s/run (CPU s/run)');
   for (const e of r.examples) {
-    const s = e.runs.reduce((a, x) => a + x.seconds, 0) / e.runs.length;
-    console.log(`${String(e.example).padStart(7)} ${e.tau.toFixed(2).padStart(5)}   ${formatSpread(e.colour).padEnd(15)} ${formatSpread(e.structure).padEnd(15)} ${s.toFixed(1)}`);
+    const avg = (f: (x: RunFigures) => number | undefined): string => (e.runs.reduce((a, x) => a + (f(x) ?? NaN), 0) / e.runs.length).toFixed(1);
+    console.log(`${String(e.example).padStart(7)} ${e.tau.toFixed(2).padStart(5)}   ${formatSpread(e.colour).padEnd(15)} ${formatSpread(e.structure).padEnd(15)} ${avg((x) => x.seconds)} (${avg((x) => x.cpuSeconds)})`);
   }
   const o = r.overall!;
   const avg = (x: number | null): string => (x === null ? '—' : x.toFixed(3));
