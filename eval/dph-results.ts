@@ -157,3 +157,29 @@ export function formatComparison(c: Comparison, nameA: string, nameB: string): s
   lines.push('', `* = |B − A| exceeds the limit ${REAL_DIFFERENCE_FACTOR} × √(sd_A² + sd_B²): real at the measured spread; ? = no spread (one repeat). Lower is better.`);
   return lines;
 }
+
+/**
+ * Results of one configuration run in parts (e.g. one process per core, each with its own
+ * `--examples` and `--json`) as one file. The settings, commit included, must match; an example in
+ * several parts is taken from the first.
+ */
+export function mergeResults(parts: readonly DphEvalResults[], names: readonly string[]): DphEvalResults {
+  if (parts.length === 0) throw new PainterlyError('BAD_ARGUMENT', 'Nothing to merge.');
+  const [first] = parts;
+  parts.forEach((p, i) => {
+    const changes = compareResults(first, p).configChanges;
+    if (changes.length) throw new PainterlyError('BAD_ARGUMENT', `${names[i]} was run with other settings than ${names[0]} (${changes.join('; ')}).`);
+  });
+  const examples = new Map<number, ExampleResult>();
+  for (const p of parts) for (const e of p.examples) if (!examples.has(e.example)) examples.set(e.example, e);
+  const merged = [...examples.values()].sort((a, b) => a.example - b.example);
+  return {
+    ...first,
+    started: parts.map((p) => p.started).sort()[0],
+    // The parts ran side by side: the longest is the wall time.
+    seconds: Math.max(...parts.map((p) => p.seconds)),
+    complete: parts.every((p) => p.complete),
+    examples: merged,
+    overall: summariseOverall(merged),
+  };
+}

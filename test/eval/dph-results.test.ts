@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   compareResults,
   formatComparison,
+  mergeResults,
   parseResults,
   summariseExample,
   summariseOverall,
@@ -97,5 +98,25 @@ describe('compareResults', () => {
     expect(row0.split('|')[1]).toContain('*');
     const row1 = lines.find((l) => l.trimStart().startsWith('1 |'))!;
     expect(row1.split('|')[1]).not.toContain('*');
+  });
+});
+
+describe('mergeResults', () => {
+  const a = results({ 0: [[0.5, 1], [0.7, 1]], 1: [[0.2, 1], [0.2, 1]] });
+  const b = { ...results({ 1: [[9, 9], [9, 9]], 2: [[0.3, 1], [0.5, 1]] }), started: '2024-12-31T00:00:00.000Z', seconds: 30, complete: false };
+
+  it('joins the parts’ examples, the first part winning, and recomputes the overall figures', () => {
+    const m = mergeResults([a, b], ['a.json', 'b.json']);
+    expect(m.examples.map((e) => e.example)).toEqual([0, 1, 2]);
+    expect(m.examples[1].colour.mean).toBeCloseTo(0.2, 12);
+    expect(m.overall!.colour.mean).toBeCloseTo((0.6 + 0.2 + 0.4) / 3, 12);
+    expect(m.started).toBe('2024-12-31T00:00:00.000Z');
+    expect(m.seconds).toBe(30);
+    expect(m.complete).toBe(false);
+  });
+
+  it('refuses parts run with other settings', () => {
+    const c = results({ 3: [[0.1, 1], [0.1, 1]] }, { pass2Iters: 1000 });
+    expect(() => mergeResults([a, c], ['a.json', 'c.json'])).toThrow(/c.json was run with other settings than a.json \(pass2Iters: 300 → 1000\)/);
   });
 });
