@@ -161,13 +161,21 @@ export function formatComparison(c: Comparison, nameA: string, nameB: string): s
 /**
  * Results of one configuration run in parts (e.g. one process per core, each with its own
  * `--examples` and `--json`) as one file. The settings, commit included, must match; an example in
- * several parts is taken from the first.
+ * several parts is taken from the first. Commits may differ where the pipeline does not.
  */
-export function mergeResults(parts: readonly DphEvalResults[], names: readonly string[]): DphEvalResults {
+export function mergeResults(
+  parts: readonly DphEvalResults[],
+  names: readonly string[],
+  /** Whether two commits have the same pipeline (they may differ in the eval or elsewhere). */
+  samePipeline: (a: string, b: string) => boolean = (a, b) => a === b,
+): DphEvalResults {
   if (parts.length === 0) throw new PainterlyError('BAD_ARGUMENT', 'Nothing to merge.');
   const [first] = parts;
   parts.forEach((p, i) => {
-    const changes = compareResults(first, p).configChanges;
+    const { commit: ca } = first.config;
+    const { commit: cb } = p.config;
+    const ignoreCommit = ca !== null && cb !== null && samePipeline(ca, cb);
+    const changes = compareResults(first, p).configChanges.filter((c) => !(ignoreCommit && c.startsWith('commit:')));
     if (changes.length) throw new PainterlyError('BAD_ARGUMENT', `${names[i]} was run with other settings than ${names[0]} (${changes.join('; ')}).`);
   });
   const examples = new Map<number, ExampleResult>();

@@ -115,6 +115,14 @@ describe('mergeResults', () => {
     expect(m.complete).toBe(false);
   });
 
+  it('accepts other commits only where the pipeline is the same', () => {
+    const later = { ...b, config: { ...b.config, commit: 'fff0000' } };
+    expect(() => mergeResults([a, later], ['a.json', 'later.json'])).toThrow(/commit: abc1234 → fff0000/);
+    const m = mergeResults([a, later], ['a.json', 'later.json'], (x, y) => [x, y].sort().join() === 'abc1234,fff0000');
+    expect(m.examples).toHaveLength(3);
+    expect(m.config.commit).toBe('abc1234');
+  });
+
   it('refuses parts run with other settings', () => {
     const c = results({ 3: [[0.1, 1], [0.1, 1]] }, { pass2Iters: 1000 });
     expect(() => mergeResults([a, c], ['a.json', 'c.json'])).toThrow(/c.json was run with other settings than a.json \(pass2Iters: 300 → 1000\)/);
