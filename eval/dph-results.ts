@@ -175,14 +175,20 @@ export function mergeResults(
     const { commit: ca } = first.config;
     const { commit: cb } = p.config;
     const ignoreCommit = ca !== null && cb !== null && samePipeline(ca, cb);
-    const changes = compareResults(first, p).configChanges.filter((c) => !(ignoreCommit && c.startsWith('commit:')));
+    // Parts may have different repeat counts: each example keeps its runs, and the overall
+    // figures use the repeats every example has (summariseOverall).
+    const changes = compareResults(first, p).configChanges.filter(
+      (c) => !(ignoreCommit && c.startsWith('commit:')) && !c.startsWith('repeats:'),
+    );
     if (changes.length) throw new PainterlyError('BAD_ARGUMENT', `${names[i]} was run with other settings than ${names[0]} (${changes.join('; ')}).`);
   });
+  const repeats = Math.min(...parts.map((p) => p.config.repeats));
   const examples = new Map<number, ExampleResult>();
   for (const p of parts) for (const e of p.examples) if (!examples.has(e.example)) examples.set(e.example, e);
   const merged = [...examples.values()].sort((a, b) => a.example - b.example);
   return {
     ...first,
+    config: { ...first.config, repeats },
     started: parts.map((p) => p.started).sort()[0],
     // The parts ran side by side: the longest is the wall time.
     seconds: Math.max(...parts.map((p) => p.seconds)),

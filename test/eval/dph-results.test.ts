@@ -123,6 +123,15 @@ describe('mergeResults', () => {
     expect(m.config.commit).toBe('abc1234');
   });
 
+  it('joins parts with different repeat counts: each example keeps its runs, the overall figures use the repeats all have', () => {
+    const one = results({ 3: [[0.9, 2]] }, { repeats: 1 });
+    const m = mergeResults([a, one], ['a.json', 'one.json']);
+    expect(m.config.repeats).toBe(1);
+    expect(m.examples.find((e) => e.example === 0)!.runs).toHaveLength(2);
+    // Repeat 0 only: examples 0, 1, 3 give 0.5, 0.2, 0.9.
+    expect(m.overall!.colour.mean).toBeCloseTo((0.5 + 0.2 + 0.9) / 3, 12);
+  });
+
   it('refuses parts run with other settings', () => {
     const c = results({ 3: [[0.1, 1], [0.1, 1]] }, { pass2Iters: 1000 });
     expect(() => mergeResults([a, c], ['a.json', 'c.json'])).toThrow(/c.json was run with other settings than a.json \(pass2Iters: 300 → 1000\)/);
