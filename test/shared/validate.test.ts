@@ -50,7 +50,7 @@ describe('parseClientMessage', () => {
   it('refuses an unknown type with UNKNOWN_MESSAGE listing the known ones', () => {
     const e = fails(() => parse({ type: 'update' }));
     expect(e.code).toBe('UNKNOWN_MESSAGE');
-    expect(e.message).toBe("Unknown message type 'update' (string); known types: hello, submit, cancel, ping.");
+    expect(e.message).toBe("Unknown message type 'update' (string); known types: hello, submit, cancel, ping, listModels, installModel, cancelInstall.");
   });
 
   it('refuses unknown fields at every level', () => {

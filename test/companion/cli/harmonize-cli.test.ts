@@ -1,6 +1,6 @@
 // The harmonize command as a user runs it: a real process, real files, exit codes and one-line errors.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -30,6 +30,14 @@ describe('painterly harmonize', () => {
     expect(r.code).toBe(0);
     expect((await sharp(out).metadata()).width).toBe(700);
     for (const s of ['pass1', 'pass2', 'final']) expect((await sharp(join(dir, 'stages', `${s}.png`)).metadata()).width).toBe(96);
+  });
+
+  it('with --device auto prints no runtime noise: what GPU runtimes say while probed goes to the debug log', async () => {
+    const out = join(dir, 'auto.png');
+    const r = await run(base(out).filter((a, i, all) => a !== '--device' && all[i - 1] !== '--device').concat(['--pass1-iters', '2', '--pass2-iters', '2']));
+    expect(r.code).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/warning|vulkan/i);
+    expect(readFileSync(join(dir, 'cache', 'logs', 'debug.log'), 'utf8')).toContain('device probe (--device auto)');
   });
 
   const bad: Array<[string, (out: string) => string[], RegExp]> = [
