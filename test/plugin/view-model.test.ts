@@ -12,6 +12,7 @@ import {
   pastedLayer,
   progressView,
   speedHint,
+  qualityChoices,
   splitCommand,
   timeLeft,
 } from '../../plugin/view-model.js';
@@ -101,6 +102,15 @@ describe('backbones and options', () => {
       { name: 'vgg19-shallow', label: 'Faster (VGG-19, shallow)', available: false, fetchCommand: 'npx painterly models fetch vgg19' },
       { name: 'squeezenet', label: 'Light (SqueezeNet)', available: true, fetchCommand: undefined },
     ]);
+  });
+
+  it('labels Full as refined to the document\'s resolution and Preview as fast, from the option table\'s presets', () => {
+    expect(qualityChoices('harmonize')).toEqual([
+      { value: 'preview', label: 'Preview (fast)' },
+      { value: 'full', label: 'Full (paper settings, sharp at document resolution)' },
+    ]);
+    // Photo style has no detail option: its labels say nothing about it.
+    expect(qualityChoices('photo-style').map((c) => c.label)).toEqual(['Preview (fast)', 'Full (paper settings)']);
   });
 
   it('gives the chosen model\'s measured speed at the chosen quality', () => {

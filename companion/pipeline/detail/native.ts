@@ -43,6 +43,7 @@ export interface NativeHooks {
 
 export interface NativeSettings {
   maxTileSide?: number;
+  tileOverlap?: number;
   maxWindowPixels?: number;
   /** PatchMatch threads (default as patchmatch.ts). */
   workers?: number;
@@ -77,7 +78,7 @@ export async function refineToNative(inp: NativeInputs, hooks: NativeHooks = {},
       gains.push(r.gain);
       return r.image;
     };
-    below = await synthesizeTiled(run, { start, region, crop, below, belowCrop }, settings.maxTileSide ?? MAX_TILE_SIDE);
+    below = await synthesizeTiled(run, { start, region, crop, below, belowCrop }, settings.maxTileSide ?? MAX_TILE_SIDE, settings.tileOverlap ?? TILE_OVERLAP);
     belowCrop = crop;
     belowSize = level;
     const seconds = (performance.now() - started) / 1000;
@@ -99,10 +100,10 @@ interface LevelState {
 type PartRunner = (start: Image, region: Image, crop: LevelCrop, belowCrop: LevelCrop, below: Image) => Promise<Image>;
 
 /** The level at once when it fits in one tile, else tile by tile (each tile with its own stretch of the level below), blended. */
-async function synthesizeTiled(run: PartRunner, s: LevelState, maxSide: number): Promise<Image> {
+async function synthesizeTiled(run: PartRunner, s: LevelState, maxSide: number, overlap: number): Promise<Image> {
   const { width, height } = s.crop.region;
   if (width <= maxSide && height <= maxSide) return run(s.start, s.region, s.crop, s.belowCrop, s.below);
-  const grid = planTiles({ width, height }, maxSide, TILE_OVERLAP);
+  const grid = planTiles({ width, height }, maxSide, overlap);
   return runTiled({ width, height }, 3, grid, async (tile) => {
     const crop: LevelCrop = { canvas: s.crop.canvas, region: { x0: s.crop.region.x0 + tile.x0, y0: s.crop.region.y0 + tile.y0, width: tile.width, height: tile.height } };
     // The stretch of the level below under this tile (grown to whole pixels), cut from the below crop.
