@@ -1,4 +1,4 @@
-// `npm run bench -- <compute|dph|photo|tv|hires> [options]`
+// `npm run bench -- <compute|dph|photo|tv|hires|hires-methods> [options]`
 const [which = 'compute', ...rest] = process.argv.slice(2);
 const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   compute: () => import('./compute.js'),
@@ -6,6 +6,7 @@ const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void>
   photo: () => import('./photo.js'),
   tv: () => import('./tv-calibration.js'),
   hires: () => import('./hires.js'),
+  'hires-methods': () => import('./hires-methods.js'),
 };
 const load = suites[which];
 if (!load) {

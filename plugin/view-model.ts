@@ -221,6 +221,8 @@ export function describeStage(stage: string): { label: string; start: number; sp
   }
   if (s.startsWith('matching')) return { label: 'Matching brush strokes', start: s.includes('2') ? 0.5 : 0, span: 0 };
   if (s.startsWith('post')) return { label: 'Post-processing', start: 1, span: 0 };
+  // Full quality's last phase (native detail): its own bar, level by level.
+  if (s === 'refining detail') return { label: 'Refining detail to the document’s resolution', start: 0, span: 1 };
   if (s === 'loading model') return { label: 'Loading the model', start: 0, span: 0 };
   if (s === 'done') return { label: 'Finishing', start: 1, span: 0 };
   return { label: stage.charAt(0).toUpperCase() + stage.slice(1), start: 0, span: 0 };

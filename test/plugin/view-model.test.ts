@@ -1,3 +1,4 @@
+import { DETAIL_STAGE } from '../../companion/pipeline/detail/stage.js';
 import { describe, expect, it } from 'vitest';
 import type { DocumentSummary, LayerSummary } from '../../plugin/photoshop/host.js';
 import { initialState, reduce, type CompanionInfo, type PanelState } from '../../plugin/state.js';
@@ -151,6 +152,8 @@ describe('progress wording', () => {
     expect(describeStage('pass 1').label).toBe('Pass 1 of 2: painting');
     expect(describeStage('pass2')).toMatchObject({ label: 'Pass 2 of 2: refining', start: 0.5 });
     expect(describeStage('post-processing: post: chroma').label).toBe('Post-processing');
+    // The companion's native-detail stage (companion/pipeline/detail/stage.ts) fills a bar of its own, level by level.
+    expect(describeStage(DETAIL_STAGE)).toEqual({ label: 'Refining detail to the document’s resolution', start: 0, span: 1 });
     expect(describeStage('something new').label).toBe('Something new');
   });
 

@@ -6,6 +6,7 @@ import type { JobProgress } from '../common/progress.js';
 import type { Rect } from './geometry.js';
 import { levelPixels, objectRect, refineToNative, SECONDS_PER_MEGAPIXEL, type NativeSettings } from './native.js';
 import { planLevels, type LevelPlan } from './plan.js';
+import { DETAIL_STAGE } from './stage.js';
 
 export interface NativeDetailJob {
   plan: LevelPlan;
@@ -23,7 +24,7 @@ export function planNativeDetail(doc: Size, size: number, mask: Image): NativeDe
   return { plan, rect, estimateSeconds: (pixels / 1e6) * SECONDS_PER_MEGAPIXEL };
 }
 
-export const DETAIL_STAGE = 'refining detail';
+export { DETAIL_STAGE };
 
 /** Runs the levels as the stage DETAIL_STAGE: iteration k of n levels, with their ETA. */
 export async function runNativeDetail(job: NativeDetailJob, inputs: { painting: Image; mask: Image }, paper: Image, progress: JobProgress, signal?: AbortSignal, settings: NativeSettings = {}): Promise<Image> {

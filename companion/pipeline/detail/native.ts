@@ -10,7 +10,7 @@ import type { Size } from '../../image/planar.js';
 import { softCompositingMask } from '../dph/post-process.js';
 import { cropAt, cropFromCanvas, cropImage, pasteImage, transfer, type LevelCrop, type Rect } from './geometry.js';
 import type { LevelPlan } from './plan.js';
-import { paintingSource, synthesizeLevel } from './synthesis.js';
+import { paintingSource, synthesizeLevel, type SynthesisOptions } from './synthesis.js';
 import { planTiles, runTiled } from './tiles.js';
 
 /** Largest painting window one level matches against, in pixels of that level (bounds memory). */
@@ -47,6 +47,23 @@ export interface NativeSettings {
   maxWindowPixels?: number;
   /** PatchMatch threads (default as patchmatch.ts). */
   workers?: number;
+  /** Variants of the synthesis, for comparing methods (bench/hires-methods.ts). */
+  synthesis?: Pick<SynthesisOptions, 'gain' | 'projections' | 'match' | 'vote'>;
+  /** Makes a level another way when it returns an image (bench/hires-methods.ts: CNN refinement). */
+  levelOverride?: (level: LevelContext) => Promise<Image | undefined>;
+}
+
+/** What a level is made from. */
+export interface LevelContext {
+  index: number;
+  doc: Size;
+  rect: Rect;
+  crop: LevelCrop;
+  /** The level below on its crop, and moved onto this level's crop. */
+  below: Image;
+  belowCrop: LevelCrop;
+  start: Image;
+  signal?: AbortSignal;
 }
 
 /** The refined document: the painting with the object's rectangle replaced. */
@@ -74,11 +91,12 @@ export async function refineToNative(inp: NativeInputs, hooks: NativeHooks = {},
     const start = transfer(below, belowCrop, crop);
     const gains: number[] = [];
     const run: PartRunner = async (part, partRegion, partCrop, partBelowCrop, partBelow) => {
-      const r = await synthesizeLevel({ below: partBelow, belowCrop: partBelowCrop, crop: partCrop, start: part, source, region: partRegion }, { workers: settings.workers, signal: hooks.signal, seed: k });
+      const r = await synthesizeLevel({ below: partBelow, belowCrop: partBelowCrop, crop: partCrop, start: part, source, region: partRegion }, { ...settings.synthesis, workers: settings.workers, signal: hooks.signal, seed: k });
       gains.push(r.gain);
       return r.image;
     };
-    below = await synthesizeTiled(run, { start, region, crop, below, belowCrop }, settings.maxTileSide ?? MAX_TILE_SIDE, settings.tileOverlap ?? TILE_OVERLAP);
+    const other = await settings.levelOverride?.({ index: k, doc, rect, crop, below, belowCrop, start, signal: hooks.signal });
+    below = other ?? (await synthesizeTiled(run, { start, region, crop, below, belowCrop }, settings.maxTileSide ?? MAX_TILE_SIDE, settings.tileOverlap ?? TILE_OVERLAP));
     belowCrop = crop;
     belowSize = level;
     const seconds = (performance.now() - started) / 1000;

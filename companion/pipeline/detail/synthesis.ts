@@ -15,7 +15,7 @@
 //      paper-scale harmonization chose are kept; only finer detail is added.
 import { throwIfCancelled } from '../../../shared/errors.js';
 import type { Image } from '../../image/image.js';
-import { computeNnf, type Nnf } from '../../image/patchmatch.js';
+import { computeNnf, computeNnfAndVote, type Nnf } from '../../image/patchmatch.js';
 import type { LevelCrop } from './geometry.js';
 import { transfer } from './geometry.js';
 
@@ -52,6 +52,10 @@ export interface SynthesisOptions {
   gain?: number | 'match';
   /** Back-projection rounds. */
   projections?: number;
+  /** What the painting is matched as: band-limited to the level below (default) or at full detail (bench/hires-methods.ts). */
+  match?: 'band' | 'sharp';
+  /** How matched patches make the image: each pixel copied from its nearest patch (default) or §5's mean of all votes. */
+  vote?: 'copy' | 'mean';
   patchSize?: number;
   iterations?: number;
   seed?: number;
@@ -73,11 +77,12 @@ export async function synthesizeLevel(inp: SynthesisInputs, opts: SynthesisOptio
   const { start, region, source } = inp;
   // 1. Match against the painting with only the level below's frequencies.
   throwIfCancelled(opts.signal);
-  const nnf = await computeNnf(start, source.band, region, {
-    patchSize: opts.patchSize ?? 7, iterations: opts.iterations ?? 5, seed: opts.seed ?? 0, workers: opts.workers, signal: opts.signal,
-  });
+  const matchAgainst = opts.match === 'sharp' ? source.painting : source.band;
+  const pm = { patchSize: opts.patchSize ?? 7, iterations: opts.iterations ?? 5, seed: opts.seed ?? 0, workers: opts.workers, signal: opts.signal };
   // 2–3. Copied detail, and its band above the level below.
-  const copied = copyThroughNnf(nnf, source.painting, start);
+  const copied = opts.vote === 'mean'
+    ? (await computeNnfAndVote(start, matchAgainst, region, source.painting, start, pm)).voted
+    : copyThroughNnf(await computeNnf(start, matchAgainst, region, pm), source.painting, start);
   const band = highBand(copied, inp.crop, inp.belowCrop);
   // 4. Added to U inside the region, then projected back onto the level below.
   const gain = typeof opts.gain === 'number' ? opts.gain : matchingGain(band, region, source.detailMagnitude);
