@@ -6,7 +6,8 @@
 //   mean-band      the same, matching against the painting band-limited to the level below
 //   copy-band      matched on the band-limited painting, each pixel copied from its nearest patch
 //   copy-band-bp   + back-projection onto the level below (Irani & Peleg)
-//   native         + the band's gain matched to the painting's (what `--detail native` does)
+//   gain           + the band's gain matched to the painting's
+//   native         + the band fading across the object's outline (what `--detail native` does)
 //   cnn            the first level refined by pass 2 on the CNN (its own matching, used set and
 //                  targets at that level, --cnn-iters iterations from the level below), the
 //                  levels above by `native`'s synthesis
@@ -37,11 +38,12 @@ import { sideBySide } from '../eval/side-by-side.js';
 import { REPO_ROOT, kitWeights } from '../eval/shared-kit.js';
 import { fmt } from './util.js';
 
-const SYNTHESIS: Record<string, NativeSettings['synthesis']> = {
-  'mean-sharp': { vote: 'mean', match: 'sharp', projections: 0, gain: 1 },
-  'mean-band': { vote: 'mean', match: 'band', projections: 0, gain: 1 },
-  'copy-band': { vote: 'copy', match: 'band', projections: 0, gain: 1 },
-  'copy-band-bp': { vote: 'copy', match: 'band', gain: 1 },
+const SYNTHESIS: Record<string, NativeSettings> = {
+  'mean-sharp': { edgeTaper: 0, synthesis: { vote: 'mean', match: 'sharp', projections: 0, gain: 1 } },
+  'mean-band': { edgeTaper: 0, synthesis: { vote: 'mean', match: 'band', projections: 0, gain: 1 } },
+  'copy-band': { edgeTaper: 0, synthesis: { vote: 'copy', match: 'band', projections: 0, gain: 1 } },
+  'copy-band-bp': { edgeTaper: 0, synthesis: { vote: 'copy', match: 'band', gain: 1 } },
+  gain: { edgeTaper: 0 },
   native: {},
 };
 
@@ -57,7 +59,7 @@ export async function main(argv: string[]): Promise<void> {
     options: {
       cases: { type: 'string', default: 'starry-eagle,starry2x-eiffel' }, paper: { type: 'string' }, backbone: { type: 'string', default: 'vgg19-shallow' },
       iters: { type: 'string', default: '300' }, 'cnn-iters': { type: 'string', default: '50' },
-      methods: { type: 'string', default: 'enlarge,mean-sharp,mean-band,copy-band,copy-band-bp,native,cnn' },
+      methods: { type: 'string', default: 'enlarge,mean-sharp,mean-band,copy-band,copy-band-bp,gain,native,cnn' },
       out: { type: 'string', default: join(REPO_ROOT, '.bench', 'hires-methods') },
     },
   });
@@ -100,7 +102,7 @@ async function paperScale(inputs: Inputs, net: Network, backbone: BackboneName, 
 }
 
 function settingsFor(method: string, net: Network, inputs: Inputs, paperSize: { width: number; height: number }, cnnIters: number): NativeSettings {
-  if (method in SYNTHESIS) return { workers: 2, synthesis: SYNTHESIS[method] };
+  if (method in SYNTHESIS) return { workers: 2, ...SYNTHESIS[method] };
   if (method !== 'cnn') throw new Error(`Unknown method '${method}'.`);
   const mask = firstChannel(inputs.mask);
   const paperDilated = dilateTightMask(resize(mask, paperSize.width, paperSize.height));

@@ -5,7 +5,7 @@
 //   naive paste), colour kept (ΔE76), seam ratio (hires-metrics.ts), and the job's time native ÷
 //   paper-scale part. Contact sheets at 100 %: naive | paper | native, cropped around the object.
 //   npm run eval -- hires [--backbone vgg19-shallow] [--size 700] [--pass1-iters 300] [--pass2-iters 300]
-//                         [--cases NAME,…] [--out DIR] [--json FILE]
+//                         [--cases NAME,…] [--out DIR] [--json FILE] [--verbose]
 // Done when (issue 12): detail 0.8–1.25, colour kept ≤ 4 ΔE, seam ≤ 1.2 on every image.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -43,7 +43,7 @@ export async function main(argv: string[]): Promise<void> {
       backbone: { type: 'string', default: 'vgg19-shallow' }, size: { type: 'string', default: '700' },
       'pass1-iters': { type: 'string', default: '300' }, 'pass2-iters': { type: 'string', default: '300' }, tau: { type: 'string', default: '5' },
       cases: { type: 'string' }, weights: { type: 'string' }, device: { type: 'string', default: 'cpu' },
-      out: { type: 'string', default: join(REPO_ROOT, '.eval', 'hires') }, json: { type: 'string' },
+      out: { type: 'string', default: join(REPO_ROOT, '.eval', 'hires') }, json: { type: 'string' }, verbose: { type: 'boolean', default: false },
     },
   });
   const backbone = v.backbone as BackboneName;
@@ -62,8 +62,14 @@ export async function main(argv: string[]): Promise<void> {
     const job = planNativeDetail(painting, options.size, mask);
     let detailStarted = NaN;
     const t0 = performance.now();
+    let stage = '';
     const onProgress = (p: Progress): void => {
       if (p.stage === DETAIL_STAGE && Number.isNaN(detailStarted)) detailStarted = performance.now();
+      const name = p.stage.replace(/:.*/, '');
+      if (name !== stage) {
+        stage = name;
+        if (v.verbose) console.log(`  ${c.name}: ${name} at ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      }
     };
     const r = await harmonize({ painting, composite, mask }, options, { onProgress }, { network: net });
     const total = (performance.now() - t0) / 1000;

@@ -28,7 +28,7 @@ export interface SynthesisInputs {
   start: Image;
   /** The painting near the object at this level (paintingSource). */
   source: PaintingSource;
-  /** 1 where detail is synthesised (the compositing mask's support), crop-sized. */
+  /** Crop-sized: > 0 where detail is synthesised (the compositing mask's support), the value being how much of the band the pixel gets (≤ 1). */
   region: Image;
 }
 
@@ -88,7 +88,8 @@ export async function synthesizeLevel(inp: SynthesisInputs, opts: SynthesisOptio
   const gain = typeof opts.gain === 'number' ? opts.gain : matchingGain(band, region, source.detailMagnitude);
   const out = start.data.slice();
   for (let i = 0; i < region.width * region.height; i++) {
-    if (region.data[i] > 0) for (let c = 0; c < 3; c++) out[3 * i + c] += gain * band.data[3 * i + c];
+    const w = gain * region.data[i];
+    if (w > 0) for (let c = 0; c < 3; c++) out[3 * i + c] += w * band.data[3 * i + c];
   }
   let result: Image = { ...start, data: out };
   for (let k = 0; k < (opts.projections ?? BACK_PROJECTIONS); k++) result = backProject(result, inp.below, inp.crop, inp.belowCrop);
@@ -144,12 +145,12 @@ function nearestActive(nnf: Nnf, x: number, y: number, half: number): number {
 /** Largest gain 'match' gives: beyond it the copy is too sparse in detail to be worth amplifying. */
 const MAX_GAIN = 2;
 
-/** The gain that gives the copied band inside the region the painting's mean band magnitude, within [1, MAX_GAIN]. */
-function matchingGain(band: Image, region: Image, paintingMagnitude: number): number {
+/** The gain that gives the copied band where it is fully used (weight 1) the painting's mean band magnitude, within [1, MAX_GAIN]. */
+function matchingGain(band: Image, weight: Image, paintingMagnitude: number): number {
   let sum = 0;
   let n = 0;
-  for (let i = 0; i < region.width * region.height; i++) {
-    if (region.data[i] > 0) {
+  for (let i = 0; i < weight.width * weight.height; i++) {
+    if (weight.data[i] >= 0.999) {
       for (let c = 0; c < 3; c++) sum += Math.abs(band.data[3 * i + c]);
       n += 3;
     }

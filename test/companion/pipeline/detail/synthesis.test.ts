@@ -118,4 +118,31 @@ describe('synthesizeLevel', () => {
     // Far outside the region nothing was added (the start, up to the back-projection's reach).
     expect(Math.abs(r.image.data[(2 * 90 + 2) * 3] - start.data[(2 * 90 + 2) * 3])).toBeLessThan(0.02);
   });
+
+  it('adds to each pixel its region weight\'s share of the band (the edge taper)', async () => {
+    const painting: Image = { width: 90, height: 72, channels: 3, data: new Float32Array(90 * 72 * 3) };
+    for (let y = 0; y < 72; y++) for (let x = 0; x < 90; x++) for (let c = 0; c < 3; c++) {
+      painting.data[(y * 90 + x) * 3 + c] = 0.4 + 0.1 * c + 0.15 * Math.sin((x - y) * 1.9) + 0.002 * y;
+    }
+    const source = paintingSource(painting, crop, belowCrop);
+    const below = smoothImage(belowCrop.region.width, belowCrop.region.height, 0.7);
+    const start = transfer(below, belowCrop, crop);
+    const full: Image = { width: 90, height: 72, channels: 1, data: new Float32Array(90 * 72) };
+    for (let y = 20; y < 52; y++) for (let x = 25; x < 65; x++) full.data[y * 90 + x] = 1;
+    // The same support, its right half at weight 0.25.
+    const tapered: Image = { ...full, data: full.data.map((v, i) => (v > 0 && i % 90 >= 45 ? 0.25 : v)) };
+    const opts = { workers: 0, seed: 3, gain: 1, projections: 0 };
+    const a = await synthesizeLevel({ below, belowCrop, crop, start, source, region: full }, opts);
+    const b = await synthesizeLevel({ below, belowCrop, crop, start, source, region: tapered }, opts);
+    let added = 0;
+    for (let i = 0; i < 90 * 72; i++) {
+      if (!full.data[i]) continue;
+      for (let c = 0; c < 3; c++) {
+        const j = 3 * i + c;
+        expect(b.image.data[j] - start.data[j]).toBeCloseTo(tapered.data[i] * (a.image.data[j] - start.data[j]), 5);
+        added += Math.abs(a.image.data[j] - start.data[j]);
+      }
+    }
+    expect(added).toBeGreaterThan(0.02 * 32 * 40 * 3); // the band is not nothing
+  });
 });
