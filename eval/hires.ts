@@ -2,8 +2,11 @@
 // harmonize job with `detail: native`, which runs the paper-scale job first and then its levels,
 // so the paper-scale result and both times come from the same run. Reports per image:
 //   detail ratio (native, and the paper-scale result enlarged as `--detail paper` gives it, and the
-//   naive paste), colour kept (ΔE76), seam ratio (hires-metrics.ts), and the job's time native ÷
-//   paper-scale part. Contact sheets at 100 %: naive | paper | native, cropped around the object.
+//   naive paste), colour kept (ΔE76), seam ratio (hires-metrics.ts; also of the naive paste and
+//   of the paper-scale result on its own canvas: the outline the harmonization itself gave the
+//   object), and the job's time native ÷ paper-scale part, also carried to the Full preset's
+//   1000 + 1000 iterations at the measured seconds per iteration. Contact sheets at 100 %:
+//   naive | paper | native, cropped around the object.
 //   npm run eval -- hires [--backbone vgg19-shallow] [--size 700] [--pass1-iters 300] [--pass2-iters 300]
 //                         [--cases NAME,…] [--out DIR] [--json FILE] [--verbose]
 // Done when (issue 12): detail 0.8–1.25, colour kept ≤ 4 ΔE, seam ≤ 1.2 on every image.
@@ -29,9 +32,13 @@ export interface HiresRow {
   levels: string;
   detail: { native: number; paper: number; naive: number };
   colourKept: number;
-  seam: { native: number; paper: number };
-  seconds: { paperPart: number; native: number; ratio: number };
+  /** paperOwn: the paper-scale result on its own canvas (the outline the harmonization gave the object, before any enlarging). */
+  seam: { native: number; paper: number; naive: number; paperOwn: number };
+  seconds: { paperPart: number; native: number; ratio: number; fullRatio: number };
 }
+
+/** The Full preset's iterations per pass, to which the time ratio is also carried. */
+const FULL_ITERATIONS = 1000;
 
 /** Issue 12's bounds. */
 export const DONE_WHEN = { detail: [0.8, 1.25], colourKept: 4, seam: 1.2, timeRatio: 2 } as const;
@@ -63,13 +70,18 @@ export async function main(argv: string[]): Promise<void> {
     let detailStarted = NaN;
     const t0 = performance.now();
     let stage = '';
+    // Seconds spent in passes 1 and 2 (from each pass's start to the next stage's), for seconds per iteration.
+    let passSeconds = 0;
+    let passStarted = NaN;
     const onProgress = (p: Progress): void => {
       if (p.stage === DETAIL_STAGE && Number.isNaN(detailStarted)) detailStarted = performance.now();
-      const name = p.stage.replace(/:.*/, '');
-      if (name !== stage) {
-        stage = name;
-        if (v.verbose) console.log(`  ${c.name}: ${name} at ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      if (p.stage !== stage && !Number.isNaN(passStarted)) {
+        passSeconds += (performance.now() - passStarted) / 1000;
+        passStarted = NaN;
       }
+      if (p.stage !== stage && (p.stage === 'pass 1' || p.stage === 'pass 2')) passStarted = performance.now();
+      if (p.stage.replace(/:.*/, '') !== stage.replace(/:.*/, '') && v.verbose) console.log(`  ${c.name}: ${p.stage.replace(/:.*/, '')} at ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+      stage = p.stage;
     };
     const r = await harmonize({ painting, composite, mask }, options, { onProgress }, { network: net });
     const total = (performance.now() - t0) / 1000;
@@ -84,8 +96,8 @@ export async function main(argv: string[]): Promise<void> {
       levels: job ? [job.plan.paper, ...job.plan.levels].map((l) => Math.max(l.width, l.height)).join('→') : '-',
       detail: { native: detailRatio(r.image, dist), paper: detailRatio(paperDoc, dist), naive: detailRatio(composite, dist) },
       colourKept: colourKept(r.image, paperScale, mask),
-      seam: { native: seamRatio(r.image, dist), paper: seamRatio(paperDoc, dist) },
-      seconds: { paperPart, native: total, ratio: total / paperPart },
+      seam: { native: seamRatio(r.image, dist), paper: seamRatio(paperDoc, dist), naive: seamRatio(composite, dist), paperOwn: seamRatio(paperScale, signedDistance(tight)) },
+      seconds: { paperPart, native: total, ratio: total / paperPart, fullRatio: fullPresetRatio(total, paperPart, passSeconds, options.pass1Iters + options.pass2Iters) },
     };
     rows.push(row);
     await writeImage(join(out, `${c.name}-${backbone}-native.png`), r.image);
@@ -103,8 +115,14 @@ export async function main(argv: string[]): Promise<void> {
   if (v.json) await writeFile(v.json, JSON.stringify({ backbone, options, rows }, null, 2));
 }
 
+/** Native ÷ paper-scale time carried to the Full preset: the paper-scale part plus the iterations it did not run, at the measured seconds per iteration. */
+function fullPresetRatio(total: number, paperPart: number, passSeconds: number, iterations: number): number {
+  const fullPaper = paperPart + (iterations > 0 ? (passSeconds / iterations) * (2 * FULL_ITERATIONS - iterations) : 0);
+  return (fullPaper + total - paperPart) / fullPaper;
+}
+
 function formatRow(r: HiresRow): string {
   return `${r.name} (${r.size}, levels ${r.levels}): detail native ${r.detail.native.toFixed(2)}, paper ${r.detail.paper.toFixed(2)}, naive ${r.detail.naive.toFixed(2)}; ` +
-    `colour kept ${r.colourKept.toFixed(2)} ΔE; seam native ${r.seam.native.toFixed(2)}, paper ${r.seam.paper.toFixed(2)}; ` +
-    `time ${r.seconds.native.toFixed(0)} s, paper-scale part ${r.seconds.paperPart.toFixed(0)} s, native ÷ paper ${r.seconds.ratio.toFixed(2)}`;
+    `colour kept ${r.colourKept.toFixed(2)} ΔE; seam native ${r.seam.native.toFixed(2)}, paper ${r.seam.paper.toFixed(2)} (on its own canvas ${r.seam.paperOwn.toFixed(2)}), naive ${r.seam.naive.toFixed(2)}; ` +
+    `time ${r.seconds.native.toFixed(0)} s, paper-scale part ${r.seconds.paperPart.toFixed(0)} s, native ÷ paper ${r.seconds.ratio.toFixed(2)} (at 1000 + 1000 iterations ≈ ${r.seconds.fullRatio.toFixed(2)})`;
 }

@@ -96,7 +96,7 @@ export async function refineToNative(inp: NativeInputs, hooks: NativeHooks = {},
     const windowRect = paintingWindow(rect, doc, level, settings.maxWindowPixels ?? MAX_WINDOW_PIXELS);
     const window = cropAt(windowRect, doc, level);
     const windowBelow = cropAt(windowRect, doc, belowSize);
-    const source = paintingSource(toRgb(cropFromCanvas(inp.painting, window)), window, windowBelow);
+    const source = paintingSource(toRgb(cropFromCanvas(inp.painting, window)), window, windowBelow, crop.region);
     const start = transfer(below, belowCrop, crop);
     const gains: number[] = [];
     const run: PartRunner = async (part, partRegion, partCrop, partBelowCrop, partBelow) => {

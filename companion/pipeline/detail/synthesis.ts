@@ -7,8 +7,8 @@
 //      blurry U against the sharp painting does).
 //   2. Copy: each object pixel takes the painting pixel its patch's match puts there (the patch
 //      centre's offset carried over), from the painting at full detail. Averaging all 49
-//      overlapping votes, as §5 does at the paper's scale, washes this detail out (measured in
-//      eval/hires.ts's notes: detail ratio 0.44 with averaged votes against 0.65 copied).
+//      overlapping votes, as §5 does at the paper's scale, washes this detail out (measured with
+//      bench/hires-methods.ts, README *Detail*: detail ratio 0.46 averaged against 0.69 copied).
 //   3. Keep only the band the level below cannot hold: V − up(down(V)).
 //   4. Add it to U and project back so the result, shrunk to the level below, is that level's
 //      result again (iterative back-projection, Irani & Peleg 1991): the colours and shapes the
@@ -39,16 +39,31 @@ export interface PaintingSource {
   detailMagnitude: number;
 }
 
-/** `painting` covers `window` of the level's canvas; `windowBelow` is the same document rectangle on the level below. */
-export function paintingSource(painting: Image, window: LevelCrop, windowBelow: LevelCrop): PaintingSource {
+/**
+ * `painting` covers `window` of the level's canvas; `windowBelow` is the same document rectangle
+ * on the level below. The detail magnitude is measured over `near` (a rectangle of the level's
+ * canvas inside the window: the object's own, the painting it covers and borders), else the
+ * whole window: the object should be as fine as the painting around it, not as the window's
+ * busiest part (a smooth sky beside a textured sea).
+ */
+export function paintingSource(painting: Image, window: LevelCrop, windowBelow: LevelCrop, near?: LevelCrop['region']): PaintingSource {
   const band = transfer(transfer(painting, window, windowBelow), windowBelow, window);
+  const { x0, y0, width: w } = window.region;
+  const r = near ?? window.region;
+  const xs = Math.max(r.x0, x0), xe = Math.min(r.x0 + r.width, x0 + w);
+  const ys = Math.max(r.y0, y0), ye = Math.min(r.y0 + r.height, y0 + window.region.height);
+  const c = painting.channels;
   let sum = 0;
-  for (let i = 0; i < band.data.length; i++) sum += Math.abs(painting.data[i] - band.data[i]);
-  return { painting, band, detailMagnitude: sum / band.data.length };
+  let n = 0;
+  for (let y = ys; y < ye; y++) {
+    for (let i = ((y - y0) * w + xs - x0) * c, end = ((y - y0) * w + xe - x0) * c; i < end; i++) sum += Math.abs(painting.data[i] - band.data[i]);
+    n += Math.max(0, xe - xs) * c;
+  }
+  return { painting, band, detailMagnitude: n > 0 ? sum / n : 0 };
 }
 
 export interface SynthesisOptions {
-  /** Scale of the added band: a number, or 'match' (default) to give it the painting window's mean band magnitude. */
+  /** Scale of the added band: a number, or 'match' (default) to give it the painting's mean band magnitude near the object (PaintingSource). */
   gain?: number | 'match';
   /** Back-projection rounds. */
   projections?: number;
@@ -144,8 +159,10 @@ function nearestActive(nnf: Nnf, x: number, y: number, half: number): number {
 
 /** Largest gain 'match' gives: beyond it the copy is too sparse in detail to be worth amplifying. */
 const MAX_GAIN = 2;
+/** Smallest: a copy busier than the painting around the object (patches from a textured part of the window) is toned down, not dropped. */
+const MIN_GAIN = 0.25;
 
-/** The gain that gives the copied band where it is fully used (weight 1) the painting's mean band magnitude, within [1, MAX_GAIN]. */
+/** The gain that gives the copied band where it is fully used (weight 1) the painting's mean band magnitude, within [MIN_GAIN, MAX_GAIN]. */
 function matchingGain(band: Image, weight: Image, paintingMagnitude: number): number {
   let sum = 0;
   let n = 0;
@@ -156,7 +173,7 @@ function matchingGain(band: Image, weight: Image, paintingMagnitude: number): nu
     }
   }
   const copied = sum / Math.max(1, n);
-  return copied > 0 ? Math.min(MAX_GAIN, Math.max(1, paintingMagnitude / copied)) : 1;
+  return copied > 0 ? Math.min(MAX_GAIN, Math.max(MIN_GAIN, paintingMagnitude / copied)) : 1;
 }
 
 /** The part of `img` (on `crop`) that the level below cannot hold: img − up(down(img)). */

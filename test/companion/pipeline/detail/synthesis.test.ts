@@ -92,6 +92,25 @@ describe('highBand', () => {
   });
 });
 
+describe('paintingSource', () => {
+  it('measures the detail magnitude near the object when told where: the smooth half of a half-busy painting has less', () => {
+    // Left half: pixel-scale stripes; right half: a gentle gradient.
+    const painting: Image = { width: 90, height: 72, channels: 3, data: new Float32Array(90 * 72 * 3) };
+    for (let y = 0; y < 72; y++) for (let x = 0; x < 90; x++) for (let c = 0; c < 3; c++) {
+      painting.data[(y * 90 + x) * 3 + c] = x < 45 ? 0.5 + 0.2 * ((x + y) % 2 ? 1 : -1) : 0.3 + 0.004 * x;
+    }
+    const whole = paintingSource(painting, crop, belowCrop).detailMagnitude;
+    const smooth = paintingSource(painting, crop, belowCrop, { x0: crop.region.x0 + 55, y0: crop.region.y0 + 10, width: 30, height: 50 }).detailMagnitude;
+    const busy = paintingSource(painting, crop, belowCrop, { x0: crop.region.x0 + 5, y0: crop.region.y0 + 10, width: 30, height: 50 }).detailMagnitude;
+    expect(busy).toBeGreaterThan(0.1);
+    expect(smooth).toBeLessThan(0.05 * busy);
+    expect(whole).toBeGreaterThan(smooth);
+    expect(whole).toBeLessThan(busy);
+    // A rectangle covering the window is the window.
+    expect(paintingSource(painting, crop, belowCrop, { x0: 0, y0: 0, width: 500, height: 500 }).detailMagnitude).toBeCloseTo(whole, 6);
+  });
+});
+
 describe('synthesizeLevel', () => {
   it('adds the painting\'s fine detail to a smooth start and keeps what the level below holds', async () => {
     // Painting: fine diagonal strokes over a gradient; start: a smooth version of a flat object.
@@ -107,7 +126,7 @@ describe('synthesizeLevel', () => {
     const region: Image = { width: 90, height: 72, channels: 1, data: new Float32Array(90 * 72) };
     for (let y = 20; y < 52; y++) for (let x = 25; x < 65; x++) region.data[y * 90 + x] = 1;
     const r = await synthesizeLevel({ below, belowCrop, crop, start, source, region }, { workers: 0, seed: 1 });
-    expect(r.gain).toBeGreaterThanOrEqual(1);
+    expect(r.gain).toBeGreaterThan(0.9); // the copy about as busy as the painting around it
     // The level below is kept: the result shrinks back to it.
     expect(meanAbs(transfer(r.image, crop, belowCrop), below)).toBeLessThan(0.01);
     // Detail inside the region: its fine band carries a good part of the painting's.
@@ -144,5 +163,24 @@ describe('synthesizeLevel', () => {
       }
     }
     expect(added).toBeGreaterThan(0.02 * 32 * 40 * 3); // the band is not nothing
+  });
+
+  it('tones the copy down (gain below 1) where the painting near the object is smoother than what was copied', async () => {
+    // Stripes everywhere but the object's neighbourhood, which is flat and darker: the object (the stripes' mean colour) copies stripes.
+    const near = { x0: crop.region.x0 + 28, y0: crop.region.y0 + 23, width: 34, height: 26 }; // inside the flat part
+    const painting: Image = { width: 90, height: 72, channels: 3, data: new Float32Array(90 * 72 * 3) };
+    for (let y = 0; y < 72; y++) for (let x = 0; x < 90; x++) for (let c = 0; c < 3; c++) {
+      const flat = x >= 20 && x < 70 && y >= 15 && y < 57;
+      painting.data[(y * 90 + x) * 3 + c] = flat ? 0.25 : 0.5 + 0.2 * (x % 3 === 0 ? 1 : -0.5);
+    }
+    const below: Image = { width: belowCrop.region.width, height: belowCrop.region.height, channels: 3, data: new Float32Array(belowCrop.region.width * belowCrop.region.height * 3).fill(0.5) };
+    const start = transfer(below, belowCrop, crop);
+    const region: Image = { width: 90, height: 72, channels: 1, data: new Float32Array(90 * 72) };
+    for (let y = 25; y < 47; y++) for (let x = 30; x < 60; x++) region.data[y * 90 + x] = 1;
+    const toned = await synthesizeLevel({ below, belowCrop, crop, start, source: paintingSource(painting, crop, belowCrop, near), region }, { workers: 0, seed: 2 });
+    const window = await synthesizeLevel({ below, belowCrop, crop, start, source: paintingSource(painting, crop, belowCrop), region }, { workers: 0, seed: 2 });
+    expect(toned.gain).toBeLessThan(1);
+    expect(toned.gain).toBeGreaterThan(0);
+    expect(window.gain).toBeGreaterThan(toned.gain);
   });
 });
