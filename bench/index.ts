@@ -1,10 +1,12 @@
-// `npm run bench -- <compute|dph|photo|tv> [options]`
+// `npm run bench -- <compute|dph|photo|tv|hires|hires-methods> [options]`
 const [which = 'compute', ...rest] = process.argv.slice(2);
 const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   compute: () => import('./compute.js'),
   dph: () => import('./dph.js'),
   photo: () => import('./photo.js'),
   tv: () => import('./tv-calibration.js'),
+  hires: () => import('./hires.js'),
+  'hires-methods': () => import('./hires-methods.js'),
 };
 const load = suites[which];
 if (!load) {

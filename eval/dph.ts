@@ -57,6 +57,8 @@ export async function main(argv: string[]): Promise<void> {
   const size = whole(v.size!, 'size', 32);
   const repeats = whole(v.repeats!, 'repeats', 1);
   const options = { backbone, size, pass1Iters: whole(v['pass1-iters']!, 'pass1-iters', 0), pass2Iters: whole(v['pass2-iters']!, 'pass2-iters', 0), device: v.device! };
+  // The figures are taken at the working size: no refinement to the examples' resolution.
+  const jobOptions = { ...options, detail: 'paper' as const };
   const weightsFile = v.weights ?? kitWeights(backbone);
   const out = v.out!;
   const name = `dph-${backbone}-${size}`;
@@ -86,7 +88,7 @@ export async function main(argv: string[]): Promise<void> {
     const ex = await loadExample(k, taus);
     const runs: RunFigures[] = [];
     for (let r = 0; r < repeats; r++) {
-      const { run, panels } = await runOnce(ex, r, { ...options, weightsFile });
+      const { run, panels } = await runOnce(ex, r, { ...jobOptions, weightsFile });
       runs.push(run);
       console.log(`example ${k} repeat ${r}: colour ${run.colour.toFixed(3)} (ΔE ${run.deltaE.toFixed(2)} vs naive ${run.deltaENaive.toFixed(2)}), ` +
         `structure ${run.structure.toFixed(3)} (1−SSIM ${run.dissimilarity.toFixed(3)} vs ${run.dissimilarityNaive.toFixed(3)}); ${run.seconds.toFixed(1)} s`);

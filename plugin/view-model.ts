@@ -1,8 +1,8 @@
 // What the view shows, derived from the state: status text, which layers a job would use, why
 // Harmonize is unavailable, backbone choices, progress wording. Pure functions of PanelState.
-import { BACKBONE_PRESETS, recommendedBackbone, type BackboneName, type InstallableModel, type JobOptions, type ModelInfo } from '../shared/protocol.js';
+import { BACKBONE_PRESETS, recommendedBackbone, type BackboneName, type InstallableModel, type JobOptions, type ModelInfo, type Mode, type Quality } from '../shared/protocol.js';
 import { formatBytes } from '../shared/bytes.js';
-import { JOB_OPTIONS, TAU_PRESETS } from '../shared/options.js';
+import { JOB_OPTIONS, QUALITY_PRESETS, TAU_PRESETS } from '../shared/options.js';
 import { formatDuration } from '../shared/duration.js';
 import { PANEL_ERRORS } from './errors.js';
 import type { LayerSummary } from './photoshop/host.js';
@@ -109,6 +109,20 @@ export interface BackboneChoice {
 
 /** Backbones by what they mean to the user, best first (labels and measured speeds from shared/protocol.ts). */
 export const BACKBONE_CHOICES: readonly { name: BackboneName; label: string }[] = BACKBONE_PRESETS.map((p) => ({ name: p.backbone, label: `${p.label} (${p.network})` }));
+
+/**
+ * The quality dropdown's entries. A harmonization's preset also picks its detail (the option
+ * table's QUALITY_PRESETS): Full refines the object to the document's own resolution, Preview
+ * enlarges the working-size result, and the labels say so.
+ */
+export function qualityChoices(mode: Mode): { value: Quality; label: string }[] {
+  const native = (q: Quality): boolean => mode === 'harmonize' && QUALITY_PRESETS.harmonize[q].detail === 'native';
+  const label = (q: Quality, base: string): string => `${base}${native(q) ? ', sharp at document resolution' : ''})`;
+  return [
+    { value: 'preview', label: label('preview', 'Preview (fast') },
+    { value: 'full', label: label('full', 'Full (paper settings') },
+  ];
+}
 
 /** The chosen model's measured speed at the chosen quality, in words; '' when unknown. */
 export function speedHint(state: PanelState): string {
@@ -280,6 +294,8 @@ export function describeStage(stage: string): { label: string; start: number; sp
   }
   if (s.startsWith('matching')) return { label: 'Matching brush strokes', start: s.includes('2') ? 0.5 : 0, span: 0 };
   if (s.startsWith('post')) return { label: 'Post-processing', start: 1, span: 0 };
+  // Full quality's last phase (native detail): its own bar, level by level.
+  if (s === 'refining detail') return { label: 'Refining detail to the document’s resolution', start: 0, span: 1 };
   if (s === 'loading model') return { label: 'Loading the model', start: 0, span: 0 };
   if (s === 'done') return { label: 'Finishing', start: 1, span: 0 };
   return { label: stage.charAt(0).toUpperCase() + stage.slice(1), start: 0, span: 0 };

@@ -17,6 +17,7 @@ import {
   layerFor,
   pastedLayer,
   progressView,
+  qualityChoices,
   splitCommand,
   TAU_PRESET_BUTTONS,
   TAU_SLIDER,
@@ -285,14 +286,7 @@ export function mountPanel(doc: Document, controller: PanelController): () => vo
     for (const p of presets) setFlag(p, 'quiet', presetTau(p) !== s.settings.tau);
     if (Number(el.tau.value) !== s.settings.tau) el.tau.value = s.settings.tau;
 
-    fillDropdown(
-      el.quality,
-      [
-        { value: 'preview', label: 'Preview (fast)' },
-        { value: 'full', label: 'Full (paper settings)' },
-      ],
-      s.settings.quality,
-    );
+    fillDropdown(el.quality, qualityChoices(s.settings.mode), s.settings.quality);
     const bb = backboneChoices(s);
     const known = s.connection.companion !== undefined;
     // Until the companion says what it has, list the models plainly and let nothing be picked. A

@@ -81,6 +81,10 @@ export { formatDuration } from './duration.js';
 export const QUALITIES = Object.freeze(['preview', 'full'] as const);
 export type Quality = (typeof QUALITIES)[number];
 
+/** Harmonize's detail: refined up to the document's own resolution, or the paper's scale enlarged (the original's behaviour). */
+export const DETAILS = Object.freeze(['native', 'paper'] as const);
+export type Detail = (typeof DETAILS)[number];
+
 export const SMOOTHINGS = Object.freeze(['affine', 'closed-form', 'none'] as const);
 export type Smoothing = (typeof SMOOTHINGS)[number];
 
@@ -129,6 +133,8 @@ export interface HarmonizeJobOptions {
   pass1Iters?: number;
   pass2Iters?: number;
   postProcess?: boolean;
+  /** `native`: refined to the document's resolution; `paper`: the working size enlarged. */
+  detail?: Detail;
   backbone?: BackboneName;
 }
 

@@ -7,6 +7,7 @@ import type { Command } from './main.js';
 import { probeDevice } from './device-probe.js';
 import { jobFlagConfig, jobOptionsFromFlags, jobOptionsHelp, parseOptions } from './options.js';
 import { withInterrupt } from './interrupt.js';
+import { DETAIL_STAGE } from '../pipeline/detail/stage.js';
 
 const HELP = `Usage: painterly harmonize --painting P --composite C --mask M --out OUT.png [options]
 
@@ -60,7 +61,7 @@ export const command: Command = {
       const result = await harmonize({ painting, composite, mask, dilatedMask }, options, {
         signal,
         onProgress: (p) => {
-          if (p.total > 0) bar.update({ label: p.stage, current: p.iteration, total: p.total, etaSeconds: p.etaSeconds, unit: 'it' });
+          if (p.total > 0) bar.update({ label: p.stage, current: p.iteration, total: p.total, etaSeconds: p.etaSeconds, unit: p.stage === DETAIL_STAGE ? 'levels' : 'it' });
           else if (p.stage !== 'done') bar.update({ label: p.stage, current: 0, etaSeconds: p.etaSeconds });
         },
       });

@@ -19,6 +19,7 @@ import { regionOfInterest, fullRegion } from './dph/region.js';
 import { runPass } from './dph/pass.js';
 import { preparePass1 } from './dph/pass1.js';
 import { preparePass2 } from './dph/pass2.js';
+import { planNativeDetail, runNativeDetail } from './detail/job.js';
 import type { HarmonizeInputs, HarmonizeOptions, HarmonizeResult, PipelineHooks } from './types.js';
 
 /** The option table's defaults (shared/options.ts); options arrive checked by the CLI or the protocol. */
@@ -46,7 +47,11 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
   const opts = { ...HARMONIZE_DEFAULTS, ...options };
   validateInputs(inputs);
   const { signal } = hooks;
-  const progress = new JobProgress(hooks.onProgress, { iterations: [opts.pass1Iters, opts.pass2Iters], afterSeconds: opts.postProcess ? POST_SECONDS : 0 });
+  const { width: W0, height: H0 } = inputs.composite;
+  // Native detail: levels from the working size up to the inputs' size (none for a small document).
+  const native = opts.detail === 'native' ? planNativeDetail({ width: W0, height: H0 }, opts.size, inputs.mask) : undefined;
+  const afterSeconds = (opts.postProcess ? POST_SECONDS : 0) + (native?.estimateSeconds ?? 0);
+  const progress = new JobProgress(hooks.onProgress, { iterations: [opts.pass1Iters, opts.pass2Iters], afterSeconds });
 
   progress.stage('loading model');
   const net = internals.network ?? (await loadNetwork(opts.backbone, { weightsFile: opts.weightsFile, device: opts.device }));
@@ -54,7 +59,6 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
 
   // §1: working size (never upscaled), masks.
   progress.stage('preparing');
-  const { width: W0, height: H0 } = inputs.composite;
   const { width: W, height: H } = Math.max(W0, H0) > opts.size ? workingSize(W0, H0, opts.size) : { width: W0, height: H0 };
   const painting = toRgb(resize(inputs.painting, W, H));
   const naive = toRgb(resize(inputs.composite, W, H));
@@ -110,7 +114,8 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
   }
   throwIfCancelled(signal);
 
-  const image = W === W0 && H === H0 ? final : toInputResolution(final, inputs.painting, tight, W0, H0);
+  const image = native ? await runNativeDetail(native, inputs, final, progress, signal)
+    : W === W0 && H === H0 ? final : toInputResolution(final, inputs.painting, tight, W0, H0);
   progress.done();
   return { image, stages: { pass1, pass2, final }, device: net.device };
 }
@@ -126,7 +131,7 @@ function chooseRegion(net: Network, masks: DphMasks, internals: HarmonizeInterna
 }
 
 /** The working-size result placed into the full-resolution painting through a soft mask. */
-function toInputResolution(final: Image, painting: Image, tight: Image, W0: number, H0: number): Image {
+export function toInputResolution(final: Image, painting: Image, tight: Image, W0: number, H0: number): Image {
   const up = resize(final, W0, H0);
   const soft = resize(softCompositingMask(tight), W0, H0).data;
   const base = toRgb(painting);

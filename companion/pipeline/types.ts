@@ -1,6 +1,6 @@
 // The contract between pipelines (harmonize, photo-style) and their callers (CLI, server, eval).
 import type { Image } from '../image/image.js';
-import type { BackboneName, Smoothing } from '../../shared/protocol.js';
+import type { BackboneName, Detail, Smoothing } from '../../shared/protocol.js';
 
 /** One progress event; `stage` names a step of the paper's pipeline. */
 export interface Progress {
@@ -40,6 +40,8 @@ export interface HarmonizeOptions {
   pass1Iters: number;
   pass2Iters: number;
   postProcess: boolean;
+  /** `native`: refine the result up to the inputs' resolution (detail/native.ts); `paper`: enlarge the working-size result. */
+  detail: Detail;
   device: string;
 }
 

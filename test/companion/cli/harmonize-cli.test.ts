@@ -47,6 +47,7 @@ describe('painterly harmonize', () => {
     ['an unreadable image', (o) => base(o).map((a) => (a === ex(16, 'target.jpg') ? join(dir, 'broken.jpg') : a)), /IMAGE_UNREADABLE: .*broken\.jpg/],
     ['an unknown backbone', (o) => base(o).map((a) => (a === 'squeezenet' ? 'resnet' : a)), /UNKNOWN_BACKBONE: .*vgg19, vgg19-shallow, squeezenet, googlenet/],
     ['a missing option', () => ['harmonize', '--painting', 'x.jpg'], /BAD_ARGUMENT: --composite is required/],
+    ['an unknown detail', (o) => [...base(o), '--detail', 'huge'], /BAD_ARGUMENT: Expected one of native, paper for `--detail`/],
   ];
   for (const [what, args, message] of bad) {
     it(`answers ${what} with one clear line and exit code 1`, async () => {
