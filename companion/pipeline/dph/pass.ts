@@ -4,6 +4,7 @@ import type { StepSpec } from '../../compute/graphs/step.js';
 import type { Planar } from '../../image/planar.js';
 import { optimise } from '../common/optimise.js';
 import type { DphContext } from './context.js';
+import { PainterlyError } from '../../../shared/errors.js';
 
 /** L-BFGS history, as the original (§2.3). */
 const HISTORY = 100;
@@ -42,7 +43,20 @@ export async function runPass(ctx: DphContext, pass: 1 | 2, prepared: PreparedPa
     ...PASS_OPTIMISER[pass], iterations: steps, history: HISTORY, mask: m0.data, signal: ctx.signal,
     onIteration: (it) => ctx.onIteration?.(pass, it, iterations, x),
   });
+  throwIfDiverged(x.data, pass);
   if (done.iterations < steps) return { x, iterations: done.iterations }; // stopped early (pass 1's tolerances)
   if (iterations > 0) ctx.onIteration?.(pass, iterations, iterations, x);
   return { x, iterations };
+}
+
+/**
+ * A pass whose iterate left the finite numbers (a wrong gradient or a runaway step) must not
+ * reach the document as a black object: the job fails with a sentence instead.
+ */
+export function throwIfDiverged(x: Float32Array, pass: 1 | 2): void {
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i])) {
+      throw new PainterlyError('INTERNAL', `Pass ${pass} diverged (its image has values that are not finite numbers); the document was not changed. Try another model or style strength, and please report it.`);
+    }
+  }
 }
