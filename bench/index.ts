@@ -1,7 +1,8 @@
-// `npm run bench -- <compute|dph|photo|tv> [options]`
+// `npm run bench -- <compute|convergence|dph|photo|schedule|tv> [options]`
 const [which = 'compute', ...rest] = process.argv.slice(2);
 const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   compute: () => import('./compute.js'),
+  convergence: () => import('./convergence.js'),
   dph: () => import('./dph.js'),
   photo: () => import('./photo.js'),
   tv: () => import('./tv-calibration.js'),

@@ -2,10 +2,10 @@
 // works. Nothing outside companion/compute/ imports it: pipelines get runnable graphs from
 // compute/graphs/ and the device from compute/device.ts.
 import './ort-env.js'; // first: turns the runtime's telemetry off before it loads
-import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import { PainterlyError } from '../../../shared/errors.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
+import { cpuThreads } from '../cpu-threads.js';
 import { autoCandidates, type Device, type DeviceChoice, type DeviceRequest } from '../device.js';
 
 // Failures reach callers as exceptions with their reason; ORT's own stderr lines (e.g. "failed to
@@ -27,11 +27,13 @@ export interface SessionTuning {
 }
 
 function sessionOptions(device: Device, tuning: SessionTuning = {}): ort.InferenceSession.SessionOptions {
+  const threads = cpuThreads();
   return {
     ...(tuning.spin === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
     executionProviders: [device],
     graphOptimizationLevel: 'all',
-    intraOpNumThreads: Math.max(1, os.availableParallelism()),
+    // One per physical core (cpu-threads.ts); unset, the runtime picks the physical cores itself.
+    ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
     interOpNumThreads: 1,
     executionMode: 'sequential',
     enableCpuMemArena: true,
