@@ -5,18 +5,20 @@
 // iteration count does to pass 2's style targets (the only thing pass 1 feeds).
 //   npm run bench -- convergence [--backbones squeezenet,vgg19-shallow] [--examples 1,16] [--size 700]
 //     [--pass1-iters 1000] [--pass2-iters 1000] [--pass1-checks 50,100,200,300,500] [--pass2-from 200]
-//     [--json FILE]
-// --pass2-from also runs pass 2 from pass 1 stopped at those counts (quality every 50 iterations).
+//     [--pass1-half 200] [--variant-iters 600] [--json FILE]
+// --pass2-from also runs pass 2 from pass 1 stopped at those counts (quality every 50 iterations);
+// --pass1-half from pass 1 run at half size for that many iterations, upsampled (what auto does);
+// those pass-2 runs stop at --variant-iters.
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadNetwork, networkFromWeights, type Network } from '../companion/compute/network.js';
 import { getBackbone } from '../companion/compute/backbones/index.js';
 import { syntheticWeights } from '../companion/compute/backbones/synthetic-weights.js';
-import { encodeJpegRoundTrip } from '../companion/image/io.js';
 import { cropPlanar, type Planar } from '../companion/image/planar.js';
 import { resize, workingSize } from '../companion/image/resize.js';
 import { toNetworkSpace } from '../companion/pipeline/common/network-space.js';
 import { setUpDph, workingImages, type DphSetup } from '../companion/pipeline/dph/setup.js';
+import { halfSize, pass1Image } from '../companion/pipeline/dph/schedule.js';
 import { runPass } from '../companion/pipeline/dph/pass.js';
 import { preparePass1 } from '../companion/pipeline/dph/pass1.js';
 import { preparePass2 } from '../companion/pipeline/dph/pass2.js';
@@ -110,7 +112,7 @@ function relDiff(a: Float32Array, b: Float32Array): number {
   return Math.sqrt(num / den);
 }
 
-async function runExample(net: Network, ex: KitExample, size: number, iters: [number, number], pass1Checks: number[], pass2From: number[]): Promise<unknown> {
+async function runExample(net: Network, ex: KitExample, size: number, iters: [number, number], pass1Checks: number[], pass2From: number[], pass1Half: number[], variantIters: number): Promise<unknown> {
   const images = workingImages(ex.inputs, size);
   const insideOf = (s: DphSetup): Int32Array => {
     const t = cropPlanar(s.ctx.tight, s.ctx.region);
@@ -127,7 +129,7 @@ async function runExample(net: Network, ex: KitExample, size: number, iters: [nu
     },
   });
   const inside = insideOf(setup);
-  const { ctx, naiveX, composite } = setup;
+  const { ctx, naiveX } = setup;
   const spec = net.spec;
   const W0 = ex.inputs.composite.width, H0 = ex.inputs.composite.height;
   const ns = workingSize(W0, H0, 700);
@@ -144,9 +146,9 @@ async function runExample(net: Network, ex: KitExample, size: number, iters: [nu
   printTrace('pass 1', p1Trace);
 
   // What pass 1's count does to pass 2's targets.
-  const pass1Image = async (x: Planar) => toNetworkSpace(await encodeJpegRoundTrip(composite(x), 75), spec.preprocess);
+  const pass1X = async (x: Planar) => toNetworkSpace(await pass1Image(setup, setup, x), spec.preprocess);
   const prepared = new Map<number, Awaited<ReturnType<typeof preparePass2>>>();
-  for (const [k, x] of [...checks].sort((a, b) => a[0] - b[0])) prepared.set(k, await preparePass2(ctx, naiveX, await pass1Image(x), ex.tau, noise));
+  for (const [k, x] of [...checks].sort((a, b) => a[0] - b[0])) prepared.set(k, await preparePass2(ctx, naiveX, await pass1X(x), ex.tau, noise));
   const ref = gramTargets(prepared.get(p1.iterations)!);
   const targetRows: unknown[] = [];
   console.log(`  pass 2 targets from pass 1 stopped at k iterations: relative difference of each Gram target vs k = ${p1.iterations}; used positions`);
@@ -157,18 +159,36 @@ async function runExample(net: Network, ex: KitExample, size: number, iters: [nu
     console.log(`    k ${String(k).padStart(5)}: ${diffs.map(([l, d]) => `${l} ${fmt(d)}`).join(', ')}; used ${p.details.usedPositions}`);
   }
 
-  // Pass 2 from the full pass 1 (the paper), and from the shorter ones asked for.
+  // Pass 1 at half size, upsampled (what auto does): its targets against the paper's.
+  const half: Record<string, PassTrace> = {};
+  for (const n of pass1Half) {
+    const at = await setUpDph(net, halfSize(images), { onIteration: (_pass, it, _total, x) => rec?.onIteration(it, x) });
+    const prep = await preparePass1(at.ctx, at.naiveX);
+    rec = new Recorder(at, insideOf(at), ex, false);
+    rec.start(prep.x);
+    const r = await runPass(at.ctx, 1, prep, n);
+    half[n] = rec.trace();
+    printTrace(`pass 1 at half size (${at.ctx.width}×${at.ctx.height}), ${n} iterations`, half[n]);
+    const p = await preparePass2(ctx, naiveX, toNetworkSpace(await pass1Image(setup, at, r.x), spec.preprocess), ex.tau, noise);
+    const g = gramTargets(p);
+    const diffs = [...ref].map(([layer, t]) => [layer, relDiff(g.get(layer)!, t)] as const);
+    targetRows.push({ k: `half ${n}`, diffs: Object.fromEntries(diffs), used: p.details.usedPositions });
+    console.log(`    half-size pass 1, ${n} its: ${diffs.map(([l, d]) => `${l} ${fmt(d)}`).join(', ')}; used ${p.details.usedPositions}`);
+    prepared.set(-n, p);
+  }
+
+  // Pass 2 from the full pass 1 (the paper), and from the shorter or half-size ones asked for.
   const pass2: Record<string, PassTrace> = {};
-  for (const from of [p1.iterations, ...pass2From.filter((k) => k !== p1.iterations && prepared.has(k))]) {
+  for (const from of [p1.iterations, ...pass2From.filter((k) => k !== p1.iterations && prepared.has(k)), ...pass1Half.map((n) => -n)]) {
     const p = prepared.get(from)!;
     rec = new Recorder(setup, inside, ex, true);
     rec.start(p.x);
-    const p2 = await runPass(ctx, 2, p, iters[1]);
+    const p2 = await runPass(ctx, 2, p, from === p1.iterations ? iters[1] : Math.min(iters[1], variantIters));
     if (p2.iterations % 50 !== 0) rec.onIteration(p2.iterations, p2.x, true); // the end, if not on a multiple
     pass2[from] = rec.trace();
-    printTrace(`pass 2 after pass 1 of ${from}`, pass2[from]);
+    printTrace(`pass 2 after pass 1 of ${from < 0 ? `${-from} at half size` : from}`, pass2[from]);
   }
-  return { example: ex.k, tau: ex.tau, region: ctx.region, inside: inside.length, pass1: p1Trace, targets: targetRows, pass2 };
+  return { example: ex.k, tau: ex.tau, region: ctx.region, inside: inside.length, pass1: p1Trace, pass1Half: half, targets: targetRows, pass2 };
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -177,7 +197,8 @@ export async function main(argv: string[]): Promise<void> {
     options: {
       backbones: { type: 'string', default: 'squeezenet,vgg19-shallow' }, examples: { type: 'string', default: '1,16' },
       size: { type: 'string', default: '700' }, 'pass1-iters': { type: 'string', default: '1000' }, 'pass2-iters': { type: 'string', default: '1000' },
-      'pass1-checks': { type: 'string', default: '50,100,200,300,500' }, 'pass2-from': { type: 'string', default: '' }, json: { type: 'string' },
+      'pass1-checks': { type: 'string', default: '50,100,200,300,500' }, 'pass2-from': { type: 'string', default: '' }, 'pass1-half': { type: 'string', default: '' }, 'variant-iters': { type: 'string', default: '600' },
+      json: { type: 'string' },
     },
   });
   const list = (s: string): number[] => s.split(',').filter(Boolean).map(Number);
@@ -191,7 +212,7 @@ export async function main(argv: string[]): Promise<void> {
     console.log(`${backbone} (${weightsFile ? 'kit weights' : 'synthetic weights'})`);
     out[backbone] = [];
     for (const k of list(v.examples!)) {
-      out[backbone].push(await runExample(net, await loadExample(k), Number(v.size), iters, list(v['pass1-checks']!), list(v['pass2-from']!)));
+      out[backbone].push(await runExample(net, await loadExample(k), Number(v.size), iters, list(v['pass1-checks']!), list(v['pass2-from']!), list(v['pass1-half']!), Number(v['variant-iters'])));
       if (v.json) await writeFile(v.json, JSON.stringify(out, null, 1));
     }
   }

@@ -172,7 +172,7 @@ export function jobBlocker(state: PanelState): string | undefined {
 export function jobOptions(state: PanelState): JobOptions {
   const s = state.settings;
   const backbone = chosenBackbone(state)?.name;
-  if (s.mode === 'harmonize') return { mode: 'harmonize', quality: s.quality, tau: s.tau, postProcess: s.postProcess, ...(backbone ? { backbone } : {}) };
+  if (s.mode === 'harmonize') return { mode: 'harmonize', quality: s.quality, tau: s.tau, schedule: 'auto', postProcess: s.postProcess, ...(backbone ? { backbone } : {}) };
   return { mode: 'photo-style', quality: s.quality, ...(backbone ? { backbone } : {}) };
 }
 

@@ -42,6 +42,14 @@ export { formatDuration } from './duration.js';
 export const QUALITIES = Object.freeze(['preview', 'full'] as const);
 export type Quality = (typeof QUALITIES)[number];
 
+/**
+ * How many iterations a harmonization runs: `auto` stops each pass when the picture stops
+ * changing and runs pass 1 at half size (iteration counts become caps); `paper` runs exactly the
+ * given or the preset's counts at the working size, as the original does.
+ */
+export const SCHEDULES = Object.freeze(['auto', 'paper'] as const);
+export type Schedule = (typeof SCHEDULES)[number];
+
 export const SMOOTHINGS = Object.freeze(['affine', 'closed-form', 'none'] as const);
 export type Smoothing = (typeof SMOOTHINGS)[number];
 
@@ -89,6 +97,8 @@ export interface HarmonizeJobOptions {
   size?: number;
   pass1Iters?: number;
   pass2Iters?: number;
+  /** `auto` (default): stop when the picture stops changing; `paper`: exactly the iteration counts. */
+  schedule?: Schedule;
   postProcess?: boolean;
   backbone?: BackboneName;
 }

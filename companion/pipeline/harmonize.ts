@@ -3,19 +3,15 @@
 import { PainterlyError, throwIfCancelled } from '../../shared/errors.js';
 import { firstChannel, toRgb, type Image } from '../image/image.js';
 import { resize, workingSize } from '../image/resize.js';
-import { encodeJpegRoundTrip } from '../image/io.js';
 import { loadNetwork, type Network } from '../compute/network.js';
 import { allTaps, checkInputSize } from '../compute/backbones/index.js';
-import { toNetworkSpace } from './common/network-space.js';
 import { JobProgress } from './common/progress.js';
 import { HARMONIZE_JOB_DEFAULTS } from '../../shared/options.js';
 import { postProcess, softCompositingMask } from './dph/post-process.js';
 import { paintingNoise } from './dph/style-weights.js';
 import type { DphContext } from './dph/context.js';
 import { setUpDph, workingImages } from './dph/setup.js';
-import { runPass } from './dph/pass.js';
-import { preparePass1 } from './dph/pass1.js';
-import { preparePass2 } from './dph/pass2.js';
+import { planPasses, runPasses } from './dph/schedule.js';
 import type { HarmonizeInputs, HarmonizeOptions, HarmonizeResult, PipelineHooks } from './types.js';
 
 /** The option table's defaults (shared/options.ts); options arrive checked by the CLI or the protocol. */
@@ -41,7 +37,12 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
   const opts = { ...HARMONIZE_DEFAULTS, ...options };
   validateInputs(inputs);
   const { signal } = hooks;
-  const progress = new JobProgress(hooks.onProgress, { iterations: [opts.pass1Iters, opts.pass2Iters], afterSeconds: opts.postProcess ? POST_SECONDS : 0 });
+  const { width: W0, height: H0 } = inputs.composite;
+  const plans = planPasses(opts.schedule, opts.pass1Iters, opts.pass2Iters, Math.min(opts.size, Math.max(W0, H0)));
+  const progress = new JobProgress(hooks.onProgress, {
+    iterations: [plans[0].iterations, plans[1].iterations], expected: [plans[0].expected, plans[1].expected],
+    checkEvery: plans[1].stop?.window, costRatio: plans[0].scale === 0.5 ? 4 : 1, afterSeconds: opts.postProcess ? POST_SECONDS : 0,
+  });
 
   progress.stage('loading model');
   const net = internals.network ?? (await loadNetwork(opts.backbone, { weightsFile: opts.weightsFile, device: opts.device }));
@@ -49,28 +50,24 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
 
   // §1: working size (never upscaled), masks.
   progress.stage('preparing');
-  const { width: W0, height: H0 } = inputs.composite;
   const images = workingImages(inputs, opts.size);
   const { painting, naive, tight, dilated } = images;
   const { width: W, height: H } = naive;
 
   checkInputSize(net.spec, W, H, allTaps(net.spec), 'image');
-  const { ctx, naiveX, composite } = await setUpDph(net, images, {
+  const setup = await setUpDph(net, images, {
     region: internals.region, margin: internals.margin, signal,
     onStage: (s) => progress.stage(s),
     onPrepared: internals.onPrepared,
-    onIteration: (pass, it, total, x) => progress.iteration(pass, it, total, () => composite(x)),
   });
 
-  const p1 = await runPass(ctx, 1, await preparePass1(ctx, naiveX), opts.pass1Iters);
-  // The original saves pass 1 as a quality-75 JPEG, and that lossy image is what pass 2 reads.
-  const pass1 = await encodeJpegRoundTrip(composite(p1.x), 75);
-  throwIfCancelled(signal);
-  const pass1X = toNetworkSpace(pass1, net.spec.preprocess);
   const noiseScale = workingSize(W0, H0, NOISE_SIDE);
   const noise = paintingNoise(resize(inputs.painting, noiseScale.width, noiseScale.height));
-  const p2 = await runPass(ctx, 2, await preparePass2(ctx, naiveX, pass1X, opts.tau, noise), opts.pass2Iters);
-  const pass2 = composite(p2.x);
+  const { pass1, pass2 } = await runPasses(setup, images, {
+    plans, tau: opts.tau, noise,
+    onIteration: (pass, it, total, preview) => progress.iteration(pass, it, total, preview),
+    onEarlyStop: (pass, it, preview) => progress.stoppedEarly(pass, it, preview),
+  });
   throwIfCancelled(signal);
 
   let final = pass2;

@@ -43,6 +43,11 @@ export interface BackboneSpec {
   tvScale: { pass1: number; pass2: number };
   /** Largest stride among the taps: crops are aligned to it so layer grids line up. */
   maxStride: number;
+  /**
+   * Pass 2 keeps the object's coarse structure with an image-space Laplacian term
+   * (pipeline/dph/laplacian-term.ts): light backbones whose style terms wash it out.
+   */
+  structure?: { pool: number; weight: number };
 }
 
 export type Shape = [channels: number, height: number, width: number];

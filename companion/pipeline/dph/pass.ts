@@ -21,6 +21,14 @@ export interface PassResult {
   iterations: number;
 }
 
+/** What a schedule adds to a pass (schedule.ts). */
+export interface PassRunOptions {
+  /** Asked after every iteration with the current crop: true ends the pass there. */
+  stopWhen?: (iteration: number, x: Planar) => boolean;
+  /** A term computed outside the step graph (a backbone's structure term, laplacian-term.ts). */
+  extraTerm?: (x: Float32Array, grad: Float32Array) => number;
+}
+
 /** The optimiser of each pass: pass 1 stops on Torch's default tolerances, pass 2 never early. */
 const PASS_OPTIMISER = {
   1: { lr: 1, tolFun: 1e-5, tolX: 1e-9 },
@@ -28,13 +36,14 @@ const PASS_OPTIMISER = {
 } as const;
 
 /** Optimises a prepared pass in place (its `x`); returns it with the iterations run. */
-export async function runPass(ctx: DphContext, pass: 1 | 2, prepared: PreparedPass, iterations: number): Promise<PassResult> {
+export async function runPass(ctx: DphContext, pass: 1 | 2, prepared: PreparedPass, iterations: number, run: PassRunOptions = {}): Promise<PassResult> {
   await ctx.onPrepared?.(pass, prepared);
   ctx.onStage?.(`pass ${pass}`);
   const { x, m0, step } = prepared;
   const done = await optimise(ctx.net, step, x.data, {
     ...PASS_OPTIMISER[pass], iterations, history: HISTORY, mask: m0.data, signal: ctx.signal,
     onIteration: (it) => ctx.onIteration?.(pass, it, iterations, x),
+    stopWhen: run.stopWhen ? (it) => run.stopWhen!(it, x) : undefined, extraTerm: run.extraTerm,
   });
   return { x, iterations: done.iterations };
 }
