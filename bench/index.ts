@@ -5,6 +5,7 @@ const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void>
   convergence: () => import('./convergence.js'),
   dph: () => import('./dph.js'),
   photo: () => import('./photo.js'),
+  schedule: () => import('./schedule.js'),
   tv: () => import('./tv-calibration.js'),
 };
 const load = suites[which];

@@ -11,7 +11,7 @@ import { postProcess, softCompositingMask } from './dph/post-process.js';
 import { paintingNoise } from './dph/style-weights.js';
 import type { DphContext } from './dph/context.js';
 import { setUpDph, workingImages } from './dph/setup.js';
-import { planPasses, runPasses } from './dph/schedule.js';
+import { planPasses, runPasses, type PassPlan } from './dph/schedule.js';
 import type { HarmonizeInputs, HarmonizeOptions, HarmonizeResult, PipelineHooks } from './types.js';
 
 /** The option table's defaults (shared/options.ts); options arrive checked by the CLI or the protocol. */
@@ -31,6 +31,8 @@ export interface HarmonizeInternals {
   margin?: number;
   /** Sees each pass before it is optimised (bench/tv-calibration.ts). */
   onPrepared?: DphContext['onPrepared'];
+  /** Changes the schedule's plans (bench/schedule.ts: fixed counts on synthetic weights, whose stopping point means nothing). */
+  plans?: (planned: [PassPlan, PassPlan]) => [PassPlan, PassPlan];
 }
 
 export async function harmonize(inputs: HarmonizeInputs, options: Partial<HarmonizeOptions> = {}, hooks: PipelineHooks = {}, internals: HarmonizeInternals = {}): Promise<HarmonizeResult> {
@@ -38,7 +40,8 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
   validateInputs(inputs);
   const { signal } = hooks;
   const { width: W0, height: H0 } = inputs.composite;
-  const plans = planPasses(opts.schedule, opts.pass1Iters, opts.pass2Iters, Math.min(opts.size, Math.max(W0, H0)));
+  const planned = planPasses(opts.schedule, opts.pass1Iters, opts.pass2Iters, Math.min(opts.size, Math.max(W0, H0)));
+  const plans = internals.plans ? internals.plans(planned) : planned;
   const progress = new JobProgress(hooks.onProgress, {
     iterations: [plans[0].iterations, plans[1].iterations], expected: [plans[0].expected, plans[1].expected],
     checkEvery: plans[1].stop?.window, costRatio: plans[0].scale === 0.5 ? 4 : 1, afterSeconds: opts.postProcess ? POST_SECONDS : 0,

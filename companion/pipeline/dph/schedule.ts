@@ -37,7 +37,7 @@ export interface PassPlan {
 /** `auto`'s measured settings (bench/convergence.ts; see the README's "Schedule" section). */
 export const AUTO = Object.freeze({
   pass1: { stop: { window: 50, threshold: 1, minIterations: 100 }, cap: 400, expected: 200 },
-  pass2: { stop: { window: 50, threshold: 0.5, minIterations: 200 }, expected: 400 },
+  pass2: { stop: { window: 50, threshold: 1, minIterations: 200 }, expected: 350 },
   /** Pass 1 runs at half size only when the working size's longer side is at least this. */
   halfSizeFrom: 500,
 });
@@ -113,12 +113,22 @@ async function runPlanned(setup: DphSetup, pass: 1 | 2, prepared: PreparedPass, 
   return r;
 }
 
-/** The backbone's structure term for pass 2, towards the start point (the naive crop), if it has one. */
+/**
+ * The backbone's structure term for pass 2, towards the start point (the naive crop), if it has
+ * one; its pooling is given at the original's 700-px scale and follows the working size.
+ */
 export function structureTerm(setup: DphSetup, prepared: PreparedPass): ((x: Float32Array, grad: Float32Array) => number) | undefined {
-  const s = setup.ctx.net.spec.structure;
+  const { ctx } = setup;
+  const s = ctx.net.spec.structure;
   if (!s) return undefined;
   const { x, m0 } = prepared;
-  return laplacianTerm({ width: x.width, height: x.height, target: x.data.slice(), mask: m0.data, pool: s.pool, weight: s.weight, normalize: true });
+  const pool = structurePool(s.pool, Math.max(ctx.width, ctx.height));
+  return laplacianTerm({ width: x.width, height: x.height, target: x.data.slice(), mask: m0.data, pool, weight: s.weight, normalize: true });
+}
+
+/** A structure pooling given at the original's 700-px working size, at a working size's longer side (≥ 1 px). */
+export function structurePool(poolAt700: number, longSide: number): number {
+  return Math.max(1, Math.round((poolAt700 * longSide) / 700));
 }
 
 /** The stopping rule on what a person sees: the crop's 8-bit values inside the tight mask. */
