@@ -163,7 +163,7 @@ export const command: Command = {
     for (const m of caps.backbones.missing) console.log(`              ${m.name} missing: ${m.fetchCommand}`);
     for (const p of BACKBONE_PRESETS) {
       const have = caps.backbones.present.includes(p.backbone) ? '' : ' (not installed)';
-      console.log(`  ${p.label.padEnd(7)} ${`${p.backbone}${have}`.padEnd(30)} about ${formatDuration(p.cpuSeconds.preview)} preview, ${formatDuration(p.cpuSeconds.full)} full on a 2-core CPU`);
+      console.log(`  ${p.label.padEnd(7)} ${`${p.backbone}${have}`.padEnd(30)} about ${formatDuration(p.cpuSeconds.preview)} preview, ${formatDuration(p.cpuSeconds.full)} full on a 2-core CPU${p.caveat ? `; ${p.caveat}` : ''}`);
     }
     console.log(`  modes:      ${modes.join(', ') || 'none (the pipelines are not installed)'}`);
     console.log(`  pairing token: ${token}`);
