@@ -2,10 +2,10 @@
 // the runtime's raw convolution throughput on this machine. The last line is
 // `compute-efficiency: <512 px figure>`.
 import { getBackbone } from '../companion/compute/backbones/index.js';
-import { ancestors, inferShapes } from '../companion/compute/backbones/types.js';
+import { ancestors, inferShapes, type BackboneSpec } from '../companion/compute/backbones/types.js';
 import { syntheticWeights } from '../companion/compute/backbones/synthetic-weights.js';
 import { openFeatures } from '../companion/compute/graphs/features.js';
-import { openStep, type TapSpec } from '../companion/compute/graphs/step.js';
+import { openStep, type StepSpec, type TapSpec } from '../companion/compute/graphs/step.js';
 import { convFlops } from '../companion/compute/forward.js';
 import { networkFromWeights } from '../companion/compute/network.js';
 import { fmt, peakRssMiB, timeIt } from './util.js';
@@ -19,7 +19,7 @@ export async function main(argv: string[]): Promise<void> {
   for (const size of sizes) {
     const H = size, W = size;
     const shapes = inferShapes(spec, W, H);
-    const image = Float32Array.from({ length: 3 * H * W }, (_, i) => Math.sin(i * 0.001) * 60);
+    const image = benchImage(W, H);
     const planes = { data: image, channels: 3, width: W, height: H };
 
     // Raw throughput: the conv stack alone (conv + ReLU + pools up to relu5_1), forward only.
@@ -36,22 +36,7 @@ export async function main(argv: string[]): Promise<void> {
     const tFeat = await timeIt(() => feats.run(planes));
     await feats.release();
 
-    // Step graph as in pass 2: Gram at relu1_1…relu4_1, content at relu4_1, histogram at
-    // relu1_1 and relu4_1 over the masked region (a centred disc, ~40 % of the image), TV.
-    const tapSpecs: TapSpec[] = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1'].map((layer) => {
-      const [c, h, w] = shapes.get(layer)!;
-      const mask = disc(w, h);
-      const heads: TapSpec['heads'] = [];
-      if (layer === 'relu4_1') heads.push({ kind: 'content', weight: 1, target: new Float32Array(c * h * w).fill(0.5), maskedValue: true });
-      heads.push({ kind: 'gram', weight: 5, target: new Float32Array(c * c).fill(0.01) });
-      if (layer === 'relu1_1' || layer === 'relu4_1') {
-        const positions = Int32Array.from(Array.from(mask).flatMap((m, i) => (m > 0.1 ? [i] : [])));
-        const table = Float32Array.from({ length: c * positions.length }, (_, i) => (i % positions.length) / positions.length);
-        heads.push({ kind: 'histogram', weight: 5, positions, table });
-      }
-      return { layer, mask, heads };
-    });
-    const step = await openStep(net, { width: W, height: H, taps: tapSpecs, normalize: true, tvWeight: 5, imageMask: disc(W, H) });
+    const step = await openStep(net, benchStepSpec(spec, W, H));
     const tStep = await timeIt(() => step.evaluate(image));
     await step.release();
     // Conv FLOPs of one step: forward to relu4_1 plus the input-gradient convs (same count).
@@ -64,6 +49,34 @@ export async function main(argv: string[]): Promise<void> {
     console.log(`${size} px: efficiency ${fmt(efficiency)} (step conv FLOPs / step time / raw throughput); peak RSS ${fmt(peakRssMiB(), 0)} MiB`);
   }
   console.log(`compute-efficiency: ${fmt(efficiency)}`);
+}
+
+/**
+ * The step graph as in pass 2 of VGG-19: Gram at relu1_1…relu4_1, content at relu4_1,
+ * histogram at relu1_1 and relu4_1 over the masked region (a centred disc, ~40 % of the
+ * image), TV. Also what `npm run gpu-check` runs on each device.
+ */
+export function benchStepSpec(spec: BackboneSpec, W: number, H: number): StepSpec {
+  const shapes = inferShapes(spec, W, H);
+  const taps: TapSpec[] = ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1'].map((layer) => {
+    const [c, h, w] = shapes.get(layer)!;
+    const mask = disc(w, h);
+    const heads: TapSpec['heads'] = [];
+    if (layer === 'relu4_1') heads.push({ kind: 'content', weight: 1, target: new Float32Array(c * h * w).fill(0.5), maskedValue: true });
+    heads.push({ kind: 'gram', weight: 5, target: new Float32Array(c * c).fill(0.01) });
+    if (layer === 'relu1_1' || layer === 'relu4_1') {
+      const positions = Int32Array.from(Array.from(mask).flatMap((m, i) => (m > 0.1 ? [i] : [])));
+      const table = Float32Array.from({ length: c * positions.length }, (_, i) => (i % positions.length) / positions.length);
+      heads.push({ kind: 'histogram', weight: 5, positions, table });
+    }
+    return { layer, mask, heads };
+  });
+  return { width: W, height: H, taps, normalize: true, tvWeight: 5, imageMask: disc(W, H) };
+}
+
+/** A test image in the network's space (caffe-scaled values), the same for every device. */
+export function benchImage(W: number, H: number): Float32Array {
+  return Float32Array.from({ length: 3 * H * W }, (_, i) => Math.sin(i * 0.001) * 60);
 }
 
 function disc(w: number, h: number): Float32Array {

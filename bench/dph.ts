@@ -16,6 +16,8 @@ import { openFeatures } from '../companion/compute/graphs/features.js';
 import { convFlops } from '../companion/compute/forward.js';
 import { readImage, readMask } from '../companion/image/io.js';
 import { regionOfInterest } from '../companion/pipeline/dph/region.js';
+import { dphMasks } from '../companion/pipeline/dph/masks.js';
+import { firstChannel } from '../companion/image/image.js';
 import { resize, workingSize } from '../companion/image/resize.js';
 import type { HarmonizeInputs, Progress } from '../companion/pipeline/types.js';
 import { KIT, kitWeights } from '../eval/shared-kit.js';
@@ -76,7 +78,7 @@ export async function main(argv: string[]): Promise<void> {
       const r = await timedRun(inputs, net, size, [iters, iters]);
       const stageText = [...r.stages].map(([s, t]) => `${s} ${fmt(t, 2)} s`).join(', ');
       const ws = workingSize(inputs.composite.width, inputs.composite.height, size);
-      const roi = regionOfInterest(resize(inputs.dilatedMask!, ws.width, ws.height), spec.maxStride);
+      const roi = regionOfInterest(spec, dphMasks(spec, firstChannel(resize(inputs.dilatedMask!, ws.width, ws.height)), firstChannel(resize(inputs.mask, ws.width, ws.height))));
       const est = r.total + (1000 - iters) * (r.perIteration[0] + r.perIteration[1]);
       console.log(`${backbone} (${kind}) ${size} px: total ${fmt(r.total, 1)} s; per iteration pass 1 ${fmt(r.perIteration[0])} s, pass 2 ${fmt(r.perIteration[1])} s; ` +
         `region ${roi.width}×${roi.height} of ${ws.width}×${ws.height}; estimated with 1000 + 1000 iterations ${fmt(est, 0)} s; peak RSS ${fmt(peakRssMiB(), 0)} MiB`);

@@ -1,4 +1,4 @@
-// `npm run bench -- <compute|convergence|dph|photo|schedule|tv> [options]`
+// `npm run bench -- <compute|convergence|dph|photo|schedule|tv|hires|hires-methods> [options]`
 const [which = 'compute', ...rest] = process.argv.slice(2);
 const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   compute: () => import('./compute.js'),
@@ -7,6 +7,8 @@ const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void>
   photo: () => import('./photo.js'),
   schedule: () => import('./schedule.js'),
   tv: () => import('./tv-calibration.js'),
+  hires: () => import('./hires.js'),
+  'hires-methods': () => import('./hires-methods.js'),
 };
 const load = suites[which];
 if (!load) {

@@ -25,7 +25,7 @@ async function gradNorm(net: Network, spec: StepSpec, x: Float32Array): Promise<
 /** |net| / |TV| for a prepared pass, with the TV weight the spec gives before any backbone factor. */
 async function ratio(net: Network, p: PreparedPass, factor: number): Promise<number> {
   const network = await gradNorm(net, { ...p.step, tvWeight: 0 }, p.x.data);
-  const noHeads = p.step.taps.map((t) => ({ ...t, heads: t.heads.map((h) => ({ ...h, weight: 0 })) }));
+  const noHeads = p.step.taps.map((t) => ({ ...t, heads: t.heads.map(() => ({ kind: 'maskOnly', weight: 0 }) as const) }));
   const tv = await gradNorm(net, { ...p.step, taps: noHeads, tvWeight: p.step.tvWeight / factor }, p.x.data);
   return network / tv;
 }

@@ -1,11 +1,10 @@
-// τ per DPH example, from the original's `wikiart_output.txt` (its painting-style classifier's
-// output): what the evaluation runs each example with.
+// The original's per-example stylisation level τ (`wikiart_output.txt`), read by the evaluation.
 import { PainterlyError } from '../shared/errors.js';
 
 /**
- * τ per example from lines like `idx=3, classified label=Post-Impressionism, weight=5.498451`.
- * The original picks the line by its position; the file lists idx 0, 1, 2, … in order, so keying
- * by idx gives the same values.
+ * τ per example from the original's `wikiart_output.txt`, lines like
+ * `idx=3, classified label=Post-Impressionism, weight=5.498451`. The original picks the line by
+ * its position; the file lists idx 0, 1, 2, … in order, so keying by idx gives the same values.
  */
 export function parseWikiartTau(text: string): Map<number, number> {
   const out = new Map<number, number>();

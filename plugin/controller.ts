@@ -4,14 +4,15 @@
 import { connectToCompanion, type CompanionClient, type ConnectOptions, type JobHandle } from '../shared/client.js';
 import { formatDuration } from '../shared/duration.js';
 import { PainterlyError } from '../shared/errors.js';
+import { installModel, listModels, type InstallHandle } from '../shared/model-client.js';
 import { isValidOption } from '../shared/options.js';
-import { DEFAULT_HOST, DEFAULT_PORT, type BackboneName, type JobEvent, type JobOptions, type Mode, type Quality } from '../shared/protocol.js';
+import { DEFAULT_HOST, DEFAULT_PORT, type BackboneName, type InstallableModel, type JobEvent, type JobOptions, type Mode, type Quality } from '../shared/protocol.js';
 import { VERSION } from '../shared/version.js';
 import { describeError } from './errors.js';
 import { prepareHarmonize, prepareLayerStyle, resultLayerPixels, type PreparedJob } from './jobs.js';
 import type { PhotoshopHost } from './photoshop/host.js';
 import { initialState, reduce, type LayerRole, type PanelAction, type PanelState } from './state.js';
-import { jobBlocker, jobOptions, layerFor, pastedLayer } from './view-model.js';
+import { canInstallModels, jobBlocker, jobOptions, layerFor, pastedLayer } from './view-model.js';
 
 export interface ControllerOptions {
   host: PhotoshopHost;
@@ -49,6 +50,8 @@ export class PanelController {
   private stopWatching?: () => void;
   private disposed = false;
   private connecting?: Promise<void>;
+  private installing?: InstallHandle;
+  private modelsReadAt = 0;
 
   constructor(opts: ControllerOptions) {
     this.opts = opts;
@@ -127,7 +130,10 @@ export class PanelController {
         await this.host.saveToken(token!).catch(() => {}); // a lost secure storage only means pairing again later
       }
       const w = client.welcome;
-      this.dispatch({ type: 'connected', companion: { companionVersion: w.companionVersion, device: w.device, modes: w.modes, backbones: w.backbones } });
+      this.dispatch({
+        type: 'connected',
+        companion: { companionVersion: w.companionVersion, device: w.device, modes: w.modes, backbones: w.backbones, ...(w.models ? { models: w.models } : {}) },
+      });
       client.onClose((err) => {
         if (this.client !== client) return;
         this.client = undefined;
@@ -146,6 +152,52 @@ export class PanelController {
     if (this.disposed) return;
     clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connect(), this.opts.retryMs ?? 2000);
+  }
+
+  // ---- models ------------------------------------------------------------------------------
+
+  /** Has the companion download and install a model of its catalogue (by name). Never throws. */
+  async installModel(model: InstallableModel): Promise<void> {
+    const client = this.client;
+    const info = this.current.connection.companion?.models?.find((m) => m.name === model);
+    if (!client || !info || this.current.install) return;
+    this.dispatch({ type: 'installStarted', model, title: info.title });
+    const handle = installModel(client, model, (progress) => this.dispatch({ type: 'installProgress', progress }));
+    this.installing = handle;
+    try {
+      const done = await handle.result;
+      const ready = done.models.find((m) => m.name === model)?.presets ?? [];
+      const message = `${info.title} is installed${ready.length ? `: ${ready.join(' and ')} ${ready.length === 1 ? 'is' : 'are'} ready` : ''}.`;
+      this.dispatch({ type: 'installed', model, models: done.models, backbones: done.backbones, message });
+    } catch (e) {
+      const err = describeError(e);
+      const kept = 'What was downloaded is kept: Install continues from there.';
+      const message =
+        err.code === 'CANCELLED' ? `Download stopped. ${kept}` : err.code === 'CONNECTION_LOST' ? `The connection to the companion was lost. ${kept}` : err.message;
+      this.dispatch({ type: 'installEnded', model, kind: err.code === 'CANCELLED' ? 'cancelled' : 'error', code: err.code, message });
+    } finally {
+      if (this.installing === handle) this.installing = undefined;
+    }
+  }
+
+  /** Stops the running install; the companion keeps the bytes for the next one. */
+  cancelInstall(): void {
+    if (!this.installing || this.current.install?.cancelling) return;
+    this.dispatch({ type: 'installCancelRequested' });
+    this.installing.cancel();
+  }
+
+  /** Re-reads what is installed (a model fetched in a terminal meanwhile shows up); at most every few seconds. */
+  async refreshModels(): Promise<void> {
+    const client = this.client;
+    if (!client || !canInstallModels(this.current) || this.current.install || Date.now() - this.modelsReadAt < 3000) return;
+    this.modelsReadAt = Date.now();
+    try {
+      const m = await listModels(client);
+      if (this.client === client) this.dispatch({ type: 'modelsRefreshed', models: m.models, backbones: m.backbones });
+    } catch {
+      /* the connection ended; its handler reports that */
+    }
   }
 
   // ---- document ----------------------------------------------------------------------------

@@ -1,7 +1,17 @@
 // The panel's state as plain data and the one reducer that changes it. The controller turns
 // companion and Photoshop events into actions; the view only reads the state (via view-model.ts).
 import { JOB_OPTIONS } from '../shared/options.js';
-import { NOTE_PREFIX, type BackboneAvailability, type BackboneName, type JobEvent, type Mode, type Quality } from '../shared/protocol.js';
+import {
+  NOTE_PREFIX,
+  type BackboneAvailability,
+  type BackboneName,
+  type InstallableModel,
+  type InstallProgressMessage,
+  type JobEvent,
+  type Mode,
+  type ModelInfo,
+  type Quality,
+} from '../shared/protocol.js';
 import type { DocumentSummary } from './photoshop/host.js';
 
 export type ConnectionStatus = 'connecting' | 'unreachable' | 'unpaired' | 'incompatible' | 'connected';
@@ -12,6 +22,8 @@ export interface CompanionInfo {
   device: string;
   modes: Mode[];
   backbones: BackboneAvailability;
+  /** The models the companion can install; absent when it installs none (an older companion). */
+  models?: ModelInfo[];
 }
 
 export interface ConnectionState {
@@ -61,6 +73,27 @@ export interface Outcome {
   message: string;
 }
 
+/** A model being downloaded and installed by the companion for this panel. */
+export interface InstallState {
+  model: InstallableModel;
+  title: string;
+  source?: string;
+  bytesDone: number;
+  bytesTotal?: number;
+  bytesPerSecond: number;
+  secondsLeft?: number;
+  /** A source failed and the next is tried. */
+  note?: string;
+  cancelling: boolean;
+}
+
+export interface InstallOutcome {
+  kind: 'done' | 'cancelled' | 'error';
+  model: InstallableModel;
+  code?: string;
+  message: string;
+}
+
 export interface ResultLayer {
   documentId: number;
   layerId: number;
@@ -78,6 +111,8 @@ export interface PanelState {
   result?: ResultLayer;
   /** Layers Painterly created: never taken as the pasted layer. */
   resultLayerIds: number[];
+  install?: InstallState;
+  installOutcome?: InstallOutcome;
 }
 
 export type PanelAction =
@@ -101,7 +136,13 @@ export type PanelAction =
   | { type: 'jobCancelled' }
   | { type: 'jobFailed'; code: string; message: string }
   | { type: 'error'; code: string; message: string }
-  | { type: 'resultVisibility'; visible: boolean };
+  | { type: 'resultVisibility'; visible: boolean }
+  | { type: 'installStarted'; model: InstallableModel; title: string }
+  | { type: 'installProgress'; progress: InstallProgressMessage }
+  | { type: 'installCancelRequested' }
+  | { type: 'installed'; model: InstallableModel; models: ModelInfo[]; backbones: BackboneAvailability; message: string }
+  | { type: 'installEnded'; model: InstallableModel; kind: 'cancelled' | 'error'; code: string; message: string }
+  | { type: 'modelsRefreshed'; models: ModelInfo[]; backbones: BackboneAvailability };
 
 export function initialState(): PanelState {
   return {
@@ -143,6 +184,34 @@ function syncResult(state: PanelState, doc: DocumentSummary | undefined): PanelS
   return layer.visible === r.visible ? state : { ...state, result: { ...r, visible: layer.visible } };
 }
 
+/** The companion's model list and backbones, as they are now. */
+function withModels(state: PanelState, models: ModelInfo[], backbones: BackboneAvailability): PanelState {
+  const c = state.connection.companion;
+  return c ? { ...state, connection: { ...state.connection, companion: { ...c, models, backbones } } } : state;
+}
+
+function reduceInstall(state: PanelState, action: Extract<PanelAction, { type: `install${string}` | 'modelsRefreshed' }>): PanelState {
+  switch (action.type) {
+    case 'installStarted':
+      return { ...state, install: { model: action.model, title: action.title, bytesDone: 0, bytesPerSecond: 0, cancelling: false }, installOutcome: undefined };
+    case 'installProgress': {
+      const i = state.install;
+      const p = action.progress;
+      if (!i || i.model !== p.model) return state;
+      if (p.note !== undefined) return { ...state, install: { ...i, note: p.note, source: undefined, bytesDone: 0, bytesTotal: undefined, bytesPerSecond: 0, secondsLeft: undefined } };
+      return { ...state, install: { ...i, source: p.source, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, bytesPerSecond: p.bytesPerSecond, secondsLeft: p.secondsLeft } };
+    }
+    case 'installCancelRequested':
+      return state.install ? { ...state, install: { ...state.install, cancelling: true } } : state;
+    case 'installed':
+      return { ...withModels(state, action.models, action.backbones), install: undefined, installOutcome: { kind: 'done', model: action.model, message: action.message } };
+    case 'installEnded':
+      return { ...state, install: undefined, installOutcome: { kind: action.kind, model: action.model, code: action.code, message: action.message } };
+    case 'modelsRefreshed':
+      return withModels(state, action.models, action.backbones);
+  }
+}
+
 export function reduce(state: PanelState, action: PanelAction): PanelState {
   switch (action.type) {
     case 'connecting':
@@ -166,7 +235,7 @@ export function reduce(state: PanelState, action: PanelAction): PanelState {
     case 'setQuality':
       return { ...state, settings: { ...state.settings, quality: action.quality } };
     case 'setBackbone':
-      return { ...state, settings: { ...state.settings, backbone: action.backbone } };
+      return { ...state, settings: { ...state.settings, backbone: action.backbone }, installOutcome: undefined };
     case 'setPostProcess':
       return { ...state, settings: { ...state.settings, postProcess: action.on } };
     case 'chooseLayer':
@@ -199,5 +268,12 @@ export function reduce(state: PanelState, action: PanelAction): PanelState {
       return { ...state, outcome: { kind: 'error', code: action.code, message: action.message } };
     case 'resultVisibility':
       return state.result ? { ...state, result: { ...state.result, visible: action.visible } } : state;
+    case 'installStarted':
+    case 'installProgress':
+    case 'installCancelRequested':
+    case 'installed':
+    case 'installEnded':
+    case 'modelsRefreshed':
+      return reduceInstall(state, action);
   }
 }

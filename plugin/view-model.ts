@@ -1,7 +1,8 @@
 // What the view shows, derived from the state: status text, which layers a job would use, why
 // Harmonize is unavailable, backbone choices, progress wording. Pure functions of PanelState.
-import { BACKBONE_PRESETS, type BackboneName, type JobOptions } from '../shared/protocol.js';
-import { HARMONIZE_JOB_DEFAULTS, JOB_OPTIONS, TAU_PRESETS } from '../shared/options.js';
+import { BACKBONE_PRESETS, recommendedBackbone, type BackboneName, type InstallableModel, type JobOptions, type ModelInfo, type Mode, type Quality } from '../shared/protocol.js';
+import { formatBytes } from '../shared/bytes.js';
+import { HARMONIZE_JOB_DEFAULTS, JOB_OPTIONS, QUALITY_PRESETS, TAU_PRESETS } from '../shared/options.js';
 import { formatDuration } from '../shared/duration.js';
 import { PANEL_ERRORS } from './errors.js';
 import type { LayerSummary } from './photoshop/host.js';
@@ -109,6 +110,20 @@ export interface BackboneChoice {
 /** Backbones by what they mean to the user, best first (labels and measured speeds from shared/protocol.ts). */
 export const BACKBONE_CHOICES: readonly { name: BackboneName; label: string }[] = BACKBONE_PRESETS.map((p) => ({ name: p.backbone, label: `${p.label} (${p.network})` }));
 
+/**
+ * The quality dropdown's entries. A harmonization's preset also picks its detail (the option
+ * table's QUALITY_PRESETS): Full refines the object to the document's own resolution, Preview
+ * enlarges the working-size result, and the labels say so.
+ */
+export function qualityChoices(mode: Mode): { value: Quality; label: string }[] {
+  const native = (q: Quality): boolean => mode === 'harmonize' && QUALITY_PRESETS.harmonize[q].detail === 'native';
+  const label = (q: Quality, base: string): string => `${base}${native(q) ? ', sharp at document resolution' : ''})`;
+  return [
+    { value: 'preview', label: label('preview', 'Preview (fast') },
+    { value: 'full', label: label('full', 'Full (paper settings') },
+  ];
+}
+
 /** The chosen model's measured speed at the chosen quality, in words; '' when unknown. */
 export function speedHint(state: PanelState): string {
   // The measured figures are harmonization jobs.
@@ -140,10 +155,78 @@ export function splitCommand(text: string): { command: string; note?: string } {
   return m ? { command: m[1], note: m[2] } : { command: text.trim() };
 }
 
-/** The backbone a job would use: the chosen one, else the best available. */
+/**
+ * The backbone a job would use: the chosen one, else the best available; with nothing installed
+ * and a companion that installs models, the one recommended for its device (to offer its install).
+ */
 export function chosenBackbone(state: PanelState): BackboneChoice | undefined {
   const choices = backboneChoices(state);
-  return choices.find((c) => c.name === state.settings.backbone) ?? choices.find((c) => c.available);
+  const chosen = choices.find((c) => c.name === state.settings.backbone) ?? choices.find((c) => c.available);
+  if (chosen || !canInstallModels(state)) return chosen;
+  const recommended = recommendedBackbone(state.connection.companion!.device);
+  return choices.find((c) => c.name === recommended);
+}
+
+// ---- model installs -------------------------------------------------------------------------
+
+/** The companion can install models for the panel (it listed them in `welcome`). */
+export function canInstallModels(state: PanelState): boolean {
+  return state.connection.status === 'connected' && state.connection.companion?.models !== undefined;
+}
+
+/** The downloadable model that provides a backbone. */
+export function modelFor(state: PanelState, backbone: BackboneName): ModelInfo | undefined {
+  return state.connection.companion?.models?.find((m) => m.backbones.includes(backbone));
+}
+
+function modelInfo(state: PanelState, name: InstallableModel): ModelInfo | undefined {
+  return state.connection.companion?.models?.find((m) => m.name === name);
+}
+
+export interface InstallView {
+  model: InstallableModel;
+  title: string;
+  /** Size and what it enables. */
+  detail: string;
+  license: string;
+  /** Where it comes from (a tooltip). */
+  hosts: string;
+  /** While downloading. */
+  progress?: { label: string; value: number; detail: string };
+  /** A source failed and the next one is tried. */
+  note?: string;
+  /** The Install button (shown when nothing is being installed). */
+  canInstall: boolean;
+  /** The Cancel button (shown while installing). */
+  canCancel: boolean;
+}
+
+/** "2.10 MB of 4.94 MB · 1.05 MB/s · about 3 s left" */
+export function installProgressText(i: { bytesDone: number; bytesTotal?: number; bytesPerSecond: number; secondsLeft?: number }): string {
+  const amount = i.bytesTotal !== undefined ? `${formatBytes(i.bytesDone)} of ${formatBytes(i.bytesTotal)}` : formatBytes(i.bytesDone);
+  const speed = i.bytesPerSecond > 0 ? `${formatBytes(Math.round(i.bytesPerSecond))}/s` : '';
+  return [amount, speed, timeLeft(i.secondsLeft)].filter(Boolean).join(' · ');
+}
+
+/** The install box: the running install, or an offer for the missing model the chosen preset needs. */
+export function installView(state: PanelState): InstallView | undefined {
+  if (!canInstallModels(state)) return undefined;
+  const i = state.install;
+  const choice = chosenBackbone(state);
+  const m = i ? modelInfo(state, i.model) : choice && !choice.available ? modelFor(state, choice.name) : undefined;
+  if (!m) return undefined;
+  const enables = m.presets.length ? `for ${m.presets.join(' and ')}` : `for ${m.backbones.join(', ')}`;
+  const base = { model: m.name, detail: `${formatBytes(m.downloadBytes)} download · ${enables}`, license: `Licence: ${m.license}`, hosts: `Downloaded from ${m.hosts.join(', then ')}` };
+  if (!i) return { ...base, title: `${m.title} is not installed`, canInstall: true, canCancel: false };
+  const value = i.bytesTotal ? Math.round((100 * Math.min(i.bytesDone, i.bytesTotal)) / i.bytesTotal) : 0;
+  return {
+    ...base,
+    title: i.cancelling ? `Stopping the download of ${m.title}…` : `Installing ${m.title}`,
+    progress: { label: i.bytesTotal !== undefined && i.bytesDone >= i.bytesTotal ? 'Checking and installing…' : 'Downloading', value, detail: installProgressText(i) },
+    ...(i.note ? { note: i.note } : {}),
+    canInstall: false,
+    canCancel: !i.cancelling,
+  };
 }
 
 // ---- harmonize button ----------------------------------------------------------------------
@@ -165,6 +248,10 @@ export function jobBlocker(state: PanelState): string | undefined {
   if (mode === 'photo-style' && !layerFor(state, 'style')) return 'Choose the reference layer whose look the photo should take.';
   const backbone = chosenBackbone(state);
   if (!backbone) return 'The companion has no model installed: run `npx painterly models fetch vgg19`.';
+  if (!backbone.available && canInstallModels(state)) {
+    const installing = state.install && modelFor(state, backbone.name)?.name === state.install.model;
+    return installing ? `${backbone.label} is being installed.` : `${backbone.label} is not installed yet: click Install above.`;
+  }
   if (!backbone.available) return `${backbone.label} is not installed: run \`${backbone.fetchCommand ?? 'npx painterly models list'}\`.`;
   return undefined;
 }
@@ -208,6 +295,8 @@ export function describeStage(stage: string): { label: string; start: number; sp
   }
   if (s.startsWith('matching')) return { label: 'Matching brush strokes', start: s.includes('2') ? 0.5 : 0, span: 0 };
   if (s.startsWith('post')) return { label: 'Post-processing', start: 1, span: 0 };
+  // Full quality's last phase (native detail): its own bar, level by level.
+  if (s === 'refining detail') return { label: 'Refining detail to the document’s resolution', start: 0, span: 1 };
   if (s === 'loading model') return { label: 'Loading the model', start: 0, span: 0 };
   if (s === 'done') return { label: 'Finishing', start: 1, span: 0 };
   return { label: stage.charAt(0).toUpperCase() + stage.slice(1), start: 0, span: 0 };

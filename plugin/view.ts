@@ -1,11 +1,13 @@
 // Renders PanelState into the Spectrum UXP widgets of index.html and turns widget events into
 // controller calls. Widget API as in UXP: sp-dropdown `selectedIndex` + `change`, sp-slider
 // `value` + `input`/`change`, sp-checkbox `checked` + `change`, sp-textfield `value`.
-import type { BackboneName, Mode, Quality } from '../shared/protocol.js';
+import type { BackboneName, InstallableModel, Mode, Quality } from '../shared/protocol.js';
 import type { PanelController } from './controller.js';
 import type { LayerRole, PanelState } from './state.js';
 import {
   backboneChoices,
+  canInstallModels,
+  installView,
   speedHint,
   chosenBackbone,
   connectionView,
@@ -15,6 +17,7 @@ import {
   layerFor,
   pastedLayer,
   progressView,
+  qualityChoices,
   splitCommand,
   TAU_PRESET_BUTTONS,
   TAU_SLIDER,
@@ -130,6 +133,19 @@ export function mountPanel(doc: Document, controller: PanelController): () => vo
     backboneHint: $('backbone-hint'),
     backboneSpeed: $('backbone-speed'),
     backboneCommand: $('backbone-command'),
+    install: $('install'),
+    installTitle: $('install-title'),
+    installDetail: $('install-detail'),
+    installLicense: $('install-license'),
+    installProgress: $('install-progress'),
+    installBar: $('install-bar'),
+    installBarLabel: $('install-bar-label'),
+    installBarDetail: $('install-bar-detail'),
+    installNote: $('install-note'),
+    installButton: $('install-button'),
+    installCancel: $('install-cancel'),
+    installOutcome: $('install-outcome'),
+    installOutcomeText: $('install-outcome-text'),
     postProcess: $('post-process'),
     harmonize: $('harmonize'),
     cancel: $('cancel'),
@@ -177,13 +193,51 @@ export function mountPanel(doc: Document, controller: PanelController): () => vo
     if (v) controller.setBackbone(v as BackboneName);
   });
   on(el.postProcess, 'change', () => controller.setPostProcess(Boolean(el.postProcess.checked)));
+  on(el.installButton, 'click', () => {
+    const model = el.install.getAttribute('data-model');
+    if (model) void controller.installModel(model as InstallableModel);
+  });
+  on(el.installCancel, 'click', () => controller.cancelInstall());
   on(el.harmonize, 'click', () => void controller.run());
   on(el.cancel, 'click', () => controller.cancel());
   on(el.showResult, 'change', () => void controller.setResultVisible(Boolean(el.showResult.checked)));
   // Photoshop has no "panel focused" event we can rely on: re-read the document when the pointer comes in.
-  on(doc.body, 'mouseenter', () => void controller.refreshDocument());
+  on(doc.body, 'mouseenter', () => {
+    void controller.refreshDocument();
+    void controller.refreshModels();
+  });
 
   // ---- state → widgets --------------------------------------------------------------------
+  const renderInstall = (s: PanelState) => {
+    const iv = installView(s);
+    show(el.install, iv !== undefined);
+    if (iv) {
+      setAttr(el.install, 'data-model', iv.model);
+      setAttr(el.install, 'title', iv.hosts);
+      setText(el.installTitle, iv.title);
+      setText(el.installDetail, iv.detail);
+      setText(el.installLicense, iv.license);
+      show(el.installProgress, iv.progress !== undefined);
+      if (iv.progress) {
+        setText(el.installBarLabel, iv.progress.label);
+        el.installBar.setAttribute('value', String(iv.progress.value));
+        el.installBar.value = iv.progress.value;
+        setText(el.installBarDetail, iv.progress.detail);
+      }
+      setText(el.installNote, iv.note ?? '');
+      show(el.installNote, iv.note !== undefined);
+      show(el.installButton, iv.canInstall);
+      show(el.installCancel, !iv.canInstall);
+      setFlag(el.installCancel, 'disabled', !iv.canCancel);
+    }
+    const outcome = s.installOutcome;
+    show(el.installOutcome, outcome !== undefined && s.install === undefined);
+    if (outcome) {
+      setAttr(el.installOutcome, 'data-kind', outcome.kind);
+      setText(el.installOutcomeText, outcome.message);
+    }
+  };
+
   const render = (s: PanelState) => {
     const cv = connectionView(s);
     setAttr(el.status, 'data-tone', cv.tone);
@@ -232,20 +286,15 @@ export function mountPanel(doc: Document, controller: PanelController): () => vo
     for (const p of presets) setFlag(p, 'quiet', presetTau(p) !== s.settings.tau);
     if (Number(el.tau.value) !== s.settings.tau) el.tau.value = s.settings.tau;
 
-    fillDropdown(
-      el.quality,
-      [
-        { value: 'preview', label: 'Preview (fast)' },
-        { value: 'full', label: 'Full (paper settings)' },
-      ],
-      s.settings.quality,
-    );
+    fillDropdown(el.quality, qualityChoices(s.settings.mode), s.settings.quality);
     const bb = backboneChoices(s);
     const known = s.connection.companion !== undefined;
-    // Until the companion says what it has, list the models plainly and let nothing be picked.
-    const bbItems = bb.map((c) => ({ value: c.name, label: !known || c.available ? c.label : `${c.label}: not installed`, disabled: known && !c.available }));
+    // Until the companion says what it has, list the models plainly and let nothing be picked. A
+    // missing one can be picked when the companion installs models (to offer its install).
+    const installs = canInstallModels(s);
+    const bbItems = bb.map((c) => ({ value: c.name, label: !known || c.available ? c.label : `${c.label}: not installed`, disabled: known && !c.available && !installs }));
     fillDropdown(el.backbone, bbItems, known ? chosenBackbone(s)?.name : bb[0].name);
-    const missing = known ? bb.filter((c) => !c.available && c.fetchCommand) : [];
+    const missing = known && !installs ? bb.filter((c) => !c.available && c.fetchCommand) : [];
     const commands = [...new Set(missing.map((c) => splitCommand(c.fetchCommand!).command))];
     const notes = [...new Set(missing.map((c) => splitCommand(c.fetchCommand!).note).filter((n): n is string => n !== undefined))];
     const names = missing.map((c) => c.label.split(' ')[0]).join(' and ');
@@ -257,6 +306,7 @@ export function mountPanel(doc: Document, controller: PanelController): () => vo
     show(el.backboneHint, hint !== '');
     setText(el.backboneCommand, commands.join('\n'));
     show(el.backboneCommand, commands.length > 0);
+    renderInstall(s);
     show(el.postProcess, harmonize);
     setChecked(el.postProcess, s.settings.postProcess);
     for (const w of [el.mode, el.painting, el.styleLayer, el.contentLabels, el.styleLabels, el.tau, el.quality, el.postProcess, ...presets]) setFlag(w, 'disabled', busy);

@@ -12,6 +12,7 @@ import {
   type ClientMessage,
   type JobEvent,
   type JobOptions,
+  type ModelMessage,
   type PlaneDeclaration,
   type ServerMessage,
   type WelcomeMessage,
@@ -196,6 +197,19 @@ export class CompanionClient {
     this.ws.close(1000, 'bye');
   }
 
+  private readonly messageListeners = new Set<(msg: ServerMessage) => void>();
+
+  /** Sees every message that is not about a job (models, installs, connection errors); returns an unsubscribe. */
+  onMessage(listener: (msg: ServerMessage) => void): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
+  /** Sends a model message (shared/model-client.ts wraps these); dropped when the connection is closed. */
+  sendModelMessage(msg: ModelMessage): void {
+    this.sendJson(msg);
+  }
+
   private readonly pongWaiters = new Map<number, { resolve(): void; reject(e: PainterlyError): void }>();
   private nextNonce = 1;
 
@@ -263,7 +277,11 @@ export class CompanionClient {
       return;
     }
     if (msg.type === 'welcome') return;
-    if (msg.jobId === undefined) return; // a connection-level error; the close handler reports fatal ones
+    if (!('jobId' in msg) || msg.jobId === undefined) {
+      // Not about a job: models, installs, connection-level errors (the close handler reports fatal ones).
+      for (const l of [...this.messageListeners]) l(msg);
+      return;
+    }
     const job = this.jobs.get(msg.jobId);
     if (!job) return;
     if (msg.type === 'error') {

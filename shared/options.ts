@@ -8,6 +8,7 @@ import { expected, type ErrorCode } from './errors.js';
 import type { Limits } from './limits.js';
 import {
   BACKBONES,
+  DETAILS,
   MODES,
   QUALITIES,
   SCHEDULES,
@@ -38,6 +39,7 @@ interface OptionBase {
 interface ChoiceOption extends OptionBase {
   kind: 'choice';
   values: readonly string[];
+  /** A value, or `preset`: taken from the job's quality preset (QUALITY_PRESETS). */
   default: string;
   /** The error code for a name not in `values` (BAD_ARGUMENT unless set). */
   unknownCode?: ErrorCode;
@@ -70,13 +72,14 @@ export const MAX_ITERATIONS = 10_000;
 export const MAX_WORKING_SIZE = 4096;
 
 /**
- * What a quality preset means. `full` is the papers' setting (700 px, 1000 + 1000 iterations);
- * `preview` is half the size and a fifth of the iterations (about 1/20 of the work).
+ * What a quality preset means. `full` is the papers' setting (700 px, 1000 + 1000 iterations),
+ * harmonized then refined to the document's own resolution; `preview` is half the size and a
+ * fifth of the iterations (about 1/20 of the work), enlarged to the document's size.
  */
 export const QUALITY_PRESETS = Object.freeze({
   harmonize: Object.freeze({
-    preview: Object.freeze({ size: 350, pass1Iters: 200, pass2Iters: 200 }),
-    full: Object.freeze({ size: 700, pass1Iters: 1000, pass2Iters: 1000 }),
+    preview: Object.freeze({ size: 350, pass1Iters: 200, pass2Iters: 200, detail: 'paper' }),
+    full: Object.freeze({ size: 700, pass1Iters: 1000, pass2Iters: 1000, detail: 'native' }),
   }),
   'photo-style': Object.freeze({
     preview: Object.freeze({ size: 350, stage1Iters: 200, stage2Iters: 200 }),
@@ -108,7 +111,7 @@ export const JOB_OPTIONS = Object.freeze({
   },
   size: {
     kind: 'integer', modes: BOTH, min: 32, max: MAX_WORKING_SIZE, default: 'preset', limit: 'maxWorkingSize', flag: 'size', placeholder: 'N',
-    help: 'working size, longer side in pixels',
+    help: 'working size of passes 1 and 2 (the paper\'s scale), longer side in pixels',
   },
   tau: {
     kind: 'number', modes: HARMONIZE, min: 1, max: 20, default: 5, flag: 'tau', placeholder: 'T',
@@ -129,6 +132,10 @@ export const JOB_OPTIONS = Object.freeze({
   postProcess: {
     kind: 'boolean', modes: HARMONIZE, default: true, flag: 'post-process', aliases: ['post'],
     help: 'post-processing: chroma denoising and patch synthesis',
+  },
+  detail: {
+    kind: 'choice', modes: HARMONIZE, values: DETAILS, default: 'preset', flag: 'detail', placeholder: 'D',
+    help: 'native: refine the object up to the document\'s resolution (sharp; about as long again); paper: enlarge the working-size result',
   },
   stage1Iters: {
     kind: 'integer', modes: PHOTO_STYLE, min: 0, max: MAX_ITERATIONS, default: 'preset', limit: 'maxIterations', flag: 'stage1-iters', placeholder: 'N',
@@ -231,7 +238,7 @@ export function isValidOption(name: OptionName, v: unknown): boolean {
 export function defaultOf(mode: Mode, name: OptionName, quality: Quality = 'full'): string | number | boolean {
   const spec = optionSpec(name);
   if (spec.default !== 'preset') return spec.default;
-  return (QUALITY_PRESETS[mode][quality] as Record<string, number>)[name];
+  return (QUALITY_PRESETS[mode][quality] as Record<string, string | number>)[name];
 }
 
 type CapLimits = Pick<Limits, 'maxWorkingSize' | 'maxIterations'>;
@@ -278,7 +285,7 @@ function defaultsOf<M extends Mode>(mode: M): Omit<Extract<ResolvedJobOptions, {
   return Object.freeze(rest) as never;
 }
 
-/** The pipelines' defaults: `{ backbone, size, tau, pass1Iters, pass2Iters, schedule, postProcess }`. */
+/** The pipelines' defaults: `{ backbone, size, tau, pass1Iters, pass2Iters, schedule, postProcess, detail }`. */
 export const HARMONIZE_JOB_DEFAULTS: Readonly<Omit<ResolvedHarmonizeOptions, 'mode' | 'quality'>> = defaultsOf('harmonize');
 /** The pipelines' defaults: `{ backbone, size, stage1Iters, stage2Iters, smoothing }`. */
 export const PHOTO_STYLE_JOB_DEFAULTS: Readonly<Omit<ResolvedPhotoStyleOptions, 'mode' | 'quality'>> = defaultsOf('photo-style');

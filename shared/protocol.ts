@@ -44,6 +44,45 @@ export const BACKBONE_PRESETS: readonly BackbonePreset[] = Object.freeze([
   },
 ] as const);
 
+/**
+ * The models the companion can download and install, by name (the panel can name nothing else:
+ * no URL, no path). companion/compute/weights/sources.ts has their sources; the companion's
+ * build fails while the two lists disagree.
+ */
+export const INSTALLABLE_MODELS = Object.freeze(['vgg19', 'squeezenet', 'googlenet'] as const);
+export type InstallableModel = (typeof INSTALLABLE_MODELS)[number];
+
+/** One model of the catalogue, as the panel shows it. */
+export interface ModelInfo {
+  name: InstallableModel;
+  /** For people: "SqueezeNet 1.1". */
+  title: string;
+  license: string;
+  /** Bytes the first source downloads (a later source may differ). */
+  downloadBytes: number;
+  installed: boolean;
+  /** Backbones it makes available. */
+  backbones: BackboneName[];
+  /** Panel presets those backbones serve. */
+  presets: Array<BackbonePreset['label']>;
+  /** Hosts it is downloaded from, in the order tried. */
+  hosts: string[];
+}
+
+/**
+ * The model to install first, on any machine: VGG-19 (80 MB). Without a GPU its shallow variant
+ * (the Faster preset) is the closest to the paper that can be verified (README, "Quality against
+ * the paper": the only backbone that keeps the object's structure) at about a minute a preview on
+ * 2 cores; SqueezeNet is five times faster but loses the structure. With a GPU the full network
+ * (Best) is the paper's own configuration.
+ */
+export const DEFAULT_MODEL: InstallableModel = 'vgg19';
+
+/** The preset to use when the user has chosen none and nothing is installed yet. */
+export function recommendedBackbone(device: string): BackboneName {
+  return device === 'cpu' ? 'vgg19-shallow' : 'vgg19';
+}
+
 // `companion/cli/serve.ts` imports the duration formatter from here; it lives in duration.ts.
 export { formatDuration } from './duration.js';
 
@@ -57,6 +96,10 @@ export type Quality = (typeof QUALITIES)[number];
  */
 export const SCHEDULES = Object.freeze(['auto', 'paper'] as const);
 export type Schedule = (typeof SCHEDULES)[number];
+
+/** Harmonize's detail: refined up to the document's own resolution, or the paper's scale enlarged (the original's behaviour). */
+export const DETAILS = Object.freeze(['native', 'paper'] as const);
+export type Detail = (typeof DETAILS)[number];
 
 export const SMOOTHINGS = Object.freeze(['affine', 'closed-form', 'none'] as const);
 export type Smoothing = (typeof SMOOTHINGS)[number];
@@ -105,9 +148,11 @@ export interface HarmonizeJobOptions {
   size?: number;
   pass1Iters?: number;
   pass2Iters?: number;
-  /** `auto` (default): stop when the picture stops changing; `paper`: exactly the iteration counts. */
+  /** `paper` (default): exactly the iteration counts; `auto`: stop when the picture stops changing. */
   schedule?: Schedule;
   postProcess?: boolean;
+  /** `native`: refined to the document's resolution; `paper`: the working size enlarged. */
+  detail?: Detail;
   backbone?: BackboneName;
 }
 
@@ -162,8 +207,30 @@ export interface PingMessage {
   nonce?: number;
 }
 
-export type ClientMessage = HelloMessage | SubmitMessage | CancelMessage | PingMessage;
-export const CLIENT_MESSAGE_TYPES = Object.freeze(['hello', 'submit', 'cancel', 'ping'] as const);
+/** Asks for the model catalogue; answered by `models`. */
+export interface ListModelsMessage {
+  type: 'listModels';
+}
+
+/**
+ * Downloads and installs a model of the catalogue, by name only: the companion knows where each
+ * one comes from and how it is checked. Answered by `installProgress` …, then `installed` or an
+ * `error` carrying `model`. One install at a time in the companion.
+ */
+export interface InstallModelMessage {
+  type: 'installModel';
+  model: InstallableModel;
+}
+
+/** Stops this connection's install of `model`; it ends with an `error` CANCELLED carrying `model`. */
+export interface CancelInstallMessage {
+  type: 'cancelInstall';
+  model: InstallableModel;
+}
+
+export type ModelMessage = ListModelsMessage | InstallModelMessage | CancelInstallMessage;
+export type ClientMessage = HelloMessage | SubmitMessage | CancelMessage | PingMessage | ModelMessage;
+export const CLIENT_MESSAGE_TYPES = Object.freeze(['hello', 'submit', 'cancel', 'ping', 'listModels', 'installModel', 'cancelInstall'] as const);
 
 // ---- Companion → client ------------------------------------------------------------------
 
@@ -189,6 +256,8 @@ export interface WelcomeMessage extends CompanionCapabilities {
   /** Modes the companion can run now. */
   modes: Mode[];
   limits: Limits;
+  /** The models this companion can install (`installModel`); absent when it cannot install any. */
+  models?: ModelInfo[];
 }
 
 /** The submission is valid; send the planes. */
@@ -237,10 +306,15 @@ export interface CancelledMessage {
   phase: 'uploading' | 'queued' | 'running';
 }
 
-/** With `jobId`: that job has ended (or never existed). Without: about the connection, which stays open unless `closing`. */
+/**
+ * With `jobId`: that job has ended (or never existed). With `model`: that install has ended
+ * (CANCELLED when cancelled) or was refused. Without either: about the connection, which stays
+ * open unless `closing`.
+ */
 export interface ErrorMessage {
   type: 'error';
   jobId?: number;
+  model?: InstallableModel;
   code: ErrorCode;
   message: string;
   details?: unknown;
@@ -253,8 +327,45 @@ export interface PongMessage {
   nonce?: number;
 }
 
+/** The catalogue, answering `listModels`. `backbones` is what is installed now. */
+export interface ModelsMessage {
+  type: 'models';
+  models: ModelInfo[];
+  backbones: BackboneAvailability;
+  /** The install running in the companion (from any connection), if one is. */
+  installing?: InstallableModel;
+}
+
+/** Bytes of an install so far; at most a few a second. */
+export interface InstallProgressMessage {
+  type: 'installProgress';
+  model: InstallableModel;
+  /** Title of the source being downloaded; changes when one fails and the next is tried. */
+  source: string;
+  bytesDone: number;
+  bytesTotal?: number;
+  /** 0 until the speed is known. */
+  bytesPerSecond: number;
+  secondsLeft?: number;
+  /** A source failed and the next one is tried: why, in a sentence. */
+  note?: string;
+}
+
+/** The install is done and checked: `backbones` and `models` are the companion's state now. */
+export interface InstalledMessage {
+  type: 'installed';
+  model: InstallableModel;
+  /** Title of the source that worked. */
+  source: string;
+  backbones: BackboneAvailability;
+  models: ModelInfo[];
+}
+
 export type ServerMessage =
   | WelcomeMessage
+  | ModelsMessage
+  | InstallProgressMessage
+  | InstalledMessage
   | AcceptedMessage
   | QueuedMessage
   | StartedMessage
@@ -263,7 +374,7 @@ export type ServerMessage =
   | CancelledMessage
   | ErrorMessage
   | PongMessage;
-export const SERVER_MESSAGE_TYPES = Object.freeze(['welcome', 'accepted', 'queued', 'started', 'progress', 'result', 'cancelled', 'error', 'pong'] as const);
+export const SERVER_MESSAGE_TYPES = Object.freeze(['welcome', 'accepted', 'queued', 'started', 'progress', 'result', 'cancelled', 'error', 'pong', 'models', 'installProgress', 'installed'] as const);
 
 /** Events about one job, as a client sees them (the preview arrives as a frame and is surfaced as an event). */
 export type JobEvent =
@@ -287,7 +398,7 @@ export const CLOSE_CODES = Object.freeze({
   tooManyConnections: 4429,
 });
 
-/** The command that installs a backbone's weights, as shown to users (only VGG-19 has a download source). */
+/** The command that installs a backbone's weights from a terminal, as shown to users (the panel can Install instead). */
 export function fetchCommandFor(backbone: BackboneName): string {
   return `npx painterly models fetch ${backbone === 'vgg19-shallow' ? 'vgg19' : backbone}`;
 }

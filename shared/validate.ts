@@ -6,11 +6,13 @@ import type { Limits } from './limits.js';
 import { checkOptionType, optionsOf, PROTOCOL_CONTEXT, resolveOptions, type OptionContext } from './options.js';
 import {
   CLIENT_MESSAGE_TYPES,
+  INSTALLABLE_MODELS,
   MODES,
   MODE_PLANES,
   PLANE_CHANNELS,
   SERVER_MESSAGE_TYPES,
   type ClientMessage,
+  type InstallableModel,
   type JobOptions,
   type Mode,
   type PlaneDeclaration,
@@ -92,7 +94,26 @@ export function parseClientMessage(text: string, limits: Pick<Limits, 'maxJsonBy
       onlyKeys(msg, ['type', 'nonce'], '');
       if (msg.nonce !== undefined && !isFiniteNumber(msg.nonce)) throw expected('nonce', 'a number', msg.nonce);
       return msg.nonce === undefined ? { type: 'ping' } : { type: 'ping', nonce: msg.nonce };
+    case 'listModels':
+      onlyKeys(msg, ['type'], '');
+      return { type: 'listModels' };
+    case 'installModel':
+    case 'cancelInstall':
+      onlyKeys(msg, ['type', 'model'], '');
+      return { type: msg.type, model: parseModelName(msg.model) };
   }
+}
+
+/**
+ * A model is named, never located: only a name from the catalogue passes, so no message can make
+ * the companion download from a URL or read or write a path of its choosing.
+ */
+export function parseModelName(v: unknown): InstallableModel {
+  if (!isString(v)) throw expected('model', `a model name (${INSTALLABLE_MODELS.join(', ')})`, v);
+  if (!isOneOf(INSTALLABLE_MODELS, v)) {
+    throw new PainterlyError('BAD_ARGUMENT', `Unknown model ${describeValue(v)}: the companion installs only ${INSTALLABLE_MODELS.join(', ')}, by name.`);
+  }
+  return v;
 }
 
 function parsePlaneDeclaration(p: unknown, name: string): PlaneDeclaration {
@@ -209,7 +230,7 @@ export function parseServerMessage(text: string): ServerMessage {
   if (!isOneOf(SERVER_MESSAGE_TYPES, msg.type)) {
     throw new PainterlyError('UNKNOWN_MESSAGE', `Unknown message type ${describeValue(msg.type)} from the companion.`);
   }
-  const needsJob = msg.type !== 'welcome' && msg.type !== 'pong' && msg.type !== 'error';
+  const needsJob = !['welcome', 'pong', 'error', 'models', 'installProgress', 'installed'].includes(msg.type);
   if (needsJob && !isJobId(msg.jobId)) throw expected('jobId', 'a job id', msg.jobId);
   return msg as unknown as ServerMessage;
 }

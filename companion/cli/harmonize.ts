@@ -2,11 +2,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PainterlyError } from '../../shared/errors.js';
-import { parseDevice } from '../compute/device.js';
 import { readImage, readMask, writeImage } from '../image/io.js';
 import type { Command } from './main.js';
+import { probeDevice } from './device-probe.js';
 import { jobFlagConfig, jobOptionsFromFlags, jobOptionsHelp, parseOptions } from './options.js';
 import { withInterrupt } from './interrupt.js';
+import { DETAIL_STAGE } from '../pipeline/detail/stage.js';
 
 const HELP = `Usage: painterly harmonize --painting P --composite C --mask M --out OUT.png [options]
 
@@ -48,7 +49,7 @@ export const command: Command = {
       if (!v[name]) throw new PainterlyError('BAD_ARGUMENT', `--${name} is required. See \`painterly harmonize --help\`.`);
     }
     const { mode: _mode, quality: _quality, ...job } = jobOptionsFromFlags('harmonize', v, 'harmonize').resolved;
-    const options = { ...job, device: parseDevice(v.device ?? 'auto'), weightsFile: v.weights };
+    const options = { ...job, device: (await probeDevice(v.device ?? 'auto')).device, weightsFile: v.weights };
     if (!/\.(png|jpe?g)$/i.test(v.out!)) throw new PainterlyError('BAD_ARGUMENT', `--out must end in .png or .jpg, got '${v.out}'.`);
 
     const [painting, composite, mask, dilatedMask] = await Promise.all([
@@ -60,7 +61,7 @@ export const command: Command = {
       const result = await harmonize({ painting, composite, mask, dilatedMask }, options, {
         signal,
         onProgress: (p) => {
-          if (p.total > 0) bar.update({ label: p.stage, current: p.iteration, total: p.total, etaSeconds: p.etaSeconds, unit: 'it' });
+          if (p.total > 0) bar.update({ label: p.stage, current: p.iteration, total: p.total, etaSeconds: p.etaSeconds, unit: p.stage === DETAIL_STAGE ? 'levels' : 'it' });
           else if (p.stage !== 'done') bar.update({ label: p.stage, current: 0, etaSeconds: p.etaSeconds });
         },
       });

@@ -10,6 +10,7 @@ export interface Command {
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   harmonize: { summary: 'Harmonize a pasted object into a painting (files in, file out).', load: () => import('./harmonize.js').then((m) => m.command) },
   'photo-style': { summary: 'Restyle a photo after a reference photo, keeping it photorealistic.', load: () => import('./photo-style.js').then((m) => m.command) },
+  batch: { summary: 'Harmonize many composites (a folder or a JSON/CSV manifest) with the model loaded once.', load: () => import('./batch.js').then((m) => m.command) },
   serve: { summary: 'Start the companion that the Photoshop panel talks to.', load: () => import('./serve.js').then((m) => m.command) },
   token: { summary: 'Show or rotate the pairing token (painterly token [--rotate]).', load: () => import('./token.js').then((m) => m.command) },
   client: { summary: 'Send a job to a running companion (painterly client harmonize ...).', load: () => import('./client.js').then((m) => m.command) },

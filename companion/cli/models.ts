@@ -12,7 +12,7 @@ import { DOWNLOADABLE_MODELS, getCatalogEntry, MODEL_BASE_URL_ENV, MODEL_CATALOG
 import { verifyModels } from '../compute/weights/verify.js';
 import type { Command } from './main.js';
 import { parseOptions } from './options.js';
-import { formatBytes } from './progress-bar.js';
+import { formatBytes, type ProgressBar } from './progress-bar.js';
 import { withInterrupt } from './interrupt.js';
 
 function usage(): string {
@@ -58,28 +58,37 @@ async function fetchCommand(args: string[]): Promise<number> {
   }
   // Ctrl-C aborts the transfer but keeps the partial download, so the next run resumes.
   return withInterrupt(async (signal, bar) => {
-    let label = `Downloading ${name}`;
-    const result = await fetchModel(name, {
-      signal,
-      onSource: (s, i, n) => {
-        label = n > 1 ? `Downloading ${name} (${i + 1}/${n}: ${sourceHost(s)})` : `Downloading ${name}`;
-      },
-      onSourceFailed: (s, e) => {
-        bar.done();
-        console.error(`${s.title} failed: ${e.message}\nTrying the next source…`);
-      },
-      onProgress: (current, total) => bar.update({ label, current, total, unit: 'bytes' }),
-    });
-    bar.done();
-    if (result.resumedFrom > 0) console.log(`Resumed a previous download at ${formatBytes(result.resumedFrom)}.`);
-    const fileCheck = result.sha256 ? `file checksum verified (SHA-256 ${result.sha256})` : 'every file checked against its pinned SHA-256';
-    console.log(`Downloaded ${result.source.title} from ${new URL(result.url).host}; ${fileCheck}.`);
-    if (entry.tensorsSha256) console.log(`The converted weights are the official ${entry.title} weights (tensor digest ${result.tensorsSha256}).`);
-    const layers = result.layers.length > 0 ? ` (${result.layers.length} conv layers)` : '';
-    console.log(`Installed ${result.model}${layers} in ${result.file}.`);
-    console.log(`Backbones now available: ${BACKBONES_BY_MODEL[result.model].join(', ')}. Licence: ${entry.license}.`);
+    await downloadModel(name, signal, bar);
     return 0;
   }, '');
+}
+
+/**
+ * Fetches a catalogue model with a progress bar and says what was installed and checked (also
+ * `painterly serve`'s first-start download). Throws what fetchModel throws.
+ */
+export async function downloadModel(name: string, signal: AbortSignal, bar: ProgressBar): Promise<void> {
+  const entry = getCatalogEntry(name);
+  let label = `Downloading ${name}`;
+  const result = await fetchModel(name, {
+    signal,
+    onSource: (s, i, n) => {
+      label = n > 1 ? `Downloading ${name} (${i + 1}/${n}: ${sourceHost(s)})` : `Downloading ${name}`;
+    },
+    onSourceFailed: (s, e) => {
+      bar.done();
+      console.error(`${s.title} failed: ${e.message}\nTrying the next source…`);
+    },
+    onProgress: (current, total) => bar.update({ label, current, total, unit: 'bytes' }),
+  });
+  bar.done();
+  if (result.resumedFrom > 0) console.log(`Resumed a previous download at ${formatBytes(result.resumedFrom)}.`);
+  const fileCheck = result.sha256 ? `file checksum verified (SHA-256 ${result.sha256})` : 'every file checked against its pinned SHA-256';
+  console.log(`Downloaded ${result.source.title} from ${new URL(result.url).host}; ${fileCheck}.`);
+  if (entry.tensorsSha256) console.log(`The converted weights are the official ${entry.title} weights (tensor digest ${result.tensorsSha256}).`);
+  const layers = result.layers.length > 0 ? ` (${result.layers.length} conv layers)` : '';
+  console.log(`Installed ${result.model}${layers} in ${result.file}.`);
+  console.log(`Backbones now available: ${BACKBONES_BY_MODEL[result.model].join(', ')}. Licence: ${entry.license}.`);
 }
 
 async function importCommand(args: string[]): Promise<number> {

@@ -3,10 +3,10 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PainterlyError } from '../../shared/errors.js';
 import { NOTE_PREFIX } from '../../shared/protocol.js';
-import { parseDevice } from '../compute/device.js';
 import { readImage, writeImage } from '../image/io.js';
 import { checkLabelSize } from '../pipeline/photo-style/labels.js';
 import type { Command } from './main.js';
+import { probeDevice } from './device-probe.js';
 import { jobFlagConfig, jobOptionsFromFlags, jobOptionsHelp, parseOptions } from './options.js';
 import { withInterrupt } from './interrupt.js';
 
@@ -56,7 +56,7 @@ export const command: Command = {
       throw new PainterlyError('BAD_ARGUMENT', `Label images come in pairs: ${missing} is missing. Give both or neither.`);
     }
     const { mode: _mode, quality: _quality, ...job } = jobOptionsFromFlags('photo-style', v, 'photo-style').resolved;
-    const options = { ...job, device: parseDevice(v.device ?? 'auto'), weightsFile: v.weights };
+    const options = { ...job, device: (await probeDevice(v.device ?? 'auto')).device, weightsFile: v.weights };
     if (!/\.(png|jpe?g)$/i.test(v.out!)) throw new PainterlyError('BAD_ARGUMENT', `--out must end in .png or .jpg, got '${v.out}'.`);
 
     const optional = (path: string | undefined) => (path ? readImage(path) : Promise.resolve(undefined));

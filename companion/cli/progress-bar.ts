@@ -1,7 +1,10 @@
 // A one-line terminal progress bar for long CLI jobs (model downloads, harmonization passes).
 // On a terminal it redraws one line with \r (at most ten times a second); in logs and pipes it
 // prints a plain line each time another 10 % is done, so CI output stays short.
+import { formatBytes } from '../../shared/bytes.js';
 import { formatDuration } from '../../shared/duration.js';
+
+export { formatBytes };
 
 export interface ProgressUpdate {
   label: string;
@@ -29,19 +32,6 @@ export interface ProgressStream {
 export interface ProgressBarOptions {
   /** Clock in milliseconds (tests pass a fake one). */
   now?: () => number;
-}
-
-/** Decimal units, as download sizes are usually quoted: `80134624` → `80.1 MB`. */
-export function formatBytes(n: number): string {
-  if (n < 1000) return `${n} B`;
-  const units = ['kB', 'MB', 'GB', 'TB'];
-  let v = n;
-  let i = -1;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v.toFixed(v < 10 ? 2 : 1)} ${units[i]}`;
 }
 
 function counts(u: ProgressUpdate): string {

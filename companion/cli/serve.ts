@@ -5,20 +5,30 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PainterlyError } from '../../shared/errors.js';
-import { BACKBONE_PRESETS, BACKBONES, DEFAULT_PORT, fetchCommandFor, formatDuration, type BackboneName, type CompanionCapabilities } from '../../shared/protocol.js';
+import { BACKBONES, DEFAULT_MODEL, DEFAULT_PORT, fetchCommandFor, type BackboneName, type CompanionCapabilities } from '../../shared/protocol.js';
+import { VERSION } from '../../shared/version.js';
+import { createModelService } from '../server/model-service.js';
 import { createCompanionServer, type ServerLogEntry } from '../server/server.js';
 import type { HarmonizeRunner, PhotoStyleRunner, Runners } from '../server/runners.js';
 import { ensureToken, tokenPath } from '../server/token.js';
 import type { Command } from './main.js';
+import { probeDevice } from './device-probe.js';
+import { offerDefaultModel } from './first-start.js';
+import { withInterrupt } from './interrupt.js';
+import { bannerLines } from './serve-banner.js';
 
-const USAGE = `Usage: painterly serve [--port ${DEFAULT_PORT}] [--device auto]
+const USAGE = `Usage: painterly serve [--port ${DEFAULT_PORT}] [--device auto] [--fetch-default]
 
 Starts the companion on ws://127.0.0.1:<port> (this machine only) and prints the pairing token
-to paste into the Photoshop panel. Stop it with Ctrl-C.
+to paste into the Photoshop panel. Stop it with Ctrl-C. With no model installed it offers to
+download the recommended one (${DEFAULT_MODEL}) when run on a terminal.
 
 Options:
   --port N              port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --device NAME         auto, cpu, cuda, dml, coreml or webgpu (default auto: the fastest that works)
+  --fetch-default       download the recommended model (${DEFAULT_MODEL}) first unless it is installed,
+                        without asking (for scripts; a failed download ends with its error)
+  --verbose             print why each device was not used (always in the debug log)
   --allow-origin VALUE  also accept WebSocket upgrades with this exact Origin (repeatable; only
                         for a Photoshop that turns out to send a browser-like Origin)
   --quiet               do not log connections and jobs
@@ -56,22 +66,35 @@ export function lazyRunners(): Runners {
 }
 
 /** The installed backbones, read from the model cache each time (a model fetched while the companion runs shows up). */
-export async function installedBackbones(): Promise<CompanionCapabilities['backbones']> {
+export async function installedBackbones(dir?: string): Promise<CompanionCapabilities['backbones']> {
   const { listModels } = await import('../compute/weights/cache.js');
   const { BACKBONES_BY_MODEL } = await import('../compute/weights/resolve.js');
   const present = new Set<string>();
-  for (const m of await listModels()) for (const b of BACKBONES_BY_MODEL[m.name as keyof typeof BACKBONES_BY_MODEL] ?? []) present.add(b);
+  for (const m of await listModels(dir)) for (const b of BACKBONES_BY_MODEL[m.name as keyof typeof BACKBONES_BY_MODEL] ?? []) present.add(b);
   return {
     present: BACKBONES.filter((b) => present.has(b)),
     missing: BACKBONES.filter((b) => !present.has(b)).map((name: BackboneName) => ({ name, fetchCommand: fetchCommandFor(name) })),
   };
 }
 
-/** The device (`auto` tries each and checks it on a tiny graph against the CPU) and the installed backbones. */
-export async function detectCapabilities(deviceRequest: string): Promise<CompanionCapabilities & { notes: string[] }> {
-  const { selectDevice } = await import('../compute/device.js');
-  const choice = await selectDevice(deviceRequest);
-  return { device: choice.device, devices: [...new Set([choice.device, 'cpu'])], backbones: await installedBackbones(), notes: choice.notes };
+/**
+ * The device (`auto` tries each and checks it on a tiny graph against the CPU, in a child process
+ * whose output goes to the debug log: device-probe.ts) and the installed backbones.
+ */
+export async function detectCapabilities(deviceRequest: string): Promise<CompanionCapabilities & { notes: string[]; logFile: string }> {
+  const choice = await probeDevice(deviceRequest);
+  return { device: choice.device, devices: [...new Set([choice.device, 'cpu'])], backbones: await installedBackbones(), notes: choice.notes, logFile: choice.logFile };
+}
+
+/** Asks one question on the terminal. */
+async function askOnTerminal(question: string): Promise<string> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
 }
 
 function describeLog(e: ServerLogEntry): string | undefined {
@@ -93,6 +116,14 @@ function describeLog(e: ServerLogEntry): string | undefined {
       return `job ${String(e.jobId)} done in ${Number(e.seconds).toFixed(1)} s`;
     case 'job-cancelled':
       return `job ${String(e.jobId)} cancelled`;
+    case 'model-install-started':
+      return `installing ${String(e.model)} for the panel`;
+    case 'model-installed':
+      return `installed ${String(e.model)} (from ${String(e.source)})`;
+    case 'model-install-cancelled':
+      return `install of ${String(e.model)} cancelled (what was downloaded is kept)`;
+    case 'model-install-failed':
+      return `install of ${String(e.model)} failed: ${String(e.message).split('\n')[0]}`;
     case 'internal-error':
     case 'server-error':
       return `error: ${String(e.message)}`;
@@ -113,6 +144,8 @@ export const command: Command = {
           device: { type: 'string' },
           'allow-origin': { type: 'string', multiple: true },
           quiet: { type: 'boolean' },
+          'fetch-default': { type: 'boolean' },
+          verbose: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
         },
         strict: true,
@@ -140,6 +173,19 @@ export const command: Command = {
       return token;
     };
     const caps = await detectCapabilities(values.device ?? 'auto');
+    const models = createModelService();
+    const first = await offerDefaultModel(
+      { device: caps.device, present: caps.backbones.present, models: await models.list(), fetchDefault: values['fetch-default'] ?? false, interactive: process.stdin.isTTY === true },
+      {
+        ask: askOnTerminal,
+        print: (line) => console.log(line),
+        download: async (name) => {
+          const { downloadModel } = await import('./models.js');
+          await withInterrupt((signal, bar) => downloadModel(name, signal, bar), '');
+        },
+      },
+    );
+    if (first === 'installed') caps.backbones = await installedBackbones();
     const runners = lazyRunners();
     const quiet = values.quiet ?? false;
     const stamp = () => new Date().toTimeString().slice(0, 8);
@@ -149,26 +195,27 @@ export const command: Command = {
       runners,
       capabilities: async () => ({ device: caps.device, devices: caps.devices, backbones: await installedBackbones().catch(() => caps.backbones) }),
       allowedOrigins: values['allow-origin'],
+      models,
       log: (e) => {
         const line = describeLog(e);
         if (line && (!quiet || e.event === 'internal-error')) console.error(`[${stamp()}] ${line}`);
       },
     });
 
-    const modes = [runners.harmonize && 'harmonize', runners.photoStyle && 'photo-style'].filter(Boolean);
-    console.log(`Painterly companion listening on ${server.url}`);
-    console.log(`  device:     ${caps.device}`);
-    for (const note of caps.notes) console.log(`              ${note.length > 110 ? `${note.slice(0, 110)}…` : note}`);
-    console.log(`  backbones:  ${caps.backbones.present.join(', ') || 'none installed'}`);
-    for (const m of caps.backbones.missing) console.log(`              ${m.name} missing: ${m.fetchCommand}`);
-    for (const p of BACKBONE_PRESETS) {
-      const have = caps.backbones.present.includes(p.backbone) ? '' : ' (not installed)';
-      console.log(`  ${p.label.padEnd(7)} ${`${p.backbone}${have}`.padEnd(30)} about ${formatDuration(p.cpuSeconds.preview)} preview, ${formatDuration(p.cpuSeconds.full)} full on a 2-core CPU${p.caveat ? `; ${p.caveat}` : ''}`);
-    }
-    console.log(`  modes:      ${modes.join(', ') || 'none (the pipelines are not installed)'}`);
-    console.log(`  pairing token: ${token}`);
-    console.log(`                 (paste it into the Photoshop panel once; kept in ${file})`);
-    console.log('Press Ctrl-C to stop.');
+    const banner = bannerLines({
+      url: server.url,
+      version: VERSION,
+      device: caps.device,
+      notes: caps.notes,
+      logFile: caps.logFile,
+      verbose: values.verbose ?? false,
+      backbones: caps.backbones,
+      models: await models.list(),
+      modes: [runners.harmonize && 'harmonize', runners.photoStyle && 'photo-style'].filter((m): m is string => typeof m === 'string'),
+      token,
+      tokenFile: file,
+    });
+    for (const line of banner) console.log(line);
 
     await new Promise<void>((resolve) => {
       let stopping = false;

@@ -36,21 +36,15 @@ export function torchGaussianKernel(size: number, relSigma: number): Float64Arra
   return gaussianKernel(size, relSigma * size);
 }
 
-export interface BlurOptions {
-  /**
-   * Precision of the values between the two passes (default float32). The mask blurs of DPH's
-   * pass preparation keep them in float64; the two agree to float32 rounding, and each caller
-   * keeps the one its outputs were made with.
-   */
-  between?: 'float32' | 'float64';
-}
-
-/** Blurs every channel with the separable kernel `k` (odd length) along x then y; zeros outside. */
-function convolveSeparable(img: Image, k: Float64Array, opts: BlurOptions = {}): Image {
+/**
+ * Blurs every channel with the separable kernel `k` (odd length) along x then y; zeros outside.
+ * The values between the two passes stay in float64, as in MATLAB's double `imfilter`.
+ */
+function convolveSeparable(img: Image, k: Float64Array): Image {
   if (k.length % 2 !== 1) throw new PainterlyError('BAD_ARGUMENT', `Expected an odd kernel length, got ${k.length}.`);
   const { width: w, height: h, channels: c } = img;
   const r = (k.length - 1) / 2;
-  const tmp = opts.between === 'float64' ? new Float64Array(w * h * c) : new Float32Array(w * h * c);
+  const tmp = new Float64Array(w * h * c);
   const out = new Float32Array(w * h * c);
   const src = img.data;
   for (let y = 0; y < h; y++) {
@@ -80,11 +74,11 @@ function convolveSeparable(img: Image, k: Float64Array, opts: BlurOptions = {}):
 }
 
 /** Gaussian blur with a true sigma in pixels (MATLAB fspecial + imfilter, zero padding). */
-export function gaussianBlur(img: Image, size: number, sigma: number, opts: BlurOptions = {}): Image {
-  return convolveSeparable(img, gaussianKernel(size, sigma), opts);
+export function gaussianBlur(img: Image, size: number, sigma: number): Image {
+  return convolveSeparable(img, gaussianKernel(size, sigma));
 }
 
 /** Gaussian blur with Torch's size-relative sigma (image.gaussian, normalised), zero padding. */
-export function torchGaussianBlur(img: Image, size: number, relSigma: number, opts: BlurOptions = {}): Image {
-  return convolveSeparable(img, torchGaussianKernel(size, relSigma), opts);
+export function torchGaussianBlur(img: Image, size: number, relSigma: number): Image {
+  return convolveSeparable(img, torchGaussianKernel(size, relSigma));
 }

@@ -49,9 +49,20 @@ export function rgbToLab(img: Image): Image {
   return { width: img.width, height: img.height, channels: 3, data: out };
 }
 
-/** Lab → RGB. Out-of-gamut colours come back outside [0, 1]; clamp where an image is needed. */
-export function labToRgb(img: Image): Image {
+export interface LabToRgbOptions {
+  /**
+   * 'keep' (default): out-of-gamut colours come back outside [0, 1]; clamp where an image is
+   * needed. 'desaturate': as the original's colorspace.m (Getreuer), a colour with a negative
+   * linear channel gets white added — the same amount to all three linear channels, so that
+   * the smallest becomes 0 — before the gamma; values above 1 are left to the caller's clip.
+   */
+  gamut?: 'keep' | 'desaturate';
+}
+
+/** Lab → RGB (see LabToRgbOptions for colours outside the sRGB gamut). */
+export function labToRgb(img: Image, opts: LabToRgbOptions = {}): Image {
   checkThree(img, 'labToRgb');
+  const desaturate = opts.gamut === 'desaturate';
   const n = img.width * img.height;
   const src = img.data;
   const out = new Float32Array(n * 3);
@@ -60,9 +71,18 @@ export function labToRgb(img: Image): Image {
     const x = fInv(fy + src[3 * i + 1] / 500) * WHITE[0];
     const y = fInv(fy) * WHITE[1];
     const z = fInv(fy - src[3 * i + 2] / 200) * WHITE[2];
-    out[3 * i] = fromLinear(MINV[0] * x + MINV[1] * y + MINV[2] * z);
-    out[3 * i + 1] = fromLinear(MINV[3] * x + MINV[4] * y + MINV[5] * z);
-    out[3 * i + 2] = fromLinear(MINV[6] * x + MINV[7] * y + MINV[8] * z);
+    let r = MINV[0] * x + MINV[1] * y + MINV[2] * z;
+    let g = MINV[3] * x + MINV[4] * y + MINV[5] * z;
+    let b = MINV[6] * x + MINV[7] * y + MINV[8] * z;
+    if (desaturate) {
+      const white = Math.max(0, -Math.min(r, g, b));
+      r += white;
+      g += white;
+      b += white;
+    }
+    out[3 * i] = fromLinear(r);
+    out[3 * i + 1] = fromLinear(g);
+    out[3 * i + 2] = fromLinear(b);
   }
   return { width: img.width, height: img.height, channels: 3, data: out };
 }

@@ -12,6 +12,7 @@ import { paintingNoise } from './dph/style-weights.js';
 import type { DphContext } from './dph/context.js';
 import { setUpDph, workingImages } from './dph/setup.js';
 import { planPasses, runPasses, type PassPlan } from './dph/schedule.js';
+import { planNativeDetail, runNativeDetail } from './detail/job.js';
 import type { HarmonizeInputs, HarmonizeOptions, HarmonizeResult, PipelineHooks } from './types.js';
 
 /** The option table's defaults (shared/options.ts); options arrive checked by the CLI or the protocol. */
@@ -27,7 +28,7 @@ export interface HarmonizeInternals {
   network?: Network;
   /** Optimise this region instead of the region of interest (tests compare crop vs whole). */
   region?: 'roi' | 'full';
-  /** Extra context around the dilated mask, in working-size pixels. */
+  /** Extra context around what the losses read, in working-size pixels (default none). */
   margin?: number;
   /** Sees each pass before it is optimised (bench/tv-calibration.ts). */
   onPrepared?: DphContext['onPrepared'];
@@ -42,9 +43,12 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
   const { width: W0, height: H0 } = inputs.composite;
   const planned = planPasses(opts.schedule, opts.pass1Iters, opts.pass2Iters, Math.min(opts.size, Math.max(W0, H0)));
   const plans = internals.plans ? internals.plans(planned) : planned;
+  // Native detail: levels from the working size up to the inputs' size (none for a small document).
+  const native = opts.detail === 'native' ? planNativeDetail({ width: W0, height: H0 }, opts.size, inputs.mask) : undefined;
+  const afterSeconds = (opts.postProcess ? POST_SECONDS : 0) + (native?.estimateSeconds ?? 0);
   const progress = new JobProgress(hooks.onProgress, {
     iterations: [plans[0].iterations, plans[1].iterations], expected: [plans[0].expected, plans[1].expected],
-    checkEvery: plans[1].stop?.window, costRatio: plans[0].scale === 0.5 ? 4 : 1, afterSeconds: opts.postProcess ? POST_SECONDS : 0,
+    checkEvery: plans[1].stop?.window, costRatio: plans[0].scale === 0.5 ? 4 : 1, afterSeconds,
   });
 
   progress.stage('loading model');
@@ -80,13 +84,14 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
   }
   throwIfCancelled(signal);
 
-  const image = W === W0 && H === H0 ? final : toInputResolution(final, inputs.painting, tight, W0, H0);
+  const image = native ? await runNativeDetail(native, inputs, final, progress, signal)
+    : W === W0 && H === H0 ? final : toInputResolution(final, inputs.painting, tight, W0, H0);
   progress.done();
   return { image, stages: { pass1, pass2, final }, device: net.device };
 }
 
 /** The working-size result placed into the full-resolution painting through a soft mask. */
-function toInputResolution(final: Image, painting: Image, tight: Image, W0: number, H0: number): Image {
+export function toInputResolution(final: Image, painting: Image, tight: Image, W0: number, H0: number): Image {
   const up = resize(final, W0, H0);
   const soft = resize(softCompositingMask(tight), W0, H0).data;
   const base = toRgb(painting);

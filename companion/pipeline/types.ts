@@ -1,6 +1,6 @@
 // The contract between pipelines (harmonize, photo-style) and their callers (CLI, server, eval).
 import type { Image } from '../image/image.js';
-import type { BackboneName, Schedule, Smoothing } from '../../shared/protocol.js';
+import type { BackboneName, Detail, Schedule, Smoothing } from '../../shared/protocol.js';
 
 /** One progress event; `stage` names a step of the paper's pipeline. */
 export interface Progress {
@@ -42,6 +42,8 @@ export interface HarmonizeOptions {
   pass2Iters: number;
   schedule: Schedule;
   postProcess: boolean;
+  /** `native`: refine the result up to the inputs' resolution (detail/native.ts); `paper`: enlarge the working-size result. */
+  detail: Detail;
   device: string;
 }
 

@@ -10,6 +10,7 @@ import {
   fetchCommandFor,
   PROTOCOL_VERSION,
   type CompanionCapabilities,
+  type InstallableModel,
   type Mode,
   type ServerMessage,
   type SubmitMessage,
@@ -19,6 +20,7 @@ import { VERSION } from '../../shared/version.js';
 import type { Image } from '../image/image.js';
 import type { Admission, Slotted } from './admission.js';
 import type { MemoryBudget } from './memory-budget.js';
+import type { ModelInstalls } from './model-installs.js';
 import type { JobQueue, QueueEntry } from './queue.js';
 import { runJob } from './run-job.js';
 import type { Runners } from './runners.js';
@@ -30,7 +32,9 @@ import { newUpload, stalledUploadError, type ConnectionJob } from './upload.js';
 export interface ConnectionContext {
   limits: Limits;
   checkToken(token: string): boolean;
-  capabilities(): Promise<CompanionCapabilities>;
+  /** What the companion can do; `fresh` re-reads the installed models instead of a cached answer. */
+  capabilities(fresh?: boolean): Promise<CompanionCapabilities>;
+  installs: ModelInstalls;
   runners: Runners;
   queue: JobQueue;
   /** Connection slots: unpaired and paired pools. */
@@ -109,12 +113,13 @@ export class Connection implements Slotted {
     if (this.isOpen) this.ws.send(frame);
   }
 
-  private sendError(e: unknown, jobId?: number, closing?: boolean): void {
+  private sendError(e: unknown, jobId?: number, closing?: boolean, model?: InstallableModel): void {
     const err = isPainterlyError(e) ? e : new PainterlyError('INTERNAL', `Something went wrong inside the companion: ${(e as Error)?.message ?? String(e)}`);
     if (!isPainterlyError(e)) this.ctx.log({ event: 'internal-error', message: (e as Error)?.stack ?? String(e) });
     this.send({
       type: 'error',
       ...(jobId !== undefined ? { jobId } : {}),
+      ...(model !== undefined ? { model } : {}),
       code: err.code,
       message: err.message,
       ...(err.details !== undefined ? { details: err.details } : {}),
@@ -167,6 +172,11 @@ export class Connection implements Slotted {
         return this.cancel(msg.jobId);
       case 'submit':
         return this.submit(msg);
+      case 'listModels':
+      case 'installModel':
+      case 'cancelInstall':
+        // A refusal names the model, so the client knows which install it answers.
+        return this.ctx.installs.handle(this, msg).catch((e) => this.sendError(e, undefined, undefined, msg.type === 'listModels' ? undefined : msg.model));
     }
   }
 
@@ -197,15 +207,17 @@ export class Connection implements Slotted {
     clearTimeout(this.handshakeTimer);
     this.authed = true;
     setMessageCap(this.ws, transportLimitBytes(this.ctx.limits));
-    this.caps = await this.ctx.capabilities();
+    const [caps, models] = await Promise.all([this.ctx.capabilities(), this.ctx.installs.catalogue()]);
+    this.caps = caps;
     this.ctx.log({ event: 'paired', client: msg.client });
     this.send({
       type: 'welcome',
       protocolVersion: PROTOCOL_VERSION,
       companionVersion: VERSION,
-      ...this.caps,
+      ...caps,
       modes: modesOffered(this.ctx.runners),
       limits: this.ctx.limits,
+      ...(models ? { models } : {}),
     });
   }
 
@@ -358,6 +370,7 @@ export class Connection implements Slotted {
     this.closed = true;
     clearTimeout(this.handshakeTimer);
     this.ctx.admission.release(this);
+    this.ctx.installs.ownerGone(this);
     for (const job of [...this.jobs.values()]) {
       if (job.phase === 'running') {
         this.ctx.queue.cancel(job.entry!); // runJob ends it when the runner stops

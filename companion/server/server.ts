@@ -13,6 +13,7 @@ import { CLOSE_CODES, DEFAULT_HOST, DEFAULT_PORT, type CompanionCapabilities } f
 import { Admission } from './admission.js';
 import { Connection, type ConnectionContext } from './connection.js';
 import { MemoryBudget } from './memory-budget.js';
+import { ModelInstalls, type ModelService } from './model-installs.js';
 import { JobQueue } from './queue.js';
 import type { CapabilitiesProvider, Runners } from './runners.js';
 import { tokensMatch } from './token.js';
@@ -65,6 +66,11 @@ export interface CompanionServerOptions {
   allowedOrigins?: string[];
   /** TCP-level bounds (pending connections, header and close timeouts); defaults in transport.ts. */
   transport?: TransportOptions;
+  /**
+   * Installs models the panel names (`installModel`); without it the companion installs nothing.
+   * Where the models come from is set here (companion/server/model-service.ts), never by a message.
+   */
+  models?: ModelService;
   /** At most one progress event per this many ms (stage changes and the last iteration always go out). Default 100. */
   progressIntervalMs?: number;
   /** At most one preview per this many ms. Default 1000. */
@@ -165,9 +171,10 @@ export async function createCompanionServer(opts: CompanionServerOptions): Promi
 
   let capsPromise: Promise<CompanionCapabilities> | undefined;
   let capsAt = 0;
-  // Cached for a few seconds: a model fetched meanwhile shows up on the next connection.
-  const capabilities = () => {
-    if (!capsPromise || Date.now() - capsAt > 5000) {
+  // Cached for a few seconds: a model fetched meanwhile shows up on the next connection; an
+  // install from the panel asks for a fresh reading.
+  const capabilities = (fresh = false) => {
+    if (fresh || !capsPromise || Date.now() - capsAt > 5000) {
       capsAt = Date.now();
       capsPromise = opts.capabilities();
       capsPromise.catch(() => (capsPromise = undefined));
@@ -190,6 +197,7 @@ export async function createCompanionServer(opts: CompanionServerOptions): Promi
     openJobs: { count: 0 },
     stats,
     log,
+    installs: new ModelInstalls(opts.models, async (fresh) => (await capabilities(fresh)).backbones, log),
     progressIntervalMs: opts.progressIntervalMs ?? 100,
     previewIntervalMs: opts.previewIntervalMs ?? 1000,
   };
@@ -248,6 +256,7 @@ export async function createCompanionServer(opts: CompanionServerOptions): Promi
       (closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         for (const ws of wss.clients) ws.close(CLOSE_CODES.goingAway, 'The companion is shutting down');
+        await ctx.installs.stop();
         // A runner honours cancel within one iteration; do not hang forever on one that does not.
         await Promise.race([ctx.queue.idle(), new Promise((r) => setTimeout(r, 5000).unref())]);
         for (const ws of wss.clients) ws.terminate();

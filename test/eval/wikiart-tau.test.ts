@@ -11,6 +11,7 @@ describe('parseWikiartTau', () => {
   it('reads the original τ table from the team kit', () => {
     const text = readFileSync(path.resolve(repoRoot, '../shared/dph-examples/data/wikiart_output.txt'), 'utf8');
     const tau = parseWikiartTau(text);
+    expect(tau.size).toBe(25);
     expect(tau.get(0)).toBeCloseTo(1.20393, 6);
     expect(tau.get(5)).toBeCloseTo(9.982656, 6);
     expect(tau.get(16)).toBeCloseTo(1.018541, 6);
@@ -24,5 +25,6 @@ describe('parseWikiartTau', () => {
       [12, 9],
     ]);
     expect(() => parseWikiartTau('idx=1, weight=abc')).toThrow(PainterlyError);
+    expect(() => parseWikiartTau('idx=1, weight=2\nnot a line')).toThrow(/Line 2/);
   });
 });

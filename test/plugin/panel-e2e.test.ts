@@ -1,57 +1,19 @@
 // End to end in headless Chromium: the built panel (dist/plugin layout, built fresh into a temp
 // folder) with the fake Photoshop injected, talking to a companion running as its own process
-// on loopback (the real `painterly serve` with the kit's SqueezeNet and small job settings).
-// Screenshots go to test-results/panel/ for people to look at.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// on loopback (the real `painterly serve` with the kit's SqueezeNet and small job settings;
+// support/panel-e2e.ts). Screenshots go to test-results/panel/ for people to look at.
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/chromium.js';
 import type { PageConfig } from './support/fake-page.js';
-import { startOriginProxy, type OriginProxy } from './support/origin-proxy.js';
+import { poll, probe, SCENE, shot, startE2E, text, type E2E } from './support/panel-e2e.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SHOTS = path.join(repoRoot, 'test-results/panel');
-const SCENE = { width: 160, height: 120, object: { left: 58, top: 40, right: 102, bottom: 78 } };
-
-let tmp: string;
-let browser: Browser;
-let companion: ChildProcess;
-let token: string;
-let proxy: OriginProxy;
-let pageScript: string;
-let css: string;
-let panelUrl: string;
-
-/**
- * Starts the real companion (`painterly serve`) with a temporary config folder and a model cache
- * holding the kit's SqueezeNet, and reads the address and token it prints.
- */
-function startCompanion(dir: string): Promise<{ port: number; token: string }> {
-  const env = { ...process.env, PAINTERLY_CONFIG_DIR: path.join(dir, 'config'), PAINTERLY_CACHE_DIR: path.join(dir, 'cache') };
-  execFileSync(process.execPath, ['bin/painterly.js', 'models', 'import', path.resolve(repoRoot, '../shared/weights/squeezenet1_1.safetensors')], { cwd: repoRoot, env, stdio: 'pipe' });
-  const child = spawn(process.execPath, ['bin/painterly.js', 'serve', '--port', '0', '--device', 'cpu'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
-  companion = child;
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.once('exit', (code) => reject(new Error(`The companion exited with ${code} before listening:\n${out}`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const port = /listening on ws:\/\/127\.0\.0\.1:(\d+)/.exec(out)?.[1];
-      const tok = /pairing token: ([0-9a-f]+)/.exec(out)?.[1];
-      if (port && tok) resolve({ port: Number(port), token: tok });
-    });
-  });
-}
-
-/** A small job for the real pipeline, long enough (a few seconds) to watch it run; the cancel test uses a long one. */
-const QUICK_JOB = { size: 96, pass1Iters: 40, pass2Iters: 40, stage1Iters: 10, stage2Iters: 10 };
+/** The cancel test's job: long enough to be stopped mid-run. */
 const LONG_JOB = { size: 128, pass1Iters: 3000, pass2Iters: 3000 };
+
+let e2e: E2E;
+let token: string;
+let proxy: { url: string; strippedOrigins: string[] };
 
 async function closedPort(): Promise<number> {
   const srv = net.createServer();
@@ -61,41 +23,16 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-async function openPanel(config: Omit<PageConfig, 'css' | 'scene'>, width = 240): Promise<Page> {
-  config = { jobOverrides: QUICK_JOB, ...config };
-  const page = await browser.newPage({ viewport: { width, height: 720 } });
-  page.on('pageerror', (e) => console.error('panel error:', e));
-  await page.addInitScript(`window.__painterlyTest = ${JSON.stringify({ ...config, css, scene: SCENE })};`);
-  await page.addInitScript(pageScript);
-  await page.goto(panelUrl);
-  return page;
-}
-
-const probe = <T>(page: Page, expr: string): Promise<T> => page.evaluate(expr) as Promise<T>;
-const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-const text = (page: Page, id: string) => page.locator(`#${id}`).innerText();
-/** Waits for a condition in the page; generous, as CI machines can be slow. */
-const poll = <T>(fn: () => Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 50 });
+const openPanel = (config: Omit<PageConfig, 'css' | 'scene'>, width = 240): Promise<Page> => e2e.openPanel(config, width);
 
 beforeAll(async () => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'painterly-e2e-'));
-  mkdirSync(SHOTS, { recursive: true });
-  execFileSync(process.execPath, ['scripts/build-plugin.mjs', '--out', path.join(tmp, 'plugin')], { cwd: repoRoot, stdio: 'pipe' });
-  panelUrl = pathToFileURL(path.join(tmp, 'plugin/index.html')).href;
-  const bundle = await esbuild.build({ entryPoints: [path.join(repoRoot, 'test/plugin/support/fake-page.ts')], bundle: true, format: 'iife', platform: 'browser', target: 'es2020', write: false, logLevel: 'silent' });
-  pageScript = bundle.outputFiles[0].text;
-  css = readFileSync(path.join(repoRoot, 'test/plugin/support/spectrum-stub.css'), 'utf8');
-  const started = await startCompanion(tmp);
-  token = started.token;
-  proxy = await startOriginProxy(started.port);
-  browser = await launchChromium();
+  e2e = await startE2E();
+  token = e2e.token;
+  proxy = { url: e2e.url, strippedOrigins: e2e.strippedOrigins };
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await proxy?.close();
-  companion?.kill('SIGTERM');
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
+  await e2e?.close();
 });
 
 type LayerInfo = { id: number; name: string; visible: boolean; bounds: { left: number; top: number; right: number; bottom: number } };

@@ -1,3 +1,4 @@
+import { DETAIL_STAGE } from '../../companion/pipeline/detail/stage.js';
 import { describe, expect, it } from 'vitest';
 import type { DocumentSummary, LayerSummary } from '../../plugin/photoshop/host.js';
 import { initialState, reduce, type CompanionInfo, type PanelState } from '../../plugin/state.js';
@@ -12,6 +13,7 @@ import {
   pastedLayer,
   progressView,
   speedHint,
+  qualityChoices,
   splitCommand,
   timeLeft,
 } from '../../plugin/view-model.js';
@@ -103,6 +105,15 @@ describe('backbones and options', () => {
     ]);
   });
 
+  it('labels Full as refined to the document\'s resolution and Preview as fast, from the option table\'s presets', () => {
+    expect(qualityChoices('harmonize')).toEqual([
+      { value: 'preview', label: 'Preview (fast)' },
+      { value: 'full', label: 'Full (paper settings, sharp at document resolution)' },
+    ]);
+    // Photo style has no detail option: its labels say nothing about it.
+    expect(qualityChoices('photo-style').map((c) => c.label)).toEqual(['Preview (fast)', 'Full (paper settings)']);
+  });
+
   it('gives the chosen model\'s measured speed at the chosen quality', () => {
     const light = reduce(scene(), { type: 'setBackbone', backbone: 'squeezenet' });
     expect(speedHint(light)).toMatch(/^Draft: about 12 s at Preview quality \(measured on a 2-core CPU; much faster on this GPU\)\. A draft preview: .*softer than the paste\.$/);
@@ -143,6 +154,8 @@ describe('progress wording', () => {
     expect(describeStage('pass 1').label).toBe('Pass 1 of 2: painting');
     expect(describeStage('pass2')).toMatchObject({ label: 'Pass 2 of 2: refining', start: 0.5 });
     expect(describeStage('post-processing: post: chroma').label).toBe('Post-processing');
+    // The companion's native-detail stage (companion/pipeline/detail/stage.ts) fills a bar of its own, level by level.
+    expect(describeStage(DETAIL_STAGE)).toEqual({ label: 'Refining detail to the document’s resolution', start: 0, span: 1 });
     expect(describeStage('something new').label).toBe('Something new');
   });
 

@@ -20,7 +20,7 @@ import {
   TAU_PRESETS,
   type OptionName,
 } from '../../shared/options.js';
-import { BACKBONES, MODES, QUALITIES, SMOOTHINGS, type JobOptions, type Mode } from '../../shared/protocol.js';
+import { BACKBONES, DETAILS, MODES, QUALITIES, SMOOTHINGS, type JobOptions, type Mode } from '../../shared/protocol.js';
 import { parseJobOptions, resolveJobOptions } from '../../shared/validate.js';
 
 /** The protocol's whole check of job options, as the companion runs it on `submit`. */
@@ -44,7 +44,7 @@ const choices = cases.filter(({ name }) => JOB_OPTIONS[name].kind === 'choice');
 describe('the table', () => {
   it('names the same options, of the same types, as the protocol interfaces (checked at compile time too)', () => {
     expect(TABLE_MATCHES_PROTOCOL).toBe(true);
-    expect(optionsOf('harmonize')).toEqual(['quality', 'backbone', 'size', 'tau', 'pass1Iters', 'pass2Iters', 'schedule', 'postProcess']);
+    expect(optionsOf('harmonize')).toEqual(['quality', 'backbone', 'size', 'tau', 'pass1Iters', 'pass2Iters', 'schedule', 'postProcess', 'detail']);
     expect(optionsOf('photo-style')).toEqual(['quality', 'backbone', 'size', 'stage1Iters', 'stage2Iters', 'smoothing']);
   });
 
@@ -52,6 +52,7 @@ describe('the table', () => {
     expect(JOB_OPTIONS.backbone.values).toBe(BACKBONES);
     expect(JOB_OPTIONS.quality.values).toBe(QUALITIES);
     expect(JOB_OPTIONS.smoothing.values).toBe(SMOOTHINGS);
+    expect(JOB_OPTIONS.detail.values).toBe(DETAILS);
   });
 
   it('keeps τ\'s presets and the original\'s released τ values (1.000 … 9.996) inside τ\'s range', () => {
@@ -151,7 +152,7 @@ describe('defaults', () => {
       for (const quality of QUALITIES) {
         const resolved = protocol({ mode, quality }) as unknown as Record<string, unknown>;
         expect(Object.keys(resolved).sort()).toEqual(['mode', ...optionsOf(mode)].sort());
-        const preset = QUALITY_PRESETS[mode][quality] as Record<string, number>;
+        const preset = QUALITY_PRESETS[mode][quality] as Record<string, string | number>;
         for (const name of optionsOf(mode)) {
           const want = name === 'quality' ? quality : fixed(name) === 'preset' ? preset[name] : fixed(name);
           expect(resolved[name], `${mode} ${quality} ${name}`).toBe(want);
@@ -166,7 +167,7 @@ describe('defaults', () => {
     expect(HARMONIZE_JOB_DEFAULTS).toEqual(harmonize);
     expect(PHOTO_STYLE_JOB_DEFAULTS).toEqual(photo);
     // The values the CLI and the pipelines have always used.
-    expect(HARMONIZE_JOB_DEFAULTS).toEqual({ backbone: 'vgg19', size: 700, tau: 5, pass1Iters: 1000, pass2Iters: 1000, schedule: 'paper', postProcess: true });
+    expect(HARMONIZE_JOB_DEFAULTS).toEqual({ backbone: 'vgg19', size: 700, tau: 5, pass1Iters: 1000, pass2Iters: 1000, schedule: 'paper', postProcess: true, detail: 'native' });
     expect(PHOTO_STYLE_JOB_DEFAULTS).toEqual({ backbone: 'vgg19', size: 700, stage1Iters: 1000, stage2Iters: 1000, smoothing: 'affine' });
     expect(Object.isFrozen(HARMONIZE_JOB_DEFAULTS) && Object.isFrozen(PHOTO_STYLE_JOB_DEFAULTS)).toBe(true);
   });

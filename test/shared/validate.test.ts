@@ -50,7 +50,7 @@ describe('parseClientMessage', () => {
   it('refuses an unknown type with UNKNOWN_MESSAGE listing the known ones', () => {
     const e = fails(() => parse({ type: 'update' }));
     expect(e.code).toBe('UNKNOWN_MESSAGE');
-    expect(e.message).toBe("Unknown message type 'update' (string); known types: hello, submit, cancel, ping.");
+    expect(e.message).toBe("Unknown message type 'update' (string); known types: hello, submit, cancel, ping, listModels, installModel, cancelInstall.");
   });
 
   it('refuses unknown fields at every level', () => {
@@ -85,8 +85,11 @@ describe('parseJobOptions and resolveJobOptions', () => {
   const limits = DEFAULT_LIMITS;
 
   it('fills harmonize options from the quality preset and defaults', () => {
-    expect(resolveJobOptions({ mode: 'harmonize' }, limits)).toEqual({ mode: 'harmonize', quality: 'full', tau: 5, size: 700, pass1Iters: 1000, pass2Iters: 1000, schedule: 'paper', postProcess: true, backbone: 'vgg19' });
-    expect(resolveJobOptions({ mode: 'harmonize', quality: 'preview' }, limits)).toMatchObject({ size: 350, pass1Iters: 200, pass2Iters: 200 });
+    expect(resolveJobOptions({ mode: 'harmonize' }, limits)).toEqual({ mode: 'harmonize', quality: 'full', tau: 5, size: 700, pass1Iters: 1000, pass2Iters: 1000, schedule: 'paper', postProcess: true, detail: 'native', backbone: 'vgg19' });
+    // Full refines to the document's resolution; Preview stays fast, enlarging the working-size result.
+    expect(resolveJobOptions({ mode: 'harmonize', quality: 'preview' }, limits)).toMatchObject({ size: 350, pass1Iters: 200, pass2Iters: 200, detail: 'paper' });
+    expect(resolveJobOptions({ mode: 'harmonize', quality: 'preview', detail: 'native' }, limits)).toMatchObject({ size: 350, detail: 'native' });
+    expect(() => resolveJobOptions({ mode: 'harmonize', detail: 'huge' as never }, limits)).toThrow(/Expected one of native, paper for `options.detail`/);
   });
 
   it('takes the schedule, paper by default, and refuses other names with the list', () => {

@@ -2,11 +2,14 @@
 // works. Nothing outside companion/compute/ imports it: pipelines get runnable graphs from
 // compute/graphs/ and the device from compute/device.ts.
 import './ort-env.js'; // first: turns the runtime's telemetry off before it loads
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { PainterlyError } from '../../../shared/errors.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import { cpuThreads } from '../cpu-threads.js';
 import { autoCandidates, type Device, type DeviceChoice, type DeviceRequest } from '../device.js';
+import { runtimeDiagnostics } from '../diagnostics.js';
+import { nodesForCpu } from './provider-quirks.js';
 
 // Failures reach callers as exceptions with their reason; ORT's own stderr lines (e.g. "failed to
 // load libonnxruntime_providers_cuda.so" while `auto` probes) would only alarm a user.
@@ -26,11 +29,19 @@ export interface SessionTuning {
   spin?: boolean;
 }
 
-function sessionOptions(device: Device, tuning: SessionTuning = {}): ort.InferenceSession.SessionOptions {
+const LOG_LEVELS = ['verbose', 'info', 'warning', 'error', 'fatal'] as const;
+let sessionCount = 0;
+
+function sessionOptions(model: Uint8Array, device: Device, tuning: SessionTuning = {}): ort.InferenceSession.SessionOptions {
   const threads = cpuThreads();
+  const diag = runtimeDiagnostics();
+  const cpuNodes = nodesForCpu(model, device);
+  const webgpu = device === 'webgpu' && (cpuNodes.length > 0 || diag.webgpuLayout)
+    ? { name: 'webgpu' as const, ...(cpuNodes.length > 0 ? { forceCpuNodeNames: cpuNodes } : {}), ...(diag.webgpuLayout ? { preferredLayout: diag.webgpuLayout } : {}) }
+    : undefined;
   return {
     ...(tuning.spin === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
-    executionProviders: [device],
+    executionProviders: [webgpu ?? device],
     graphOptimizationLevel: 'all',
     // One per physical core (cpu-threads.ts); unset, the runtime picks the physical cores itself.
     ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
@@ -39,18 +50,23 @@ function sessionOptions(device: Device, tuning: SessionTuning = {}): ort.Inferen
     enableCpuMemArena: true,
     enableMemPattern: true,
     // Probing a provider that is not installed logs an error line; the caller reports it instead.
-    logSeverityLevel: device === 'cpu' ? 3 : 4,
+    logSeverityLevel: diag.logSeverity ?? (device === 'cpu' ? 3 : 4),
+    ...(diag.profileDir ? { enableProfiling: true, profileFilePrefix: path.join(diag.profileDir, `session-${++sessionCount}-${device}`) } : {}),
   };
 }
 
 export async function createSession(model: Uint8Array, device: Device = 'cpu', tuning: SessionTuning = {}): Promise<Session> {
   let session: ort.InferenceSession;
+  const diag = runtimeDiagnostics();
+  // Read when the runtime's environment starts, i.e. before the first session only.
+  if (diag.logSeverity !== undefined) ort.env.logLevel = LOG_LEVELS[diag.logSeverity];
   try {
-    session = await ort.InferenceSession.create(model, sessionOptions(device, tuning));
+    session = await ort.InferenceSession.create(model, sessionOptions(model, device, tuning));
   } catch (e) {
     if (device !== 'cpu') throw new PainterlyError('DEVICE_UNAVAILABLE', `Device '${device}' could not run the model: ${firstLine(e)}`);
     throw e;
   }
+  const profiling = diag.profileDir !== undefined;
   return {
     device,
     async run(feeds) {
@@ -67,6 +83,7 @@ export async function createSession(model: Uint8Array, device: Device = 'cpu', t
       return result;
     },
     async release() {
+      if (profiling) session.endProfiling();
       await session.release();
     },
   };

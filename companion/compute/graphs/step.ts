@@ -33,6 +33,12 @@ export interface StepSpec {
   tvWeight: number;
   /** Full-resolution mask M₀ (width×height): the image gradient is multiplied by it. */
   imageMask: Float32Array;
+  /**
+   * How many times the image gradient is multiplied by M₀ (default 1). DPH pass 2: 2 — its TV
+   * module masks everything that reaches it (the network's gradient and its own), and `feval`
+   * masks the result again.
+   */
+  imageMaskTimes?: 1 | 2;
 }
 
 const STEP_INPUT = 'image';
@@ -68,7 +74,11 @@ function buildStepGraph(backbone: BackboneSpec, weights: WeightMap, spec: StepSp
       // Backward meets the modules last-to-first; each one adds its own gradient to what came
       // from deeper and multiplies the sum by its mask: M⊙(ĝ_c + M⊙(ĝ_s + M⊙(ĝ_h + up))).
       for (const head of [...tap.heads].reverse()) {
-        if (head.weight === 0) continue;
+        if (head.kind === 'maskOnly' || head.weight === 0) {
+          // A module without a term of its own still masks what comes from deeper layers.
+          if (grad) grad = g.mul(grad, mask);
+          continue;
+        }
         const r = head.kind === 'gram'
           ? head.mask
             ? emitGramHead(g, feat, g.tensor(`label_mask_${layer.name}`, checkedMask(head.mask, w, h, layer.name), [1, 1, h, w]), [c, h, w], sumOf(head.mask), head)
@@ -94,7 +104,9 @@ function buildStepGraph(backbone: BackboneSpec, weights: WeightMap, spec: StepSp
     total = total ? g.add(total, tvInjected) : tvInjected;
   }
   if (!total) throw new Error('step graph has no loss term');
-  g.name_(g.mul(total, m0), STEP_GRAD);
+  let masked = g.mul(total, m0);
+  if ((spec.imageMaskTimes ?? 1) === 2) masked = g.mul(masked, m0);
+  g.name_(masked, STEP_GRAD);
   g.name_(losses.length > 0 ? g.sum(losses) : g.scalar(0), STEP_LOSS);
   g.output(STEP_GRAD, [1, 3, H, W]);
   g.output(STEP_LOSS, []);

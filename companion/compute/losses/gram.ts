@@ -4,7 +4,8 @@ import type { GramHead } from './types.js';
 
 /**
  * L = mean over C² of (G − T)², G = A·Aᵀ/z, A = F⊙M, z = C·ΣM.
- * dL/dF = 4·(G − T)·A/(C²·z) ⊙ M (G and T symmetric).
+ * dL/dA = 4·(G − T)·A/(C²·z) (G and T symmetric); dL/dF = dL/dA ⊙ M. With maskOwnGradient
+ * false the head returns dL/dA and the step graph's one ⊙M makes it dL/dF (DPH pass 1).
  */
 export function emitGramHead(
   g: GraphBuilder,
@@ -22,6 +23,7 @@ export function emitGramHead(
   const loss = g.scale(g.sumSquares(diff), head.weight / (c * c));
   // Scale the small C×C matrix rather than the C×N gradient.
   const u = g.op('MatMul', [g.scale(diff, 4 / (c * c * z)), a]);
-  const grad = g.mul(g.reshape(u, [1, c, h, w]), mask);
+  const dA = g.reshape(u, [1, c, h, w]);
+  const grad = head.maskOwnGradient === false ? dA : g.mul(dA, mask);
   return { loss, grad };
 }

@@ -12,6 +12,8 @@ export interface GramHead {
    * transfer; when absent the tap's mask is used.
    */
   mask?: Float32Array;
+  /** See ContentHead. */
+  maskOwnGradient?: boolean;
 }
 
 /** Content loss against fixed features; `maskedValue` masks the value too (pass 2). */
@@ -26,6 +28,13 @@ export interface ContentHead {
    * the loss (and, unnormalised, its weight against the others) does not depend on the crop.
    */
   count?: number;
+  /**
+   * Whether the head multiplies its own gradient by the tap's mask before the step graph adds
+   * it to the upstream gradient and masks the sum (default true: M⊙(M⊙u + up), DPH pass 2 and
+   * photo style). DPH pass 1 sets false: `neural_gram.lua`'s modules hand back the plain
+   * gradient u (its style u is ∂L/∂(F⊙M), its content u unmasked), masked once: M⊙(u + up).
+   */
+  maskOwnGradient?: boolean;
 }
 
 /**
@@ -43,4 +52,14 @@ export interface HistogramHead {
   table: Float32Array;
 }
 
-export type LossHead = GramHead | ContentHead | HistogramHead;
+/**
+ * A loss module whose own term is negligible and is not computed (DPH pass 2's histogram term
+ * for smooth paintings, weight ≈ 3e-6·τ): the original still inserts the module, and its
+ * backward still multiplies everything coming from deeper layers by the tap's mask.
+ */
+export interface MaskOnlyHead {
+  kind: 'maskOnly';
+  weight: 0;
+}
+
+export type LossHead = GramHead | ContentHead | HistogramHead | MaskOnlyHead;

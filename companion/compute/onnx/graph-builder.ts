@@ -88,10 +88,14 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Adds a node; returns its output names (one unless `nOutputs` > 1). */
+  /**
+   * Adds a node; returns its output names (one unless `nOutputs` > 1). The node's name carries
+   * the prefix (`conv3_1_bwd/Conv__57`), so a runtime error that names the node names the layer.
+   */
   node(op: string, inputs: string[], attrs: Record<string, AttrValue> = {}, nOutputs = 1, prefix = op): string[] {
     const outs = Array.from({ length: nOutputs }, () => this.fresh(prefix));
-    this.nodes.push({ opType: op, input: inputs, output: outs, name: this.fresh(`n_${op}`), attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
+    const name = this.fresh(prefix === op ? `n_${op}` : `${prefix}/${op}`);
+    this.nodes.push({ opType: op, input: inputs, output: outs, name, attribute: Object.entries(attrs).map(([k, v]) => attribute(k, v)) });
     return outs;
   }
 
@@ -114,7 +118,14 @@ export class GraphBuilder {
   scale(a: string, s: number): string { return s === 1 ? a : this.mul(a, this.scalar(s)); }
   reshape(a: string, shape: number[]): string { return this.op('Reshape', [a, this.ints(shape)]); }
   sumSquares(a: string): string { return this.op('ReduceSumSquare', [a], { keepdims: 0 }); }
-  sum(values: string[]): string { return values.length === 1 ? values[0] : this.op('Sum', values); }
+  /**
+   * Left to right, as ONNX Runtime's CPU Sum adds: a chain of Adds rather than one Sum node,
+   * because the WebGPU provider has no Sum kernel and would run it on the CPU.
+   */
+  sum(values: string[]): string {
+    if (values.length === 0) throw new Error('sum of no values');
+    return values.slice(1).reduce((acc, v) => this.add(acc, v), values[0]);
+  }
   /** x / (‖x‖₂ + eps) · w: the per-term gradient normalisation of the original pass 2. */
   l2Normalize(a: string, weight: number, eps = 1e-8): string {
     const norm = this.op('Sqrt', [this.sumSquares(a)]);

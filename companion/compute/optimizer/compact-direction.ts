@@ -10,12 +10,20 @@ import { GraphBuilder } from '../onnx/graph-builder.js';
 import { createSession, type Session } from '../backends/onnx.js';
 import type { OnDevice } from '../device.js';
 
+/** A pair the optimiser accepted, with the sᵀy and yᵀy it accepted it on (float64 sums). */
+export interface AcceptedPair {
+  s: Float32Array;
+  y: Float32Array;
+  ys: number;
+  yy: number;
+}
+
 export interface DirectionEngine {
   /**
    * d = −H·g. `newPair` is the (s, y) pair accepted at this iteration, if any; when the history
    * is full the oldest pair is dropped to make room.
    */
-  direction(g: Float32Array, hDiag: number, d: Float32Array, newPair?: { s: Float32Array; y: Float32Array }): Promise<void>;
+  direction(g: Float32Array, hDiag: number, d: Float32Array, newPair?: AcceptedPair): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -57,6 +65,10 @@ export async function openCompactDirection(on: OnDevice, n: number, history: num
           yy[a * m + slot] = yay;
           yy[slot * m + a] = yay;
         }
+        // The new pair's own sᵀy and yᵀy as the optimiser accepted it: D must be the ρ⁻¹ the
+        // acceptance test saw (> 1e-10), not a float32 recomputation that can differ in sign.
+        sy[slot * m + slot] = newPair.ys;
+        yy[slot * m + slot] = newPair.yy;
       }
       const K = order.length;
       if (K === 0) {

@@ -26,7 +26,7 @@ export interface LbfgsOptions {
   /** Stop when ‖g‖₁ ≤ tolFun (Torch default 1e-5). A negative value disables it. */
   tolFun?: number;
   /**
-   * Stop when max|t·d| ≤ tolX, when |Δf| < tolX, or before a step when gᵀd > −tolX
+   * Stop when Σ|t·d| ≤ tolX (Torch sums), when |Δf| < tolX, or before a step when gᵀd > −tolX
    * (Torch default 1e-9). DPH pass 2 sets −1, which disables the first two; the third then only
    * fires for a direction that climbs with gᵀd > 1, exactly as in Torch.
    */
@@ -76,14 +76,6 @@ interface Pair {
   rho: number; // 1 / yᵀs
 }
 
-function maxAbsScaled(v: Float32Array, t: number): number {
-  let max = 0;
-  for (let j = 0; j < v.length; j++) {
-    const a = Math.abs(t * v[j]);
-    if (a > max) max = a;
-  }
-  return max;
-}
 
 function abs1(v: Float32Array): number {
   let sum = 0;
@@ -230,7 +222,7 @@ class History {
     } else {
       stats.skippedPairs++;
     }
-    if (this.engine) await this.engine.direction(g, this.hDiag, d, accepted);
+    if (this.engine) await this.engine.direction(g, this.hDiag, d, accepted && { s: accepted.s, y: accepted.y, ys, yy });
     else lbfgsDirection(g, this.pairs, this.hDiag, d, this.alpha);
   }
 }
@@ -252,7 +244,7 @@ function checkedOptions(opts: LbfgsOptions): { maxIter: number; lr: number; m: n
 /** Torch's tests after a step (a negative tolerance can never trigger the first two, so their passes are skipped). */
 function stopAfterStep(g: Float32Array, d: Float32Array, t: number, f: number, fOld: number, tolFun: number, tolX: number): LbfgsStop | undefined {
   if (tolFun >= 0 && abs1(g) <= tolFun) return 'tolFun';
-  if (tolX >= 0 && maxAbsScaled(d, t) <= tolX) return 'tolX';
+  if (tolX >= 0 && Math.abs(t) * abs1(d) <= tolX) return 'tolX';
   if (Math.abs(f - fOld) < tolX) return 'funChange';
   return undefined;
 }

@@ -3,23 +3,13 @@
 // SpatialAveragePooling); after a downsampling max pool, Torch's area resize to the pooled grid.
 // Stride-1 pools (inception branches) act like a k×k conv here. Through a concat, the masks of
 // the branches are averaged weighted by their channel counts (§11). Masks are one-channel planes.
-import { PainterlyError } from '../../../shared/errors.js';
 import { convOutSize, inferShapes, type BackboneSpec } from '../../compute/backbones/types.js';
 import { torchScale } from '../../image/torch-scale.js';
 import type { Planar } from '../../image/planar.js';
 
-/**
- * How a conv's window mean is summed. 'window': the k×k values at once, in float64 (DPH).
- * 'rows': 3×3 only, each row of three first, rounded to float32, then the three row sums (photo
- * style). The two differ in the last bit of some values; each pipeline keeps the one its
- * outputs were made with.
- */
-export type WindowSum = 'window' | 'rows';
-
 export interface LayerMaskOptions {
   /** Stop once these layers have masks. */
   upTo?: readonly string[];
-  sum?: WindowSum;
 }
 
 /** Every layer's mask (and 'input' → m0) for a mask m0 on the image grid. */
@@ -27,13 +17,12 @@ export function layerMasks(spec: BackboneSpec, m0: Planar, opts: LayerMaskOption
   const shapes = inferShapes(spec, m0.width, m0.height);
   const masks = new Map<string, Planar>([['input', m0]]);
   const stop = opts.upTo ? new Set(opts.upTo) : undefined;
-  const sum = opts.sum ?? 'window';
   for (const l of spec.layers) {
     const [, oh, ow] = shapes.get(l.name)!;
     if (l.op === 'conv') {
-      masks.set(l.name, maskAfterConv(masks.get(l.from)!, l.k, l.stride, l.pad, sum));
+      masks.set(l.name, maskAfterConv(masks.get(l.from)!, l.k, l.stride, l.pad));
     } else if (l.op === 'maxpool') {
-      masks.set(l.name, l.stride === 1 ? maskAfterConv(masks.get(l.from)!, l.k, 1, l.pad, sum) : maskAfterPool(masks.get(l.from)!, ow, oh));
+      masks.set(l.name, l.stride === 1 ? maskAfterConv(masks.get(l.from)!, l.k, 1, l.pad) : maskAfterPool(masks.get(l.from)!, ow, oh));
     } else if (l.op === 'lrn') {
       masks.set(l.name, masks.get(l.from)!);
     } else {
@@ -57,17 +46,16 @@ export function layerMasks(spec: BackboneSpec, m0: Planar, opts: LayerMaskOption
  * The mask after a convolution layer (§1.4): a k×k average pool with the given stride and zero
  * padding that divides by k² even where the window overlaps the padding. Output grid:
  * convOutSize(width|height, k, stride, pad); VGG's 3×3 / stride 1 / pad 1 convolutions keep it.
+ * The arithmetic is Torch's (`SpatialAveragePooling` on a float tensor): the window's values
+ * inside the image summed row by row in float32, then that sum divided by k² in float32.
  */
-export function maskAfterConv(mask: Planar, k = 3, stride = 1, pad = 1, sum: WindowSum = 'window'): Planar {
-  if (sum === 'rows') {
-    if (k !== 3 || stride !== 1 || pad !== 1) throw new PainterlyError('INTERNAL', `Row-wise mask means are 3×3/1/1 only, not ${k}×${k}/${stride}/${pad}.`);
-    return meanRows3x3(mask);
-  }
+export function maskAfterConv(mask: Planar, k = 3, stride = 1, pad = 1): Planar {
   const { width: w, height: h, data } = mask;
   const oh = convOutSize(h, k, stride, pad);
   const ow = convOutSize(w, k, stride, pad);
   const out = new Float32Array(Math.max(0, oh) * Math.max(0, ow));
   const area = k * k;
+  const f32 = Math.fround;
   for (let oy = 0; oy < oh; oy++) {
     const y0 = oy * stride - pad;
     const ya = Math.max(0, y0);
@@ -77,37 +65,11 @@ export function maskAfterConv(mask: Planar, k = 3, stride = 1, pad = 1, sum: Win
       const xa = Math.max(0, x0);
       const xb = Math.min(w, x0 + k);
       let acc = 0;
-      for (let y = ya; y < yb; y++) for (let x = xa; x < xb; x++) acc += data[y * w + x];
+      for (let y = ya; y < yb; y++) for (let x = xa; x < xb; x++) acc = f32(acc + data[y * w + x]);
       out[oy * ow + ox] = acc / area;
     }
   }
   return { data: out, channels: 1, width: Math.max(0, ow), height: Math.max(0, oh) };
-}
-
-/** 3×3 mean, zero padding, ÷9 everywhere: rows of three summed first (float32), then columns. */
-function meanRows3x3(mask: Planar): Planar {
-  const { width: w, height: h, data: src } = mask;
-  const tmp = new Float32Array(w * h);
-  const out = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    const row = y * w;
-    for (let x = 0; x < w; x++) {
-      let s = src[row + x];
-      if (x > 0) s += src[row + x - 1];
-      if (x < w - 1) s += src[row + x + 1];
-      tmp[row + x] = s;
-    }
-  }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const i = y * w + x;
-      let s = tmp[i];
-      if (y > 0) s += tmp[i - w];
-      if (y < h - 1) s += tmp[i + w];
-      out[i] = s / 9;
-    }
-  }
-  return { data: out, channels: 1, width: w, height: h };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Planar, Region } from '../../image/planar.js';
 import type { Network } from '../../compute/network.js';
 import type { FeatureMap } from '../../compute/graphs/features.js';
 import type { PreparedPass } from './pass.js';
+import type { DphMasks } from './masks.js';
 
 export interface DphContext {
   net: Network;
@@ -15,6 +16,8 @@ export interface DphContext {
   /** Tight mask T and dilated mask M at working size. */
   tight: Planar;
   dilated: Planar;
+  /** The layer masks and T of the full image (a crop cuts its sub-grids out of them). */
+  masks: DphMasks;
   region: Region;
   /** Painting features on the full working-size grid. */
   paintingFeatures: Map<string, FeatureMap>;

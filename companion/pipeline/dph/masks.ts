@@ -1,10 +1,15 @@
 // Mask operations of Deep Painterly Harmonization (spec §1.2), reproducing the original tools:
 // MATLAB's `dilate_mask.m`, Torch's `image.gaussian`/`image.convolve`, and Torch's `gt` on a
-// float tensor. Masks through the network's layers are common/layer-masks.ts; resizing (Torch's
+// float tensor; and the masks both passes read, made once on the full image as the original
+// does. The walk through the network's layers is common/layer-masks.ts; resizing (Torch's
 // `image.scale`) is image/resize.ts.
 import { firstChannel, type Image } from '../../image/image.js';
 import { gaussianBlur, torchGaussianBlur } from '../../image/gaussian.js';
 import type { Planar } from '../../image/planar.js';
+import { resize } from '../../image/resize.js';
+import { allTaps } from '../../compute/backbones/index.js';
+import { inferShapes, type BackboneSpec } from '../../compute/backbones/types.js';
+import { layerMasks } from '../common/layer-masks.js';
 
 /**
  * The dilated ("loose") mask made from the tight one as `dilate_mask.m` does: first channel only,
@@ -13,7 +18,7 @@ import type { Planar } from '../../image/planar.js';
  * truncated kernel's tail mass falls below 0.1 there), not the ~14 px an untruncated σ would give.
  */
 export function dilateTightMask(tight: Image): Image {
-  const out = gaussianBlur(firstChannel(tight), 35, 35 / 3, { between: 'float64' });
+  const out = gaussianBlur(firstChannel(tight), 35, 35 / 3);
   for (let i = 0; i < out.data.length; i++) out.data[i] = out.data[i] > 0.1 ? 1 : 0;
   return out;
 }
@@ -24,7 +29,7 @@ export function dilateTightMask(tight: Image): Image {
  * Torch's relative σ makes this σ = 21 px on a 7×7 support: almost a 7×7 box blur (§9.7).
  */
 export function blurTightMaskTorch(tight: Image): Image {
-  return torchGaussianBlur(tight, 7, 3, { between: 'float64' });
+  return torchGaussianBlur(tight, 7, 3);
 }
 
 /**
@@ -36,4 +41,18 @@ export function binarize(mask: Planar, thr: number): Planar {
   const out = new Float32Array(mask.data.length);
   for (let i = 0; i < out.length; i++) out[i] = mask.data[i] > t ? 1 : 0;
   return { ...mask, data: out };
+}
+
+/** The masks the losses read, on the full working-size grids (a crop cuts its part: region.ts). */
+export interface DphMasks {
+  /** M_l of every layer up to the deepest tap ('input' → M₀, the dilated mask). */
+  layers: Map<string, Planar>;
+  /** T at the reference layer: first channel > 0.1, then Torch 'simple' to the layer's grid (§1.2, §3.2). */
+  tightRef: Planar;
+}
+
+export function dphMasks(spec: BackboneSpec, dilated: Planar, tight: Planar): DphMasks {
+  const layers = layerMasks(spec, dilated, { upTo: allTaps(spec) });
+  const [, h, w] = inferShapes(spec, tight.width, tight.height).get(spec.pass2.reference)!;
+  return { layers, tightRef: resize(binarize(tight, 0.1), w, h, 'simple') };
 }

@@ -35,15 +35,24 @@ const PASS_OPTIMISER = {
   2: { lr: 0.1, tolFun: -1, tolX: -1 },
 } as const;
 
-/** Optimises a prepared pass in place (its `x`); returns it with the iterations run. */
+/**
+ * Optimises a prepared pass in place (its `x`); returns it with the iterations run. The original
+ * saves the image its N-th evaluation sees, which comes after N − 1 steps (Torch's L-BFGS
+ * evaluates once before the first step), and its N-th step is never looked at: so N iterations
+ * take N − 1 steps here, and the last one is reported when they are done. A schedule's `run`
+ * hooks may end the pass sooner (stopWhen) or add a term (extraTerm).
+ */
 export async function runPass(ctx: DphContext, pass: 1 | 2, prepared: PreparedPass, iterations: number, run: PassRunOptions = {}): Promise<PassResult> {
   await ctx.onPrepared?.(pass, prepared);
   ctx.onStage?.(`pass ${pass}`);
   const { x, m0, step } = prepared;
+  const steps = Math.max(0, iterations - 1);
   const done = await optimise(ctx.net, step, x.data, {
-    ...PASS_OPTIMISER[pass], iterations, history: HISTORY, mask: m0.data, signal: ctx.signal,
+    ...PASS_OPTIMISER[pass], iterations: steps, history: HISTORY, mask: m0.data, signal: ctx.signal,
     onIteration: (it) => ctx.onIteration?.(pass, it, iterations, x),
     stopWhen: run.stopWhen ? (it) => run.stopWhen!(it, x) : undefined, extraTerm: run.extraTerm,
   });
-  return { x, iterations: done.iterations };
+  if (done.iterations < steps) return { x, iterations: done.iterations }; // stopped early (pass 1's tolerances, or the schedule's stopWhen)
+  if (iterations > 0) ctx.onIteration?.(pass, iterations, iterations, x);
+  return { x, iterations };
 }

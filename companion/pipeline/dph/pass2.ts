@@ -11,8 +11,7 @@ import { histogramReference, rankToValueTable } from '../../compute/losses/histo
 import type { LossHead } from '../../compute/losses/types.js';
 import { resize } from '../../image/resize.js';
 import { cropPlanar, type Planar } from '../../image/planar.js';
-import { layerMasks } from '../common/layer-masks.js';
-import { binarize } from './masks.js';
+import { cutLayerGrid, cutLayerMasks } from './region.js';
 import { refineNnf } from './refine.js';
 import { buildUsedSet, countUsed, usedSetForLayer } from './used-set.js';
 import { pass2Weights, type LossWeights } from './style-weights.js';
@@ -20,9 +19,10 @@ import { positionsWhere, type DphContext } from './context.js';
 import type { PreparedPass } from './pass.js';
 
 /**
- * The histogram term is dropped when its weight is this small relative to the style weight:
- * smooth paintings get w_h ≈ 3e-6·τ from the noise switch (§3.6), where it cannot matter but
- * its per-iteration sort would still cost time.
+ * The histogram term is not computed when its weight is this small relative to the style
+ * weight: smooth paintings get w_h ≈ 3e-6·τ from the noise switch (§3.6), where it cannot
+ * matter but its per-iteration sort would still cost time. Its module stays (mask only): the
+ * original's still multiplies the gradient from deeper layers by its mask.
  */
 const HISTOGRAM_NEGLIGIBLE = 1e-3;
 
@@ -44,13 +44,12 @@ export async function preparePass2(ctx: DphContext, naiveX: Planar, pass1X: Plan
   const spec = net.spec;
   const ref = spec.pass2.reference;
   const fullShapes = inferShapes(spec, ctx.width, ctx.height);
-  const m0 = cropPlanar(ctx.dilated, r);
-  const masks = layerMasks(spec, m0);
+  const masks = cutLayerMasks(spec, ctx.masks.layers, r);
+  const m0 = masks.get('input')!;
 
   // §3.2: match the pass-1 result's reference-layer features against the painting's.
   ctx.onStage?.('matching (pass 2)');
-  const [, hr, wr] = inferShapes(spec, r.width, r.height).get(ref)!;
-  const tRef = resize(binarize(cropPlanar(ctx.tight, r), 0.1), wr, hr, 'simple');
+  const tRef = cutLayerGrid(spec, ref, ctx.masks.tightRef, r);
   const A = (await computeFeatures(net, cropPlanar(pass1X, r), [ref])).get(ref)!;
   const S = ctx.paintingFeatures.get(ref)!;
   // The refinement reads NN at every neighbour within 2 of a masked position, so match those too.
@@ -71,7 +70,7 @@ export async function preparePass2(ctx: DphContext, naiveX: Planar, pass1X: Plan
 
   const weights = pass2Weights(tau, noise);
   const histogramUsed = weights.histogram > HISTOGRAM_NEGLIGIBLE * weights.style;
-  const layers = [...new Set([...spec.pass2.style, spec.pass2.content, ...(histogramUsed ? spec.pass2.histogram : [])])];
+  const layers = [...new Set([...spec.pass2.style, spec.pass2.content, ...spec.pass2.histogram])];
   const naiveCrop = cropPlanar(naiveX, r);
   const contentTarget = (await computeFeatures(net, naiveCrop, [spec.pass2.content])).get(spec.pass2.content)!;
 
@@ -84,15 +83,17 @@ export async function preparePass2(ctx: DphContext, naiveX: Planar, pass1X: Plan
     const heads: LossHead[] = [];
     if (layer === spec.pass2.content) heads.push({ kind: 'content', weight: weights.content, target: contentTarget.data, maskedValue: true });
     if (spec.pass2.style.includes(layer)) heads.push({ kind: 'gram', weight: weights.style, target: await maskedGram(net, painting, usedHere.data) });
-    if (histogramUsed && spec.pass2.histogram.includes(layer)) {
-      const head = histogramHead(painting, mask, usedHere, weights.histogram);
-      if (head) heads.push(head);
+    if (spec.pass2.histogram.includes(layer)) {
+      // A negligible or empty histogram term is not computed, but its module's mask stays.
+      const head = histogramUsed ? histogramHead(painting, mask, usedHere, weights.histogram) : undefined;
+      heads.push(head ?? { kind: 'maskOnly', weight: 0 });
     }
     taps.push({ layer, mask: mask.data, heads });
   }
 
   return {
-    step: { width: r.width, height: r.height, taps, normalize: true, tvWeight: weights.tv * spec.tvScale.pass2, imageMask: m0.data },
+    // The TV module masks the whole image gradient and feval masks it again: M₀² (§3.5).
+    step: { width: r.width, height: r.height, taps, normalize: true, tvWeight: weights.tv * spec.tvScale.pass2, imageMask: m0.data, imageMaskTimes: 2 },
     // §3.7: pass 2 starts from the naive composite, not the pass-1 result.
     x: naiveCrop, m0,
     details: { weights, noise, histogramUsed, usedPositions: countUsed(used) },
@@ -102,7 +103,8 @@ export async function preparePass2(ctx: DphContext, naiveX: Planar, pass1X: Plan
 /** §3.5: the histogram head at one layer, remapping I = {mask > 0.1} onto the painting's values at U; none when either set is empty. */
 function histogramHead(painting: Planar, mask: Planar, usedHere: Planar, weight: number): LossHead | undefined {
   const c = painting.channels;
-  const inside = positionsWhere(mask, (v) => v > 0.1);
+  // Torch's gt on a float mask compares with 0.1 rounded to float32.
+  const inside = positionsWhere(mask, (v) => v > Math.fround(0.1));
   const refPositions = positionsWhere(usedHere, (v) => v > 0);
   if (inside.length === 0 || refPositions.length === 0) return undefined;
   const ns = painting.height * painting.width;

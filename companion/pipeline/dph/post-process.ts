@@ -50,19 +50,9 @@ export async function postProcess(
 
   step('post: mask');
   const soft = softCompositingMask(tightMask);
-  // PatchMatch region: pixels where any channel of sM is non-zero.
-  const region: Image = { width: w, height: h, channels: 1, data: new Float32Array(n) };
   const mc = soft.channels;
-  let any = false;
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < mc; k++) {
-      if (soft.data[i * mc + k] > 0) {
-        region.data[i] = 1;
-        any = true;
-      }
-    }
-  }
-  if (!any) return { width: w, height: h, channels: 3, data: painting.data.slice() };
+  const region = votingRegion(soft);
+  if (!region.data.includes(1)) return { width: w, height: h, channels: 3, data: painting.data.slice() };
 
   step('post: chroma');
   const o1 = denoiseChroma(pass2, naive);
@@ -94,6 +84,34 @@ export async function postProcess(
   return { width: w, height: h, channels: 3, data: out };
 }
 
+/** Half the side of the original's PatchMatch patches (7×7). */
+const PATCH_HALF = 3;
+
+/**
+ * The patch centres PatchMatch matches and votes with: every centre whose 7×7 patch touches a
+ * pixel where sM (any channel) is > 0, i.e. {sM > 0} grown by 3 px (PatchMatch then moves
+ * centres inward so patches lie inside the image). The original matches every patch of the
+ * image; the blend only reads pixels with sM > 0, and each of those then gets the votes of all
+ * the patches that cover it, as in the original — not only of the patches centred inside.
+ */
+export function votingRegion(soft: Image): Image {
+  const { width: w, height: h, channels: mc } = soft;
+  const inside = new Uint8Array(w * h);
+  for (let i = 0; i < w * h; i++) for (let k = 0; k < mc; k++) if (soft.data[i * mc + k] > 0) inside[i] = 1;
+  // Chebyshev dilation, separable: rows, then columns.
+  const rows = new Uint8Array(w * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    if (!inside[y * w + x]) continue;
+    for (let dx = Math.max(-PATCH_HALF, -x); dx <= Math.min(PATCH_HALF, w - 1 - x); dx++) rows[y * w + x + dx] = 1;
+  }
+  const out: Image = { width: w, height: h, channels: 1, data: new Float32Array(w * h) };
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    if (!rows[y * w + x]) continue;
+    for (let dy = Math.max(-PATCH_HALF, -y); dy <= Math.min(PATCH_HALF, h - 1 - y); dy++) out.data[(y + dy) * w + x] = 1;
+  }
+  return out;
+}
+
 /**
  * Step 1: blur the tight mask (7×7, σ = 3, zero padding), set > 0.01 to 1 and < 0.01 to 0 (a
  * dilation of about 3 px), blur again. Exactly 0 far from the mask, so the blend leaves the
@@ -111,7 +129,8 @@ export function softCompositingMask(tightMask: Image): Image {
 
 /**
  * Step 2: replace Lab a and b of `img` by their colour-guided filtering with `guide` (the naive
- * composite RGB, r = 2, eps = 0.1²); L is kept. Clamped to [0, 1] on the way back to RGB.
+ * composite RGB, r = 2, eps = 0.1²); L is kept. Back to RGB as the original's colorspace.m:
+ * an out-of-gamut colour is desaturated (white added in linear light), then clipped to [0, 1].
  */
 export function denoiseChroma(img: Image, guide: Image): Image {
   const lab = rgbToLab(img);
@@ -126,7 +145,7 @@ export function denoiseChroma(img: Image, guide: Image): Image {
     lab.data[3 * i + 1] = filtered.data[2 * i];
     lab.data[3 * i + 2] = filtered.data[2 * i + 1];
   }
-  const rgb = labToRgb(lab);
+  const rgb = labToRgb(lab, { gamut: 'desaturate' });
   const d = rgb.data;
   for (let i = 0; i < d.length; i++) d[i] = d[i] > 0 ? (d[i] < 1 ? d[i] : 1) : 0;
   return rgb;

@@ -10,7 +10,7 @@ import { allTaps, minimumSide } from '../../compute/backbones/index.js';
 import { computeFeatures } from '../../compute/graphs/features.js';
 import { throwIfCancelled } from '../../../shared/errors.js';
 import { fromNetworkSpace, toNetworkSpace } from '../common/network-space.js';
-import { blurTightMaskTorch, dilateTightMask } from './masks.js';
+import { blurTightMaskTorch, dilateTightMask, dphMasks, type DphMasks } from './masks.js';
 import { fullRegion, regionOfInterest } from './region.js';
 import type { DphContext } from './context.js';
 
@@ -34,8 +34,9 @@ export function workingImages(inputs: HarmonizeInputs, size: number): WorkingIma
   const tight = resize(firstChannel(inputs.mask), W, H);
   const dilated = inputs.dilatedMask ? resize(firstChannel(inputs.dilatedMask), W, H) : makeDilatedMask(firstChannel(inputs.mask), W, H);
   // The loose mask must contain the object: a tiny selection can vanish in the dilation's blur,
-  // and a user-supplied loose mask may not cover the tight one.
-  for (let i = 0; i < dilated.data.length; i++) if (tight.data[i] > 0.1 && dilated.data[i] < 1) dilated.data[i] = 1;
+  // and a user-supplied loose mask may not cover the tight one. Where it does (≥ 0.5), its soft
+  // values stay as they are, as in the original.
+  for (let i = 0; i < dilated.data.length; i++) if (tight.data[i] > 0.1 && dilated.data[i] < 0.5) dilated.data[i] = 1;
   return { painting, naive, tight, dilated };
 }
 
@@ -50,7 +51,7 @@ function makeDilatedMask(tight: Image, W: number, H: number): Image {
 export interface SetupOptions {
   /** Optimise the whole image instead of the region of interest. */
   region?: 'roi' | 'full';
-  /** Extra context around the dilated mask, in working-size pixels. */
+  /** Extra context around what the losses read, in working-size pixels (default none). */
   margin?: number;
   signal?: AbortSignal;
   onStage?: DphContext['onStage'];
@@ -70,14 +71,16 @@ export interface DphSetup {
 export async function setUpDph(net: Network, images: WorkingImages, o: SetupOptions = {}): Promise<DphSetup> {
   const { painting, naive, tight, dilated } = images;
   const { width: W, height: H } = naive;
-  const region = chooseRegion(net, dilated, o);
+  const masks = dphMasks(net.spec, dilated, tight);
+  const region = chooseRegion(net, masks, o);
   const paintingX = toNetworkSpace(painting, net.spec.preprocess);
   const naiveX = toNetworkSpace(naive, net.spec.preprocess);
   const paintingFeatures = await computeFeatures(net, paintingX, allTaps(net.spec));
   throwIfCancelled(o.signal);
 
-  const blurredTight = blurTightMaskTorch(tight).data;
+  const blurredTight = firstChannel(blurTightMaskTorch(tight)).data;
   const composite = (crop: Planar): Image => {
+    // §2.4: x inside the blurred tight mask, the painting outside, then deprocess and clamp.
     const full = { ...naiveX, data: naiveX.data.slice() };
     pastePlanar(full, region, crop);
     const n = W * H;
@@ -86,17 +89,17 @@ export async function setUpDph(net: Network, images: WorkingImages, o: SetupOpti
     return fromNetworkSpace(full, net.spec.preprocess);
   };
   const ctx: DphContext = {
-    net, width: W, height: H, painting, naive, tight, dilated, region, paintingFeatures, signal: o.signal,
+    net, width: W, height: H, painting, naive, tight, dilated, masks, region, paintingFeatures, signal: o.signal,
     onStage: o.onStage, onPrepared: o.onPrepared, onIteration: o.onIteration,
   };
   return { ctx, naiveX, paintingX, composite };
 }
 
 /** The region of interest (or the whole image when asked, or when the crop is too small for the deepest taps). */
-function chooseRegion(net: Network, dilated: Planar, o: SetupOptions): Region {
-  const { width: W, height: H } = dilated;
+function chooseRegion(net: Network, masks: DphMasks, o: SetupOptions): Region {
+  const { width: W, height: H } = masks.layers.get('input')!;
   if (o.region === 'full') return fullRegion(W, H);
-  const region = regionOfInterest(dilated, net.spec.maxStride, o.margin);
+  const region = regionOfInterest(net.spec, masks, o.margin);
   // A tiny object near a corner of a small image gives a crop too small for the deepest taps.
   const side = minimumSide(net.spec, allTaps(net.spec));
   return region.width < side || region.height < side ? fullRegion(W, H) : region;

@@ -14,31 +14,14 @@ import type { LabelMasks } from './labels.js';
 import { PHOTO_STYLE_WEIGHTS } from './weights.js';
 
 /**
- * Whether the backbone is a plain chain of 3×3 pad-1 stride-1 convolutions and 2×2/2 max pools,
- * each reading the layer before (VGG-19 and its shallow variant): the network the original walks.
- */
-export function isVggChain(spec: BackboneSpec): boolean {
-  let prev = 'input';
-  for (const l of spec.layers) {
-    const conv = l.op === 'conv' && l.k === 3 && l.stride === 1 && l.pad === 1;
-    const pool = l.op === 'maxpool' && l.k === 2 && l.stride === 2 && l.pad === 0;
-    if (!((conv || pool) && l.from === prev)) return false;
-    prev = l.name;
-  }
-  return true;
-}
-
-/**
  * Label masks at each layer, for the labels in `used` (index into LABEL_COLOURS → mask on the
  * layer grid), walked through the backbone (common/layer-masks.ts): a 3×3 mean at every conv and
- * Torch-bilinear halving at every pool on VGG (§2.2), the backbone's own windows elsewhere. On a
- * VGG chain the 3×3 means sum rows first, as this pipeline always has.
+ * Torch-bilinear halving at every pool on VGG (§2.2), the backbone's own windows elsewhere.
  */
 export function photoLayerMasks(spec: BackboneSpec, labels: LabelMasks, used: readonly number[], layers: readonly string[]): Map<string, Map<number, Planar>> {
   const out = new Map<string, Map<number, Planar>>(layers.map((l) => [l, new Map()]));
-  const sum = isVggChain(spec) ? 'rows' : 'window';
   for (const k of used) {
-    const walked = layerMasks(spec, { data: labels.masks[k], channels: 1, width: labels.width, height: labels.height }, { upTo: layers, sum });
+    const walked = layerMasks(spec, { data: labels.masks[k], channels: 1, width: labels.width, height: labels.height }, { upTo: layers });
     for (const layer of layers) out.get(layer)!.set(k, walked.get(layer)!);
   }
   return out;

@@ -1,6 +1,6 @@
 // The harmonize command as a user runs it: a real process, real files, exit codes and one-line errors.
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -32,6 +32,14 @@ describe('painterly harmonize', () => {
     for (const s of ['pass1', 'pass2', 'final']) expect((await sharp(join(dir, 'stages', `${s}.png`)).metadata()).width).toBe(96);
   });
 
+  it('with --device auto prints no runtime noise: what GPU runtimes say while probed goes to the debug log', async () => {
+    const out = join(dir, 'auto.png');
+    const r = await run(base(out).filter((a, i, all) => a !== '--device' && all[i - 1] !== '--device').concat(['--pass1-iters', '2', '--pass2-iters', '2']));
+    expect(r.code).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).not.toMatch(/warning|vulkan/i);
+    expect(readFileSync(join(dir, 'cache', 'logs', 'debug.log'), 'utf8')).toContain('device probe (--device auto)');
+  });
+
   const bad: Array<[string, (out: string) => string[], RegExp]> = [
     ['a missing file', (o) => base(o).map((a) => (a === ex(16, 'naive.jpg') ? join(dir, 'nope.jpg') : a)), /FILE_NOT_FOUND: .*nope\.jpg/],
     ['sizes that disagree', (o) => base(o).map((a) => (a === ex(16, 'naive.jpg') ? join(dir, 'small.png') : a)), /SIZE_MISMATCH: .*50×40/],
@@ -39,6 +47,7 @@ describe('painterly harmonize', () => {
     ['an unreadable image', (o) => base(o).map((a) => (a === ex(16, 'target.jpg') ? join(dir, 'broken.jpg') : a)), /IMAGE_UNREADABLE: .*broken\.jpg/],
     ['an unknown backbone', (o) => base(o).map((a) => (a === 'squeezenet' ? 'resnet' : a)), /UNKNOWN_BACKBONE: .*vgg19, vgg19-shallow, squeezenet, googlenet/],
     ['a missing option', () => ['harmonize', '--painting', 'x.jpg'], /BAD_ARGUMENT: --composite is required/],
+    ['an unknown detail', (o) => [...base(o), '--detail', 'huge'], /BAD_ARGUMENT: Expected one of native, paper for `--detail`/],
   ];
   for (const [what, args, message] of bad) {
     it(`answers ${what} with one clear line and exit code 1`, async () => {

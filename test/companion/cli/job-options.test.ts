@@ -33,7 +33,7 @@ function expectedPieces(name: OptionName): string[] {
   const mode = spec.modes[0];
   const pieces = flagsOf(name).map((f) => `--${f}`);
   if (spec.kind === 'boolean') return [...pieces, `default: ${spec.default ? 'on' : 'off'}`];
-  if (spec.kind === 'choice') return [...pieces, ...spec.values, `default ${spec.default}`];
+  if (spec.kind === 'choice') return [...pieces, ...spec.values, `default ${defaultOf(mode, name, 'full')}`, ...(spec.default === 'preset' ? [`preview ${defaultOf(mode, name, 'preview')}`] : [])];
   pieces.push(`${spec.min} to ${spec.max}`, `default ${defaultOf(mode, name, 'full')}`);
   if (spec.default === 'preset') pieces.push(`preview ${defaultOf(mode, name, 'preview')}`);
   return pieces;

@@ -55,11 +55,11 @@ describe('painterly serve', () => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
 
-  it('prints the address, the device, the backbones with how to get them, and the pairing token', () => {
+  it('prints the address, the device, the models with how to get them, and the pairing token', () => {
     expect(out).toMatch(/listening on ws:\/\/127\.0\.0\.1:\d+/);
-    expect(out).toMatch(/device:\s+cpu/);
-    expect(out).toContain('vgg19 missing: npx painterly models fetch vgg19');
-    expect(out).toMatch(/pairing token: [0-9a-f]{64}/);
+    expect(out).toMatch(/device:\s+cpu\n/);
+    expect(out).toContain('npx painterly models fetch vgg19');
+    expect(out).toMatch(/^pairing token: [0-9a-f]{64}$/m);
   });
 
   it('keeps the token in the config folder with mode 0600, and `painterly token` prints the same one', async () => {
@@ -99,6 +99,13 @@ describe('painterly serve --help and bad options', () => {
     const r = await run(['serve', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: painterly serve');
+  });
+
+  it('refuses an unknown device with BAD_ARGUMENT (checked by the device probe)', async () => {
+    const r = await run(['serve', '--port', '0', '--device', 'gpu']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("painterly: BAD_ARGUMENT: Unknown device 'gpu'. Choose one of: auto, cpu, cuda, dml, coreml, webgpu.");
+    expect(r.stdout).not.toContain('listening');
   });
 
   it('refuses a bad port with BAD_ARGUMENT', async () => {

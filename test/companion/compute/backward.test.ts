@@ -7,6 +7,7 @@ import { createSession } from '../../../companion/compute/backends/onnx.js';
 import type { WeightMap } from '../../../companion/compute/backbones/index.js';
 import { gradcheck, mulberry32, randomArray } from '../../support/gradcheck.js';
 import { randomWeights } from '../../support/tiny-nets.js';
+import { maxPoolBackward, maxPoolForward, volume } from '../../support/torch-nets.js';
 
 /**
  * Builds loss = Σ R ⊙ layer(x) for one layer on an input of shape [C,H,W], and its input
@@ -42,6 +43,7 @@ async function singleLayer(layer: LayerSpec, inShape: [number, number, number], 
   const session = await createSession(g.toBytes());
   const run = async (v: Float32Array) => session.run({ x: { data: v, dims: [1, C, H, W] } });
   return {
+    R,
     f: async (v: Float32Array) => (await run(v)).loss.data[0] as number,
     grad: async (v: Float32Array) => (await run(v)).grad.data as Float32Array,
     release: () => session.release(),
@@ -111,6 +113,36 @@ describe('backward rules', () => {
     await check({ op: 'maxpool', name: 'p', from: 'c', k: 2, stride: 2, pad: 0 }, [3, 7, 9], convWeights('c', 4, 3, 3), [
       { op: 'conv', name: 'c', from: 'input', weight: 'c', out: 4, k: 3, stride: 1, pad: 1, relu: true },
     ]);
+  });
+
+  it('2×2/2 pooling of a ReLU output gives each window\'s gradient to its first maximum (THCUNN), with planted ties', async () => {
+    // A 1×1 identity conv + ReLU in front: its output is the input where positive. Values on a
+    // coarse grid make many windows tie (as flat image areas do), some at zero.
+    const [C, H, W] = [3, 7, 9];
+    const eye = new Float32Array(C * C).map((_, i) => (i % (C + 1) === 0 ? 1 : 0));
+    const weights: WeightMap = new Map([['c.weight', { shape: [C, C, 1, 1], data: eye }], ['c.bias', { shape: [C], data: new Float32Array(C) }]]);
+    const pool: LayerSpec = { op: 'maxpool', name: 'p', from: 'c', k: 2, stride: 2, pad: 0 };
+    const net = await singleLayer(pool, [C, H, W], weights, [{ op: 'conv', name: 'c', from: 'input', weight: 'c', out: C, k: 1, stride: 1, pad: 0, relu: true }]);
+    try {
+      const r = mulberry32(17);
+      const x = Float32Array.from({ length: C * H * W }, () => [-0.5, 0, 0.5, 1, 1][Math.floor(r() * 5)]);
+      const got = await net.grad(x);
+      const relu = volume(C, H, W, Float64Array.from(x, (v) => Math.max(0, v)));
+      const { y, argmax } = maxPoolForward(relu);
+      const expected = maxPoolBackward(relu, argmax, volume(C, y.h, y.w, Float64Array.from(net.R))).data.map((g, i) => (relu.data[i] > 0 ? g : 0));
+      expect(Array.from(got)).toEqual(Array.from(expected, (v) => Math.fround(v)));
+      // Teeth: positive ties exist, so giving every tied maximum the gradient would differ.
+      let ties = 0;
+      for (let i = 0; i < y.data.length; i++) {
+        const c = Math.floor(i / (y.h * y.w)), o = i % (y.h * y.w), oy = Math.floor(o / y.w), ox = o % y.w;
+        let n = 0;
+        for (let iy = 2 * oy; iy < Math.min(2 * oy + 2, H); iy++) for (let ix = 2 * ox; ix < Math.min(2 * ox + 2, W); ix++) if (relu.data[(c * H + iy) * W + ix] === y.data[i]) n++;
+        if (n > 1 && y.data[i] > 0) ties++;
+      }
+      expect(ties).toBeGreaterThan(5);
+    } finally {
+      await net.release();
+    }
   });
 
   it('overlapping 3×3/2 ceil-mode max pooling matches finite differences', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Image } from '../../../companion/image/image.js';
 import { labToRgb, rgbToLab } from '../../../companion/image/lab.js';
 import { mulberry32 } from '../../support/gradcheck.js';
+import { colorspaceLabToRgb } from '../../support/original-post.js';
 
 const pixel = (r: number, g: number, b: number): Image => ({ width: 1, height: 1, channels: 3, data: Float32Array.from([r, g, b]) });
 
@@ -54,6 +55,29 @@ describe('labToRgb', () => {
     // Very saturated green-ish Lab is outside sRGB: some channel leaves [0, 1].
     const out = labToRgb(pixel(50, -120, 100)).data;
     expect(Math.min(...out) < 0 || Math.max(...out) > 1).toBe(true);
+  });
+
+  it('desaturates out-of-gamut colours as the original\'s colorspace.m does (white added in linear light), clipping only what is above 1', () => {
+    const labs: [number, number, number][] = [[50, 100, -100], [90, -80, 80], [20, 0, -90], [50, -120, 100], [70, 60, 90], [35, 20, -30]];
+    let differsFromClamping = 0;
+    for (const [L, a, b] of labs) {
+      const ours = labToRgb(pixel(L, a, b), { gamut: 'desaturate' }).data.map((v) => Math.min(1, Math.max(0, v)));
+      const original = colorspaceLabToRgb(L, a, b);
+      // The conversion constants differ in the 4th–5th digit (see lab.ts): well under 1/255.
+      for (let c = 0; c < 3; c++) expect(Math.abs(ours[c] - original[c])).toBeLessThan(1.5e-3);
+      const clamped = labToRgb(pixel(L, a, b)).data.map((v) => Math.min(1, Math.max(0, v)));
+      if (Math.max(...[0, 1, 2].map((c) => Math.abs(clamped[c] - original[c]))) > 0.02) differsFromClamping++;
+    }
+    expect(differsFromClamping).toBeGreaterThanOrEqual(3);
+  });
+
+  it('leaves in-gamut colours as they are when desaturating, and lifts a negative channel exactly to 0', () => {
+    const rand = mulberry32(5);
+    const data = Float32Array.from({ length: 300 }, () => 0.05 + 0.9 * rand());
+    const img: Image = { width: 100, height: 1, channels: 3, data };
+    expect(Array.from(labToRgb(rgbToLab(img), { gamut: 'desaturate' }).data)).toEqual(Array.from(labToRgb(rgbToLab(img)).data));
+    const out = labToRgb(pixel(50, 100, -100), { gamut: 'desaturate' }).data;
+    expect(Math.min(...out)).toBeCloseTo(0, 6);
   });
 
   it('rejects a one-channel image', () => {

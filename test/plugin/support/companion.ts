@@ -3,7 +3,8 @@
 // Stopgap until `painterly serve` can run a tiny real pipeline quickly enough for tests.
 import { createCompanionServer, type CompanionServer } from '../../../companion/server/server.js';
 import { generateToken } from '../../../companion/server/token.js';
-import type { BackboneName, CompanionCapabilities } from '../../../shared/protocol.js';
+import type { BackboneAvailability, BackboneName, CompanionCapabilities } from '../../../shared/protocol.js';
+import type { ModelService } from '../../../companion/server/model-installs.js';
 import { fetchCommandFor } from '../../../shared/protocol.js';
 import { fakeHarmonize, fakePhotoStyle } from '../../support/fake-runners.js';
 
@@ -18,6 +19,10 @@ export interface FakeCompanionOptions {
   photoStyle?: boolean;
   /** Makes the harmonize runner fail at this iteration with this error. */
   failAt?: { iteration: number; error: Error };
+  /** Installs models for the panel (none without it). */
+  models?: ModelService;
+  /** What is installed, read at each question (instead of the fixed `present`). */
+  backbones?: () => Promise<BackboneAvailability>;
 }
 
 export interface FakeCompanion {
@@ -45,7 +50,8 @@ export async function startFakeCompanion(opts: FakeCompanionOptions = {}): Promi
     port: opts.port ?? 0,
     token,
     runners: { harmonize, ...(opts.photoStyle === false ? {} : { photoStyle: fakePhotoStyle(runner) }) },
-    capabilities: async () => capabilities,
+    capabilities: async () => (opts.backbones ? { ...capabilities, backbones: await opts.backbones() } : capabilities),
+    ...(opts.models ? { models: opts.models } : {}),
     progressIntervalMs: 50,
     previewIntervalMs: 150,
   });

@@ -18,6 +18,15 @@ function binaryMask(n: number, seed: number, pOn = 0.6): Float32Array {
   return new Float32Array(n).map(() => (r() < pOn ? 1 : 0));
 }
 
+/** Soft: a third of the values 0, a third 1, a third in between (M² ≠ M there). */
+function softMask(n: number, seed: number): Float32Array {
+  const r = mulberry32(seed);
+  return new Float32Array(n).map(() => {
+    const v = r();
+    return v < 1 / 3 ? 0 : v < 2 / 3 ? 1 : r();
+  });
+}
+
 const net = (spec: BackboneSpec) => networkFromWeights(spec, randomWeights(spec), 'cpu');
 
 async function features(spec: BackboneSpec, x: Float32Array, layers: string[]) {
@@ -49,6 +58,8 @@ function symmetric(c: number, seed: number, scale: number): Float32Array {
   return r;
 }
 
+const shape = (layer: string): number => { const [, h, w] = inferShapes(tinyVgg, W, H).get(layer)!; return h * w; };
+
 function onesOf(spec: BackboneSpec, layer: string): Float32Array {
   const [, h, w] = inferShapes(spec, W, H).get(layer)!;
   return new Float32Array(h * w).fill(1);
@@ -56,14 +67,29 @@ function onesOf(spec: BackboneSpec, layer: string): Float32Array {
 
 function tap(spec: BackboneSpec, layer: string, heads: (c: number, h: number, w: number) => LossHead[], maskSeed = 1): TapSpec {
   const [c, h, w] = inferShapes(spec, W, H).get(layer)!;
-  return { layer, mask: binaryMask(h * w, maskSeed), heads: heads(c, h, w) };
+  return { layer, mask: softMask(h * w, maskSeed), heads: heads(c, h, w) };
 }
 
-describe('step graph loss heads (finite differences, binary masks)', () => {
+// With maskOwnGradient false a head hands back ∂L/∂(F⊙M) and the tap's one ⊙M makes it the true
+// gradient of its value for any soft mask (DPH pass 1). The default masks once more (pass 2's
+// design, not a gradient unless M is binary); test/…/step-reference.test.ts checks both against
+// the original's module chain.
+describe('step graph loss heads (finite differences, soft masks)', () => {
   it('masked Gram loss gradient matches its value', async () => {
     const x = image();
-    const target = (c: number) => symmetric(c, 8, 0.2);
-    const { loss, grad } = await stepFns(tinyVgg, [tap(tinyVgg, 'relu2_1', (c) => [{ kind: 'gram', weight: 3, target: target(c) }])]);
+    // A target near the Gram at x keeps the float32 loss small next to its changes.
+    const [c, h, w] = inferShapes(tinyVgg, W, H).get('relu2_1')!;
+    const t = tap(tinyVgg, 'relu2_1', () => []);
+    const f = (await features(tinyVgg, x, ['relu2_1']))('relu2_1');
+    let msum = 0;
+    for (const v of t.mask) msum += v;
+    const target = symmetric(c, 8, 0.02);
+    for (let a = 0; a < c; a++) for (let b = 0; b < c; b++) {
+      let s = 0;
+      for (let p = 0; p < h * w; p++) s += f[a * h * w + p] * f[b * h * w + p] * t.mask[p] * t.mask[p];
+      target[a * c + b] += s / (c * msum);
+    }
+    const { loss, grad } = await stepFns(tinyVgg, [{ ...t, heads: [{ kind: 'gram', weight: 3, target, maskOwnGradient: false }] }]);
     await gradcheck(loss, x, await grad(x));
   });
 
@@ -82,7 +108,7 @@ describe('step graph loss heads (finite differences, binary masks)', () => {
 
   it('content loss with masked value matches its value', async () => {
     const x = image();
-    const { loss, grad } = await stepFns(tinyVgg, [tap(tinyVgg, 'relu3_1', (c, h, w) => [{ kind: 'content', weight: 2, target: randomArray(c * h * w, mulberry32(4), 0.5, 0.5), maskedValue: true }])]);
+    const { loss, grad } = await stepFns(tinyVgg, [tap(tinyVgg, 'relu3_1', (c, h, w) => [{ kind: 'content', weight: 2, target: randomArray(c * h * w, mulberry32(4), 0.5, 0.5), maskedValue: true, maskOwnGradient: false }])]);
     await gradcheck(loss, x, await grad(x));
   });
 
@@ -128,11 +154,12 @@ describe('step graph loss heads (finite differences, binary masks)', () => {
     const ones = (layer: string) => { const [, h, w] = inferShapes(tinyVgg, W, H).get(layer)!; return new Float32Array(h * w).fill(1); };
     const taps = [
       { ...tap(tinyVgg, 'relu2_1', (c) => [{ kind: 'gram', weight: 10, target: symmetric(c, 2, 0.1) }], 3), mask: ones('relu2_1') },
-      tap(tinyVgg, 'relu3_1', (c, h, w) => [
-        { kind: 'content', weight: 5, target: randomArray(c * h * w, mulberry32(6), 0.3, 0.3), maskedValue: true },
-        { kind: 'gram', weight: 10, target: symmetric(c, 7, 0.1) },
-      ], 4),
+      { ...tap(tinyVgg, 'relu3_1', (c, h, w) => [
+        { kind: 'content', weight: 5, target: randomArray(c * h * w, mulberry32(6), 0.3, 0.3), maskedValue: true, maskOwnGradient: false },
+        { kind: 'gram', weight: 10, target: symmetric(c, 7, 0.1), maskOwnGradient: false },
+      ]), mask: binaryMask(shape('relu3_1'), 4) },
     ];
+    // (Soft masks through the whole chain: step-reference.test.ts, against a float64 transcription.)
     // TV has no loss value in the original (gradient only), so check it separately: here weight 0.
     const { loss, grad } = await stepFns(tinyVgg, taps, { imageMask: m0 });
     await gradcheck(loss, x, await grad(x));
@@ -143,7 +170,7 @@ describe('step graph loss heads (finite differences, binary masks)', () => {
       const x = image();
       const taps = [
         { ...tap(spec, spec.roles.relu1_1, (c) => [{ kind: 'gram', weight: 2, target: symmetric(c, 2, 0.1) }], 3), mask: onesOf(spec, spec.roles.relu1_1) },
-        tap(spec, spec.roles.relu4_1, (c, h, w) => [{ kind: 'content', weight: 1, target: randomArray(c * h * w, mulberry32(6), 0.3, 0.3), maskedValue: true }], 4),
+        tap(spec, spec.roles.relu4_1, (c, h, w) => [{ kind: 'content', weight: 1, target: randomArray(c * h * w, mulberry32(6), 0.3, 0.3), maskedValue: true, maskOwnGradient: false }], 4),
       ];
       const { loss, grad } = await stepFns(spec, taps);
       await gradcheck(loss, x, await grad(x));
@@ -173,7 +200,7 @@ describe('step graph loss heads (finite differences, binary masks)', () => {
   it('pixels outside the image mask get zero gradient', async () => {
     const x = image();
     const m0 = binaryMask(H * W, 12, 0.5);
-    const { grad } = await stepFns(tinyVgg, [tap(tinyVgg, 'relu2_1', (c) => [{ kind: 'gram', weight: 1, target: symmetric(c, 2, 0.1) }])], { imageMask: m0, tvWeight: 1 });
+    const { grad } = await stepFns(tinyVgg, [{ ...tap(tinyVgg, 'relu2_1', (c) => [{ kind: 'gram', weight: 1, target: symmetric(c, 2, 0.1) }]), mask: onesOf(tinyVgg, 'relu2_1') }], { imageMask: m0, tvWeight: 1 });
     const g = await grad(x);
     for (let ch = 0; ch < 3; ch++) for (let i = 0; i < H * W; i++) if (m0[i] === 0) expect(Math.abs(g[ch * H * W + i])).toBe(0);
     expect(g.some((v) => v !== 0)).toBe(true);

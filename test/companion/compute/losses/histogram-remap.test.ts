@@ -8,6 +8,8 @@ import {
   sortedOrder,
 } from '../../../../companion/compute/losses/histogram-remap.js';
 
+import { originalHistogramRemap } from '../../../support/original-histogram.js';
+
 const rng = mulberry32;
 
 function nonZeroBins(counts: Float32Array): Record<number, number> {
@@ -114,6 +116,25 @@ describe('remap', () => {
     let moved = 0;
     for (let b = 0; b < 256; b++) moved += Math.abs(rebinned.channels[0].counts[b] - ref.channels[0].counts[b]);
     expect(moved).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('the histogram remap against the original\'s kernels', () => {
+  it('equals a literal transcription of histogram + hist_remap2 on masked feature maps (ties, a constant channel, nI ≠ nJ)', () => {
+    const r = rng(13);
+    const C = 4, n = 13 * 11, nS = 17 * 15;
+    const F = Float32Array.from({ length: C * n }, () => Math.round(Math.max(0, r() * 8 - 3) * 4) / 4);
+    const J = Float32Array.from({ length: C * nS }, (_, i) => (i < nS ? 1.5 : Math.max(0, r() * r() * 10 - 2)));
+    const maskI = Uint8Array.from({ length: n }, () => (r() < 0.6 ? 1 : 0));
+    const maskJ = Uint8Array.from({ length: nS }, () => (r() < 0.4 ? 1 : 0));
+    const I = [...maskI.keys()].filter((p) => maskI[p]);
+    const U = [...maskJ.keys()].filter((p) => maskJ[p]);
+    const values = Float32Array.from({ length: C * I.length }, (_, i) => F[Math.floor(i / I.length) * n + I[i % I.length]]);
+    const refVals = Float32Array.from({ length: C * U.length }, (_, i) => J[Math.floor(i / U.length) * nS + U[i % U.length]]);
+    const ours = remapWithTable(values, C, I.length, rankToValueTable(histogramReference(refVals, C, U.length, I.length), I.length));
+    const original = originalHistogramRemap(F, maskI, J, maskJ, C);
+    const atI = Float32Array.from({ length: C * I.length }, (_, i) => original[Math.floor(i / I.length) * n + I[i % I.length]]);
+    expect(Array.from(ours)).toEqual(Array.from(atI));
   });
 });
 

@@ -3,6 +3,7 @@ import { lbfgs } from '../../../../companion/compute/optimizer/lbfgs.js';
 import { openCompactDirection } from '../../../../companion/compute/optimizer/compact-direction.js';
 import { CPU } from '../../../../companion/compute/device.js';
 import { mulberry32 } from '../../../support/gradcheck.js';
+import { measured } from '../../../support/torch-lbfgs.js';
 
 /** A convex quadratic ½xᵀAx − bᵀx with a diagonal-plus-coupling A (well conditioned). */
 function quadratic(n: number, seed: number) {
@@ -23,6 +24,16 @@ function quadratic(n: number, seed: number) {
 }
 
 describe('compact L-BFGS direction', () => {
+  it('is the float64 two-loop direction of Torch\'s lbfgs on the same history, at every iteration, after the history rolls too', async () => {
+    const n = 300, history = 5;
+    const x = new Float32Array(n).fill(0.5);
+    const m = measured(await openCompactDirection(CPU, n, history), history);
+    await lbfgs(x, quadratic(n, 3), { maxIter: 25, lr: 0.5, history, tolFun: -1, tolX: -1, direction: m.engine });
+    await m.engine.release();
+    expect(m.historyLengths.filter((h) => h === history).length).toBeGreaterThan(10);
+    expect(Math.max(...m.errors)).toBeLessThan(1e-5);
+  });
+
   it('follows the two-loop recursion step for step, including after the history wraps', async () => {
     const n = 300, history = 5, iters = 25;
     const evaluate = quadratic(n, 3);

@@ -253,6 +253,20 @@ describe('lbfgs', () => {
     expect(step.x[0]).toBeCloseTo(1, 6); // t = min(1, 1/5)·1, x = 0 − 0.2·(−5)
   });
 
+  it('stops on the step size when Σ|t·d| ≤ tolX (Torch sums), not when only max|t·d| is', async () => {
+    // Constant gradient 1 on 100 values, lr 1e-3: the first step is t = min(1, 1/100)·1e-3 along
+    // −g, so Σ|t·d| = 1e-3 while max|t·d| = 1e-5. The loss keeps changing (no 'funChange').
+    let calls = 0;
+    const evaluate = async () => ({ loss: -1000 * calls++, grad: new Float32Array(100).fill(1) });
+    const keepGoing = await lbfgs(new Float32Array(100), evaluate, { maxIter: 3, lr: 1e-3, tolFun: -1, tolX: 1e-4 });
+    expect(keepGoing.stats.stop).toBe('maxIter');
+    expect(keepGoing.iterations).toBe(3);
+    calls = 0;
+    const stop = await lbfgs(new Float32Array(100), evaluate, { maxIter: 3, lr: 1e-3, tolFun: -1, tolX: 2e-3 });
+    expect(stop.stats.stop).toBe('tolX');
+    expect(stop.iterations).toBe(1);
+  });
+
   it('throws CANCELLED between iterations and evaluates no more once aborted', async () => {
     const controller = new AbortController();
     let calls = 0;

@@ -50,26 +50,20 @@ describe('maskAfterConv', () => {
     expect(Array.from(out.data)).toEqual([6, 8, 16, 18]);
   });
 
-  it('sums rows first (photo style) or the whole window (DPH): both are the 3×3 mean to float32 rounding', () => {
+  it('is Torch\'s float arithmetic: the window summed row by row in float32, then ÷9 in float32', () => {
     const r = mulberry32(4);
     const m = mask(9, 7, Array.from({ length: 63 }, () => r()));
     const slow = windowMean(m, 3, 1, 1);
-    for (const sum of ['window', 'rows'] as const) {
-      const out = maskAfterConv(m, 3, 1, 1, sum);
-      expect([out.width, out.height]).toEqual([9, 7]);
-      out.data.forEach((v, i) => expect(Math.abs(v - slow[i])).toBeLessThan(1e-7));
-    }
-    // Rows first: exactly ((a + b + c) rounded to float32, summed over three rows) / 9.
-    const rows = maskAfterConv(m, 3, 1, 1, 'rows').data;
-    const at = (y: number, x: number) => (x >= 0 && x < 9 && y >= 0 && y < 7 ? m.data[y * 9 + x] : 0);
-    const rowSum = (y: number, x: number) => (y < 0 || y >= 7 ? 0 : Math.fround(at(y, x) + at(y, x - 1) + at(y, x + 1)));
+    const out = maskAfterConv(m, 3, 1, 1);
+    expect([out.width, out.height]).toEqual([9, 7]);
+    out.data.forEach((v, i) => expect(Math.abs(v - slow[i])).toBeLessThan(1e-7));
+    // SpatialAveragePooling's loop over the clipped window, a float accumulator, sum/9 as a float.
+    const f = Math.fround;
     for (let y = 0; y < 7; y++) for (let x = 0; x < 9; x++) {
-      expect(rows[y * 9 + x]).toBe(Math.fround((rowSum(y, x) + rowSum(y - 1, x) + rowSum(y + 1, x)) / 9));
+      let acc = 0;
+      for (let yy = Math.max(0, y - 1); yy < Math.min(7, y + 2); yy++) for (let xx = Math.max(0, x - 1); xx < Math.min(9, x + 2); xx++) acc = f(acc + m.data[yy * 9 + xx]);
+      expect(out.data[y * 9 + x]).toBe(f(acc / 9));
     }
-  });
-
-  it('refuses row-wise sums for windows other than 3×3/1/1', () => {
-    expect(() => maskAfterConv(mask(5, 5, new Float32Array(25)), 3, 2, 0, 'rows')).toThrow(/3×3\/1\/1 only/);
   });
 });
 
@@ -109,13 +103,13 @@ describe('layerMasks', () => {
     expect(got.has('relu5_2')).toBe(false); // stops once the asked layers have masks
   });
 
-  it('applies one 3×3 mean by relu1_1 and conv, conv, pool, conv by relu2_1 (VGG), in either summation', () => {
+  it('applies one 3×3 mean by relu1_1 and conv, conv, pool, conv by relu2_1 (VGG)', () => {
     const w = 8, h = 6;
     const r = mulberry32(9);
     const m0 = mask(w, h, Array.from({ length: w * h }, () => (r() < 0.5 ? 1 : 0)));
-    for (const sum of ['window', 'rows'] as const) {
-      const got = layerMasks(getBackbone('vgg19'), m0, { upTo: ['relu2_1'], sum });
-      const after1 = maskAfterConv(m0, 3, 1, 1, sum);
+    {
+      const got = layerMasks(getBackbone('vgg19'), m0, { upTo: ['relu2_1'] });
+      const after1 = maskAfterConv(m0, 3, 1, 1);
       expect(Array.from(got.get('relu1_1')!.data)).toEqual(Array.from(after1.data));
       const after2 = windowMean(after1, 3, 1, 1);
       // Halving an even axis averages pixel pairs.

@@ -7,8 +7,11 @@ import type { Image } from '../../../../companion/image/image.js';
 import { readImage, readMask } from '../../../../companion/image/io.js';
 import { rgbToLab } from '../../../../companion/image/lab.js';
 import { meanDeltaE76 } from '../../../../companion/image/metrics.js';
-import { denoiseChroma, postProcess, softCompositingMask } from '../../../../companion/pipeline/dph/post-process.js';
+import { denoiseChroma, postProcess, softCompositingMask, votingRegion } from '../../../../companion/pipeline/dph/post-process.js';
+import { computeNnf } from '../../../../companion/image/patchmatch.js';
+import { votePatches } from '../../../../companion/image/vote.js';
 import { mulberry32 } from '../../../support/gradcheck.js';
+import { voteCoherence } from '../../../support/original-post.js';
 
 const W = 48;
 const H = 40;
@@ -93,6 +96,37 @@ describe('denoiseChroma', () => {
     }
     expect(lDiff).toBeLessThan(2); // only clamping to [0, 1] can move L
     expect(varAfter).toBeLessThan(0.3 * varBefore);
+  });
+});
+
+describe('votingRegion', () => {
+  it('gives every pixel under the soft mask the votes of all patches covering it, as votemex over every patch does', async () => {
+    const paint = painting();
+    const rand = mulberry32(9);
+    const a: Image = { width: W, height: H, channels: 3, data: Float32Array.from({ length: W * H * 3 }, rand) };
+    // A mask near the right border too, so inward-moved centres are exercised.
+    const tight = tightMask();
+    for (let y = 10; y < 16; y++) for (let x = 44; x < W; x++) tight.data[y * W + x] = 1;
+    const soft = softCompositingMask(tight);
+    const voteWith = async (region: Image) => {
+      const nnf = await computeNnf(a, paint, region, { iterations: 0, workers: 0, seed: 4 });
+      // The original matches every patch; only those covering sM > 0 matter below, and ours are
+      // the matched ones among them (a centre (x, y) is the corner (x − 3, y − 3)).
+      const original = voteCoherence(paint, W, H, 7, (ax, ay) => {
+        const c = (ay + 3) * W + ax + 3;
+        return nnf.active[c] ? [nnf.x[c] - 3, nnf.y[c] - 3] : [0, 0];
+      });
+      return { ours: votePatches(paint, nnf).data, original };
+    };
+    const worst = (r: { ours: Float32Array; original: Float64Array }) => {
+      let m = 0;
+      for (let i = 0; i < W * H; i++) if (soft.data[i] > 0) for (let k = 0; k < 3; k++) m = Math.max(m, Math.abs(r.ours[i * 3 + k] - r.original[i * 3 + k]));
+      return m;
+    };
+    expect(worst(await voteWith(votingRegion(soft)))).toBeLessThan(1e-6);
+    // Matching only the centres under sM > 0 gives its edge pixels fewer votes.
+    const under: Image = { ...soft, data: soft.data.map((v) => (v > 0 ? 1 : 0)) };
+    expect(worst(await voteWith(under))).toBeGreaterThan(1e-3);
   });
 });
 

@@ -9,7 +9,7 @@ import { decodeLabels, LABEL_COLOURS } from '../../../../companion/pipeline/phot
 import { prepareInputs } from '../../../../companion/pipeline/photo-style/prepare.js';
 import { maskedGram } from '../../../support/reference-losses.js';
 import { layerMasks } from '../../../../companion/pipeline/common/layer-masks.js';
-import { buildPhotoTaps, isVggChain, photoLayerMasks } from '../../../../companion/pipeline/photo-style/targets.js';
+import { buildPhotoTaps, photoLayerMasks } from '../../../../companion/pipeline/photo-style/targets.js';
 import { torchScale } from '../../../../companion/image/torch-scale.js';
 import type { GramHead } from '../../../../companion/compute/losses/types.js';
 import { mulberry32 } from '../../../support/gradcheck.js';
@@ -42,10 +42,14 @@ function originalWalk(mask: Float32Array, w: number, h: number, upTo: string): F
   let m = mask;
   for (let b = 0; b < blocks.length; b++) {
     for (let i = 1; i <= blocks[b]; i++) {
-      const at = (y: number, x: number) => (x >= 0 && x < w && y >= 0 && y < h ? m[y * w + x] : 0);
-      const rows = (y: number, x: number) => (y < 0 || y >= h ? 0 : Math.fround(at(y, x) + at(y, x - 1) + at(y, x + 1)));
+      // nn.SpatialAveragePooling(3,3,1,1,1,1) on a float tensor: the clipped window summed row by
+      // row into a float accumulator, then sum/9 as a float.
       const out = new Float32Array(w * h);
-      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) out[y * w + x] = (rows(y, x) + rows(y - 1, x) + rows(y + 1, x)) / 9;
+      for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+        let acc = 0;
+        for (let yy = Math.max(0, y - 1); yy < Math.min(h, y + 2); yy++) for (let xx = Math.max(0, x - 1); xx < Math.min(w, x + 2); xx++) acc = Math.fround(acc + m[yy * w + xx]);
+        out[y * w + x] = acc / 9;
+      }
       m = out;
       if (`relu${b + 1}_${i}` === upTo) return m;
     }
@@ -56,16 +60,6 @@ function originalWalk(mask: Float32Array, w: number, h: number, upTo: string): F
   }
   throw new Error(`no layer ${upTo}`);
 }
-
-describe('isVggChain', () => {
-  it('reads VGG-19 and its shallow variant as conv/pool chains, and refuses branching or strided nets', () => {
-    expect(isVggChain(getBackbone('vgg19'))).toBe(true);
-    expect(isVggChain(getBackbone('vgg19-shallow'))).toBe(true);
-    expect(isVggChain(tinyVgg)).toBe(true);
-    expect(isVggChain(getBackbone('squeezenet'))).toBe(false);
-    expect(isVggChain(getBackbone('googlenet'))).toBe(false);
-  });
-});
 
 describe('photoLayerMasks', () => {
   const W = 45;
