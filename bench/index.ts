@@ -1,9 +1,11 @@
-// `npm run bench -- <compute|dph|photo|tv|hires|hires-methods> [options]`
+// `npm run bench -- <compute|convergence|dph|photo|schedule|tv|hires|hires-methods> [options]`
 const [which = 'compute', ...rest] = process.argv.slice(2);
 const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   compute: () => import('./compute.js'),
+  convergence: () => import('./convergence.js'),
   dph: () => import('./dph.js'),
   photo: () => import('./photo.js'),
+  schedule: () => import('./schedule.js'),
   tv: () => import('./tv-calibration.js'),
   hires: () => import('./hires.js'),
   'hires-methods': () => import('./hires-methods.js'),

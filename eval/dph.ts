@@ -57,8 +57,9 @@ export async function main(argv: string[]): Promise<void> {
   const size = whole(v.size!, 'size', 32);
   const repeats = whole(v.repeats!, 'repeats', 1);
   const options = { backbone, size, pass1Iters: whole(v['pass1-iters']!, 'pass1-iters', 0), pass2Iters: whole(v['pass2-iters']!, 'pass2-iters', 0), device: v.device! };
-  // The figures are taken at the working size: no refinement to the examples' resolution.
-  const jobOptions = { ...options, detail: 'paper' as const };
+  // The figures are taken at the working size: no refinement to the examples' resolution; with
+  // every iteration, as the original (`npm run bench -- schedule` compares the schedules).
+  const jobOptions = { ...options, detail: 'paper' as const, schedule: 'paper' as const };
   const weightsFile = v.weights ?? kitWeights(backbone);
   const out = v.out!;
   const name = `dph-${backbone}-${size}`;

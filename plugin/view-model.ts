@@ -2,7 +2,7 @@
 // Harmonize is unavailable, backbone choices, progress wording. Pure functions of PanelState.
 import { BACKBONE_PRESETS, recommendedBackbone, type BackboneName, type InstallableModel, type JobOptions, type ModelInfo, type Mode, type Quality } from '../shared/protocol.js';
 import { formatBytes } from '../shared/bytes.js';
-import { JOB_OPTIONS, QUALITY_PRESETS, TAU_PRESETS } from '../shared/options.js';
+import { HARMONIZE_JOB_DEFAULTS, JOB_OPTIONS, QUALITY_PRESETS, TAU_PRESETS } from '../shared/options.js';
 import { formatDuration } from '../shared/duration.js';
 import { PANEL_ERRORS } from './errors.js';
 import type { LayerSummary } from './photoshop/host.js';
@@ -135,7 +135,8 @@ export function speedHint(state: PanelState): string {
   const time = formatDuration(preset.cpuSeconds[quality]);
   const device = state.connection.companion?.device;
   const where = device && device !== 'cpu' ? 'measured on a 2-core CPU; much faster on this GPU' : 'on a 2-core CPU';
-  return `${preset.label}: about ${time} at ${quality === 'full' ? 'Full' : 'Preview'} quality (${where}).`;
+  const caveat = preset.caveat ? ` A ${preset.caveat}.` : '';
+  return `${preset.label}: about ${time} at ${quality === 'full' ? 'Full' : 'Preview'} quality (${where}).${caveat}`;
 }
 
 export function backboneChoices(state: PanelState): BackboneChoice[] {
@@ -259,7 +260,7 @@ export function jobBlocker(state: PanelState): string | undefined {
 export function jobOptions(state: PanelState): JobOptions {
   const s = state.settings;
   const backbone = chosenBackbone(state)?.name;
-  if (s.mode === 'harmonize') return { mode: 'harmonize', quality: s.quality, tau: s.tau, postProcess: s.postProcess, ...(backbone ? { backbone } : {}) };
+  if (s.mode === 'harmonize') return { mode: 'harmonize', quality: s.quality, tau: s.tau, schedule: HARMONIZE_JOB_DEFAULTS.schedule, postProcess: s.postProcess, ...(backbone ? { backbone } : {}) };
   return { mode: 'photo-style', quality: s.quality, ...(backbone ? { backbone } : {}) };
 }
 

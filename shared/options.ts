@@ -11,6 +11,7 @@ import {
   DETAILS,
   MODES,
   QUALITIES,
+  SCHEDULES,
   SMOOTHINGS,
   type HarmonizeJobOptions,
   type JobOptions,
@@ -123,6 +124,10 @@ export const JOB_OPTIONS = Object.freeze({
   pass2Iters: {
     kind: 'integer', modes: HARMONIZE, min: 0, max: MAX_ITERATIONS, default: 'preset', limit: 'maxIterations', flag: 'pass2-iters', placeholder: 'N',
     help: 'pass-2 iterations, refining it',
+  },
+  schedule: {
+    kind: 'choice', modes: HARMONIZE, values: SCHEDULES, default: 'paper', flag: 'schedule', placeholder: 'S',
+    help: 'paper runs every iteration; auto stops each pass when the picture stops changing (iterations become caps; not yet the default: README, Schedule)',
   },
   postProcess: {
     kind: 'boolean', modes: HARMONIZE, default: true, flag: 'post-process', aliases: ['post'],
@@ -280,7 +285,7 @@ function defaultsOf<M extends Mode>(mode: M): Omit<Extract<ResolvedJobOptions, {
   return Object.freeze(rest) as never;
 }
 
-/** The pipelines' defaults: `{ backbone, size, tau, pass1Iters, pass2Iters, postProcess }`. */
+/** The pipelines' defaults: `{ backbone, size, tau, pass1Iters, pass2Iters, schedule, postProcess, detail }`. */
 export const HARMONIZE_JOB_DEFAULTS: Readonly<Omit<ResolvedHarmonizeOptions, 'mode' | 'quality'>> = defaultsOf('harmonize');
 /** The pipelines' defaults: `{ backbone, size, stage1Iters, stage2Iters, smoothing }`. */
 export const PHOTO_STYLE_JOB_DEFAULTS: Readonly<Omit<ResolvedPhotoStyleOptions, 'mode' | 'quality'>> = defaultsOf('photo-style');

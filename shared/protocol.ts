@@ -25,15 +25,23 @@ export type BackboneName = (typeof BACKBONES)[number];
  */
 export interface BackbonePreset {
   backbone: BackboneName;
-  label: 'Best' | 'Faster' | 'Light';
+  label: 'Best' | 'Faster' | 'Draft';
   network: string;
+  /** What the preset gives up, said wherever it is offered. */
+  caveat?: string;
   /** Measured seconds per job on a 2-core CPU. */
   cpuSeconds: { preview: number; full: number };
 }
 export const BACKBONE_PRESETS: readonly BackbonePreset[] = Object.freeze([
   { backbone: 'vgg19', label: 'Best', network: 'VGG-19', cpuSeconds: { preview: 105, full: 1450 } },
   { backbone: 'vgg19-shallow', label: 'Faster', network: 'VGG-19, shallow', cpuSeconds: { preview: 60, full: 750 } },
-  { backbone: 'squeezenet', label: 'Light', network: 'SqueezeNet', cpuSeconds: { preview: 12, full: 90 } },
+  // A draft preview (issue 13): on kit examples it gets the paper's colours (colour ratio ≈ 0.5)
+  // but not its structure (ratio > 1: further from the paper than the naive paste); README,
+  // "Quality against the paper".
+  {
+    backbone: 'squeezenet', label: 'Draft', network: 'SqueezeNet', cpuSeconds: { preview: 12, full: 90 },
+    caveat: "draft preview: the painting's colours, but the object comes out softer than the paste",
+  },
 ] as const);
 
 /**
@@ -80,6 +88,14 @@ export { formatDuration } from './duration.js';
 
 export const QUALITIES = Object.freeze(['preview', 'full'] as const);
 export type Quality = (typeof QUALITIES)[number];
+
+/**
+ * How many iterations a harmonization runs: `auto` stops each pass when the picture stops
+ * changing and runs pass 1 at half size (iteration counts become caps); `paper` runs exactly the
+ * given or the preset's counts at the working size, as the original does.
+ */
+export const SCHEDULES = Object.freeze(['auto', 'paper'] as const);
+export type Schedule = (typeof SCHEDULES)[number];
 
 /** Harmonize's detail: refined up to the document's own resolution, or the paper's scale enlarged (the original's behaviour). */
 export const DETAILS = Object.freeze(['native', 'paper'] as const);
@@ -132,6 +148,8 @@ export interface HarmonizeJobOptions {
   size?: number;
   pass1Iters?: number;
   pass2Iters?: number;
+  /** `paper` (default): exactly the iteration counts; `auto`: stop when the picture stops changing. */
+  schedule?: Schedule;
   postProcess?: boolean;
   /** `native`: refined to the document's resolution; `paper`: the working size enlarged. */
   detail?: Detail;

@@ -128,7 +128,8 @@ async function timedRun(
     }
   };
   try {
-    const r = await harmonize(example.inputs, { backbone: net.spec.name as never, size, tau: example.tau, pass1Iters: iterations[0], pass2Iters: iterations[1], postProcess, device: net.device }, { onProgress, signal: ctx.signal }, { network: net });
+    // The passes at the working size, as timed and compared (native detail's levels run on the CPU).
+    const r = await harmonize(example.inputs, { backbone: net.spec.name as never, size, tau: example.tau, pass1Iters: iterations[0], pass2Iters: iterations[1], postProcess, detail: 'paper', schedule: 'paper', device: net.device }, { onProgress, signal: ctx.signal }, { network: net });
     const figures = tracker.figures(base, true);
     onFigures(figures);
     return { figures, pass2: r.stages.pass2 };

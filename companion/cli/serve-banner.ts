@@ -67,13 +67,17 @@ function modelLines(info: BannerInfo): string[] {
   return lines;
 }
 
-/** The panel's presets with their speed, or "not installed"; none while no model is installed (the models line says what to get). */
+/**
+ * The panel's presets with their speed, or "not installed", and what a preset gives up (its
+ * caveat, wrapped under it); none while no model is installed (the models line says what to get).
+ */
 function presetLines(info: BannerInfo): string[] {
   if (info.backbones.present.length === 0) return [];
-  return BACKBONE_PRESETS.map((p) => {
+  return BACKBONE_PRESETS.flatMap((p) => {
     const speed = `about ${formatDuration(p.cpuSeconds.preview)} preview, ${formatDuration(p.cpuSeconds.full)} full on a 2-core CPU`;
     const have = info.backbones.present.includes(p.backbone);
-    return `  ${p.label.padEnd(9)} ${p.backbone.padEnd(14)} ${have ? speed : 'not installed'}`;
+    const line = `  ${p.label.padEnd(9)} ${p.backbone.padEnd(14)} ${have ? speed : 'not installed'}`;
+    return p.caveat ? [line, ...wrap(`(${p.caveat})`, 78, ' '.repeat(27))] : [line];
   });
 }
 

@@ -1,6 +1,6 @@
 // The contract between pipelines (harmonize, photo-style) and their callers (CLI, server, eval).
 import type { Image } from '../image/image.js';
-import type { BackboneName, Detail, Smoothing } from '../../shared/protocol.js';
+import type { BackboneName, Detail, Schedule, Smoothing } from '../../shared/protocol.js';
 
 /** One progress event; `stage` names a step of the paper's pipeline. */
 export interface Progress {
@@ -37,8 +37,10 @@ export interface HarmonizeOptions {
   size: number;
   /** Stylisation level τ (1 realistic, 5 impressionist, 10 expressionist). */
   tau: number;
+  /** Caps with `auto`; exact counts with `paper`. */
   pass1Iters: number;
   pass2Iters: number;
+  schedule: Schedule;
   postProcess: boolean;
   /** `native`: refine the result up to the inputs' resolution (detail/native.ts); `paper`: enlarge the working-size result. */
   detail: Detail;

@@ -60,7 +60,7 @@ export async function runJob(
       if (!run) throw new PainterlyError('MODE_UNAVAILABLE', 'This companion does not offer harmonize.');
       const result = await run(
         { painting: inputs.get('painting')!, composite: inputs.get('composite')!, mask: inputs.get('mask')!, dilatedMask: inputs.get('dilatedMask') },
-        { backbone: options.backbone, size: options.size, tau: options.tau, pass1Iters: options.pass1Iters, pass2Iters: options.pass2Iters, postProcess: options.postProcess, detail: options.detail, device },
+        { backbone: options.backbone, size: options.size, tau: options.tau, pass1Iters: options.pass1Iters, pass2Iters: options.pass2Iters, schedule: options.schedule, postProcess: options.postProcess, detail: options.detail, device },
         hooks,
       );
       image = result.image;

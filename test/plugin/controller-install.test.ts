@@ -73,13 +73,13 @@ describe('installing from the panel', () => {
     const { controller } = await setUp();
     expect(controller.state.connection.companion?.models?.map((m) => m.name)).toEqual(['vgg19', 'squeezenet', 'googlenet']);
     controller.setBackbone('squeezenet');
-    expect(jobBlocker(controller.state)).toBe('Light (SqueezeNet) is not installed yet: click Install above.');
+    expect(jobBlocker(controller.state)).toBe('Draft (SqueezeNet) is not installed yet: click Install above.');
     const seen: number[] = [];
     controller.subscribe((s) => s.install && s.install.bytesDone > 0 && seen.push(s.install.bytesDone));
     await controller.installModel('squeezenet');
     const s = controller.state;
     expect(s.install).toBeUndefined();
-    expect(s.installOutcome).toEqual({ kind: 'done', model: 'squeezenet', message: 'SqueezeNet 1.1 is installed: Light is ready.' });
+    expect(s.installOutcome).toEqual({ kind: 'done', model: 'squeezenet', message: 'SqueezeNet 1.1 is installed: Draft is ready.' });
     expect(seen.length).toBeGreaterThan(3);
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
     expect(s.connection.companion?.backbones.present).toEqual(['squeezenet']);

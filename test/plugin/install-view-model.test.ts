@@ -7,7 +7,7 @@ import { canInstallModels, chosenBackbone, installProgressText, installView, job
 
 const MODELS: ModelInfo[] = [
   { name: 'vgg19', title: 'VGG-19', license: 'CC BY 4.0', downloadBytes: 80_134_624, installed: false, backbones: ['vgg19', 'vgg19-shallow'], presets: ['Best', 'Faster'], hosts: ['github.com'] },
-  { name: 'squeezenet', title: 'SqueezeNet 1.1', license: 'BSD-2-Clause', downloadBytes: 4_950_080, installed: false, backbones: ['squeezenet'], presets: ['Light'], hosts: ['github.com', 'raw.githubusercontent.com'] },
+  { name: 'squeezenet', title: 'SqueezeNet 1.1', license: 'BSD-2-Clause', downloadBytes: 4_950_080, installed: false, backbones: ['squeezenet'], presets: ['Draft'], hosts: ['github.com', 'raw.githubusercontent.com'] },
   { name: 'googlenet', title: 'GoogLeNet (BVLC)', license: 'unrestricted', downloadBytes: 53_533_754, installed: false, backbones: ['googlenet'], presets: [], hosts: ['dl.caffe.berkeleyvision.org'] },
 ];
 const NONE = { present: [], missing: [] };
@@ -46,7 +46,7 @@ describe('the preset and the install offer when nothing is installed', () => {
 
   it('offers the model of a missing preset the user picks, and nothing for an installed one', () => {
     const s = apply(connected('cpu', { backbones: { present: ['vgg19', 'vgg19-shallow'], missing: [] } }), { type: 'setBackbone', backbone: 'squeezenet' });
-    expect(installView(s)).toMatchObject({ model: 'squeezenet', detail: '4.95 MB download · for Light', hosts: 'Downloaded from github.com, then raw.githubusercontent.com' });
+    expect(installView(s)).toMatchObject({ model: 'squeezenet', detail: '4.95 MB download · for Draft', hosts: 'Downloaded from github.com, then raw.githubusercontent.com' });
     expect(installView(apply(s, { type: 'setBackbone', backbone: 'vgg19' }))).toBeUndefined();
   });
 
@@ -69,7 +69,7 @@ describe('an install in progress', () => {
       canInstall: false,
       canCancel: true,
     });
-    expect(jobBlocker(s)).toBe('Light (SqueezeNet) is being installed.');
+    expect(jobBlocker(s)).toBe('Draft (SqueezeNet) is being installed.');
   });
 
   it('says when the bytes are in and the model is being checked and installed', () => {
@@ -92,9 +92,9 @@ describe('an install in progress', () => {
 
   it('when done, takes the companion’s new backbones and models: the preset is ready and the offer gone', () => {
     const models = MODELS.map((m) => (m.name === 'squeezenet' ? { ...m, installed: true } : m));
-    const s = apply(started(), { type: 'installed', model: 'squeezenet', models, backbones: { present: ['squeezenet'], missing: [] }, message: 'SqueezeNet 1.1 is installed: Light is ready.' });
+    const s = apply(started(), { type: 'installed', model: 'squeezenet', models, backbones: { present: ['squeezenet'], missing: [] }, message: 'SqueezeNet 1.1 is installed: Draft is ready.' });
     expect(s.install).toBeUndefined();
-    expect(s.installOutcome).toEqual({ kind: 'done', model: 'squeezenet', message: 'SqueezeNet 1.1 is installed: Light is ready.' });
+    expect(s.installOutcome).toEqual({ kind: 'done', model: 'squeezenet', message: 'SqueezeNet 1.1 is installed: Draft is ready.' });
     expect(chosenBackbone(s)).toMatchObject({ name: 'squeezenet', available: true });
     expect(installView(s)).toBeUndefined();
     expect(jobBlocker(s)).toBeUndefined();

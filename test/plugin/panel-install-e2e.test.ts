@@ -38,10 +38,10 @@ describe('installing a model from the panel', () => {
     expect(await page.locator('#backbone-command').isVisible()).toBe(false); // no terminal detour
     await shot(page, 'install-offer');
 
-    // Light (SqueezeNet): a missing model can be picked, to install it.
-    await page.locator('#backbone select').selectOption({ label: 'Light (SqueezeNet): not installed' });
+    // Draft (SqueezeNet): a missing model can be picked, to install it.
+    await page.locator('#backbone select').selectOption({ label: 'Draft (SqueezeNet): not installed' });
     await poll(() => text(page, 'install-title')).toBe('SqueezeNet 1.1 is not installed');
-    expect(await text(page, 'install-detail')).toBe('4.95 MB download · for Light');
+    expect(await text(page, 'install-detail')).toBe('4.95 MB download · for Draft');
     expect(await text(page, 'install-license')).toContain('BSD-2-Clause');
     await page.click('#install-button');
     // The official caffemodel is not on this mirror: the panel says the next source is tried.
@@ -84,15 +84,15 @@ describe('installing a model from the panel', () => {
     const asked = mirror.requests.length;
     mirror.bytesPerSecond = 4_000_000;
     await page.click('#install-button');
-    await poll(() => text(page, 'install-outcome-text'), 60_000).toBe('SqueezeNet 1.1 is installed: Light is ready.');
+    await poll(() => text(page, 'install-outcome-text'), 60_000).toBe('SqueezeNet 1.1 is installed: Draft is ready.');
     expect(await page.locator('#install-outcome').getAttribute('data-kind')).toBe('done');
     const again = mirror.requests.slice(asked).map((r) => r.path);
     expect(done.size).toBeGreaterThan(3);
     expect(again.filter((p) => done.has(p))).toEqual([]);
     expect(await page.locator('#install').isVisible()).toBe(false);
     expect(await page.locator('#harmonize').getAttribute('disabled')).toBeNull();
-    expect(await page.locator('#backbone select option:checked').innerText()).toBe('Light (SqueezeNet)');
-    expect(await text(page, 'backbone-speed')).toMatch(/^Light: about/);
+    expect(await page.locator('#backbone select option:checked').innerText()).toBe('Draft (SqueezeNet)');
+    expect(await text(page, 'backbone-speed')).toMatch(/^Draft: about/);
     await shot(page, 'install-done');
 
     // The model just installed runs a harmonization.

@@ -47,7 +47,7 @@ describe('jobs', () => {
     expect(s.job!.phase).toBe('uploading');
     s = reduce(s, { type: 'jobEvent', event: { type: 'queued', jobId: 1, place: 2 } });
     expect(s.job).toMatchObject({ phase: 'queued', queuePlace: 2 });
-    s = reduce(s, { type: 'jobEvent', event: { type: 'started', jobId: 1, device: 'cuda', options: { mode: 'harmonize', quality: 'full', tau: 5, size: 700, pass1Iters: 1, pass2Iters: 1, postProcess: true, detail: 'native', backbone: 'vgg19' } } });
+    s = reduce(s, { type: 'jobEvent', event: { type: 'started', jobId: 1, device: 'cuda', options: { mode: 'harmonize', quality: 'full', tau: 5, size: 700, pass1Iters: 1, pass2Iters: 1, schedule: 'auto', postProcess: true, detail: 'native', backbone: 'vgg19' } } });
     expect(s.job).toMatchObject({ phase: 'running', device: 'cuda' });
     s = reduce(s, { type: 'jobEvent', event: { type: 'progress', jobId: 1, stage: 'pass1', iteration: 3, total: 10, etaSeconds: 12 } });
     expect(s.job).toMatchObject({ stage: 'pass1', iteration: 3, total: 10, etaSeconds: 12 });

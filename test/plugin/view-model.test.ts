@@ -97,11 +97,11 @@ describe('backbones and options', () => {
     expect(splitCommand('npx painterly models import FILE (a squeezenet safetensors file)')).toEqual({ command: 'npx painterly models import FILE', note: 'a squeezenet safetensors file' });
   });
 
-  it('lists Best, Faster and Light with what is installed and how to get the rest', () => {
+  it('lists Best, Faster and Draft with what is installed and how to get the rest', () => {
     expect(backboneChoices(scene())).toEqual([
       { name: 'vgg19', label: 'Best (VGG-19)', available: true, fetchCommand: undefined },
       { name: 'vgg19-shallow', label: 'Faster (VGG-19, shallow)', available: false, fetchCommand: 'npx painterly models fetch vgg19' },
-      { name: 'squeezenet', label: 'Light (SqueezeNet)', available: true, fetchCommand: undefined },
+      { name: 'squeezenet', label: 'Draft (SqueezeNet)', available: true, fetchCommand: undefined },
     ]);
   });
 
@@ -116,11 +116,13 @@ describe('backbones and options', () => {
 
   it('gives the chosen model\'s measured speed at the chosen quality', () => {
     const light = reduce(scene(), { type: 'setBackbone', backbone: 'squeezenet' });
-    expect(speedHint(light)).toMatch(/^Light: about 12 s at Preview quality \(measured on a 2-core CPU; much faster on this GPU\)\.$/);
+    expect(speedHint(light)).toMatch(/^Draft: about 12 s at Preview quality \(measured on a 2-core CPU; much faster on this GPU\)\. A draft preview: .*softer than the paste\.$/);
     const full = reduce(light, { type: 'setQuality', quality: 'full' });
-    expect(speedHint(full)).toMatch(/^Light: about 2 min at Full quality/);
+    expect(speedHint(full)).toMatch(/^Draft: about 2 min at Full quality/);
     const cpu = reduce(full, { type: 'connected', companion: { ...companion, device: 'cpu' } });
-    expect(speedHint(cpu)).toMatch(/\(on a 2-core CPU\)\.$/);
+    expect(speedHint(cpu)).toMatch(/\(on a 2-core CPU\)\. A draft preview/);
+    const best = reduce(cpu, { type: 'setBackbone', backbone: 'vgg19' });
+    expect(speedHint(best)).toMatch(/^Best: about .* \(on a 2-core CPU\)\.$/);
   });
 
   it('defaults to the best installed backbone', () => {
@@ -133,7 +135,7 @@ describe('backbones and options', () => {
     let s = reduce(scene(), { type: 'setTau', tau: 10 });
     s = reduce(s, { type: 'setQuality', quality: 'full' });
     s = reduce(s, { type: 'setPostProcess', on: false });
-    expect(jobOptions(s)).toEqual({ mode: 'harmonize', quality: 'full', tau: 10, postProcess: false, backbone: 'vgg19' });
+    expect(jobOptions(s)).toEqual({ mode: 'harmonize', quality: 'full', tau: 10, schedule: 'paper', postProcess: false, backbone: 'vgg19' });
     expect(jobOptions(reduce(s, { type: 'setMode', mode: 'photo-style' }))).toEqual({ mode: 'photo-style', quality: 'full', backbone: 'vgg19' });
   });
 });

@@ -43,6 +43,13 @@ export interface BackboneSpec {
   tvScale: { pass1: number; pass2: number };
   /** Largest stride among the taps: crops are aligned to it so layer grids line up. */
   maxStride: number;
+  /**
+   * Pass 2 keeps the object's coarse structure with an image-space Laplacian term
+   * (pipeline/dph/laplacian-term.ts): light backbones whose style terms wash it out. `pool` is
+   * in pixels at the original's 700-px working size (scaled with the working size); `weight` is
+   * the term's normalised-gradient weight, next to content 1 and style τ per layer (§3.6).
+   */
+  structure?: { pool: number; weight: number };
 }
 
 export type Shape = [channels: number, height: number, width: number];

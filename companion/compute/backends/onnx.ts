@@ -2,11 +2,11 @@
 // works. Nothing outside companion/compute/ imports it: pipelines get runnable graphs from
 // compute/graphs/ and the device from compute/device.ts.
 import './ort-env.js'; // first: turns the runtime's telemetry off before it loads
-import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { PainterlyError } from '../../../shared/errors.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
+import { cpuThreads } from '../cpu-threads.js';
 import { autoCandidates, type Device, type DeviceChoice, type DeviceRequest } from '../device.js';
 import { runtimeDiagnostics } from '../diagnostics.js';
 import { nodesForCpu } from './provider-quirks.js';
@@ -33,6 +33,7 @@ const LOG_LEVELS = ['verbose', 'info', 'warning', 'error', 'fatal'] as const;
 let sessionCount = 0;
 
 function sessionOptions(model: Uint8Array, device: Device, tuning: SessionTuning = {}): ort.InferenceSession.SessionOptions {
+  const threads = cpuThreads();
   const diag = runtimeDiagnostics();
   const cpuNodes = nodesForCpu(model, device);
   const webgpu = device === 'webgpu' && (cpuNodes.length > 0 || diag.webgpuLayout)
@@ -42,7 +43,8 @@ function sessionOptions(model: Uint8Array, device: Device, tuning: SessionTuning
     ...(tuning.spin === false ? { extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } } } : {}),
     executionProviders: [webgpu ?? device],
     graphOptimizationLevel: 'all',
-    intraOpNumThreads: Math.max(1, os.availableParallelism()),
+    // One per physical core (cpu-threads.ts); unset, the runtime picks the physical cores itself.
+    ...(threads !== undefined ? { intraOpNumThreads: threads } : {}),
     interOpNumThreads: 1,
     executionMode: 'sequential',
     enableCpuMemArena: true,

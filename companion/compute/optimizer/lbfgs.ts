@@ -35,6 +35,8 @@ export interface LbfgsOptions {
   signal?: AbortSignal;
   /** Called after each iteration with its number (1-based) and the most recent evaluated loss. */
   onIteration?: (it: number, loss: number) => void;
+  /** Asked after each iteration (after onIteration): true ends the run there (stop 'converged'). */
+  stopWhen?: (it: number) => boolean;
   /**
    * Computes the direction instead of the two-loop recursion (same H·g; see
    * compact-direction.ts). Gets every accepted pair; drops pairs past `history` itself.
@@ -42,7 +44,7 @@ export interface LbfgsOptions {
   direction?: DirectionEngine;
 }
 
-export type LbfgsStop = 'maxIter' | 'tolFun' | 'tolX' | 'funChange' | 'noDescent';
+export type LbfgsStop = 'maxIter' | 'tolFun' | 'tolX' | 'funChange' | 'noDescent' | 'converged';
 
 export interface LbfgsStats {
   evaluations: number;
@@ -316,6 +318,10 @@ export async function lbfgs(
     opts.onIteration?.(it, f);
 
     if (it === maxIter) break;
+    if (opts.stopWhen?.(it)) {
+      stats.stop = 'converged';
+      break;
+    }
     const stop = stopAfterStep(g, d, t, f, fOld, tolFun, tolX);
     if (stop) {
       stats.stop = stop;

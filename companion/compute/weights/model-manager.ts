@@ -21,7 +21,7 @@ export interface KnownModel {
   installedBytes?: number;
   /** Backbones this model makes available. */
   backbones: BackboneName[];
-  /** Panel presets those backbones serve ('Best', 'Faster', 'Light'). */
+  /** Panel presets those backbones serve ('Best', 'Faster', 'Draft'). */
   presets: Array<BackbonePreset['label']>;
   /** Where it is downloaded from, in the order tried. */
   sources: Array<{ title: string; host: string; bytes: number }>;

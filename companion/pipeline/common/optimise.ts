@@ -3,9 +3,10 @@
 // the L-BFGS direction computed in the runtime (compact form). DPH passes M₀: pixels where it is 0
 // never move (the graph multiplies their gradient by 0), so L-BFGS runs on the packed values
 // inside it only — the same iterates, far less work and history memory. Photo style adds its
-// photorealism term to the loss and gradient through `extraTerm`.
+// photorealism term to the loss and gradient through `extraTerm`; a schedule ends a run early
+// through `stopWhen` (common/stopping.ts).
 import { openStep, type StepSpec } from '../../compute/graphs/step.js';
-import { lbfgs, type Evaluation } from '../../compute/optimizer/lbfgs.js';
+import { lbfgs, type Evaluation, type LbfgsStop } from '../../compute/optimizer/lbfgs.js';
 import { openCompactDirection } from '../../compute/optimizer/compact-direction.js';
 import type { Network } from '../../compute/network.js';
 
@@ -25,10 +26,14 @@ export interface OptimiseSettings {
   signal?: AbortSignal;
   /** After each iteration, with the current image (3 planes, updated in place). */
   onIteration?: (iteration: number, x: Float32Array) => void;
+  /** After onIteration, with the same image: true ends the run there (a schedule's stopping rule). */
+  stopWhen?: (iteration: number, x: Float32Array) => boolean;
 }
 
 export interface OptimiseResult {
   iterations: number;
+  /** Why it ended: 'converged' when `stopWhen` ended it, 'maxIter' after every iteration. */
+  stop: LbfgsStop;
   /** Loss of every evaluation, in order. */
   losses: number[];
 }
@@ -52,10 +57,12 @@ export async function optimise(net: Network, step: StepSpec, x: Float32Array, s:
     try {
       const result = await lbfgs(v, evaluate, {
         maxIter: s.iterations, lr: s.lr, history: s.history, direction, tolFun: s.tolFun, tolX: s.tolX, signal: s.signal,
-        onIteration: (it) => s.onIteration?.(it, packing ? scatter(v, packing, x) : x),
+        // The whole image is written back only when a hook looks at it.
+        onIteration: s.onIteration || s.stopWhen ? (it) => s.onIteration?.(it, packing ? scatter(v, packing, x) : x) : undefined,
+        stopWhen: s.stopWhen ? (it) => s.stopWhen!(it, x) : undefined,
       });
       if (packing) scatter(v, packing, x);
-      return { iterations: result.iterations, losses: result.losses };
+      return { iterations: result.iterations, stop: result.stats.stop, losses: result.losses };
     } finally {
       await direction.release();
     }

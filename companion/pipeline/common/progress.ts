@@ -12,8 +12,17 @@ const PREVIEW_INTERVAL_MS = 2000;
 const PREVIEW_SIDE = 256;
 
 export interface ProgressPlan {
-  /** Iterations of the first and second optimisation. */
+  /** Iterations of the first and second optimisation (the most each may run). */
   iterations: [number, number];
+  /**
+   * Iterations each is expected to run when a stopping rule may end it sooner (the ETA counts
+   * these; default `iterations`). Past its expected count, a running one is expected to end
+   * within `checkEvery` more iterations (its rule's window).
+   */
+  expected?: [number, number];
+  checkEvery?: number;
+  /** Cost of an iteration of the second relative to one of the first, until measured (default 1; 4 after a half-size first). */
+  costRatio?: number;
   /** Estimated seconds of the work after them (post-processing, smoothing). */
   afterSeconds: number;
   /** The stage that does that work, whose ETA is `afterSeconds` (when it has no iterations). */
@@ -46,12 +55,22 @@ export class JobProgress {
     if (!this.emit) return;
     const now = performance.now();
     this.rate[which - 1] = (now - this.stageStart) / 1000 / Math.max(1, it);
-    const p: Progress = { stage: this.stageName, iteration: it, total, etaSeconds: this.eta(which, total - it) };
+    const p: Progress = { stage: this.stageName, iteration: it, total, etaSeconds: this.eta(which, this.expectedLeft(which, it, total)) };
     if (now - this.lastPreview >= PREVIEW_INTERVAL_MS || it === total) {
       this.lastPreview = now;
       p.preview = small(preview());
     }
     this.emit(p);
+  }
+
+  /**
+   * Optimisation `which` stopped early, after iteration `it`: one last event shows it complete
+   * (`it` of `it`) with its picture, and the ETA no longer counts its remaining iterations.
+   */
+  stoppedEarly(which: 1 | 2, it: number, preview: () => Image): void {
+    if (!this.emit) return;
+    this.lastPreview = performance.now();
+    this.emit({ stage: this.stageName, iteration: it, total: it, etaSeconds: this.eta(which, 0), preview: small(preview()) });
   }
 
   /** A step with a known number of sub-steps but no preview (e.g. smoothing). */
@@ -63,13 +82,21 @@ export class JobProgress {
     this.emit?.({ stage: 'done', iteration: 0, total: 0, etaSeconds: 0 });
   }
 
-  /** Seconds left: iterations at the measured rates (the second assumed like the first until measured), then the work after. */
+  /** Iterations optimisation `which` is expected to run after `it`: to its expected count, then up to its next check. */
+  private expectedLeft(which: 1 | 2, it: number, total: number): number {
+    const expected = this.plan.expected?.[which - 1] ?? total;
+    if (it < expected) return expected - it;
+    return Math.min(total - it, this.plan.checkEvery ?? total - it);
+  }
+
+  /** Seconds left: iterations at the measured rates (the second assumed `costRatio` × the first until measured), then the work after. */
   private eta(which: 0 | 1 | 2, leftInStage: number): number | undefined {
     const [t1, t2] = this.rate;
     if (!Number.isFinite(t1) && !Number.isFinite(t2)) return undefined;
-    const r2 = Number.isFinite(t2) ? t2 : t1;
-    const { iterations, afterSeconds, afterStage } = this.plan;
-    if (which === 1) return leftInStage * t1 + iterations[1] * r2 + afterSeconds;
+    const r2 = Number.isFinite(t2) ? t2 : t1 * (this.plan.costRatio ?? 1);
+    const { afterSeconds, afterStage } = this.plan;
+    const second = this.plan.expected?.[1] ?? this.plan.iterations[1];
+    if (which === 1) return leftInStage * t1 + second * r2 + afterSeconds;
     if (which === 2) return leftInStage * r2 + afterSeconds;
     if (afterStage !== undefined && this.stageName === afterStage) return afterSeconds;
     return undefined;

@@ -22,6 +22,14 @@ export interface PassResult {
   iterations: number;
 }
 
+/** What a schedule adds to a pass (schedule.ts). */
+export interface PassRunOptions {
+  /** Asked after every iteration with the current crop: true ends the pass there. */
+  stopWhen?: (iteration: number, x: Planar) => boolean;
+  /** A term computed outside the step graph (a backbone's structure term, laplacian-term.ts). */
+  extraTerm?: (x: Float32Array, grad: Float32Array) => number;
+}
+
 /** The optimiser of each pass: pass 1 stops on Torch's default tolerances, pass 2 never early. */
 const PASS_OPTIMISER = {
   1: { lr: 1, tolFun: 1e-5, tolX: 1e-9 },
@@ -32,9 +40,10 @@ const PASS_OPTIMISER = {
  * Optimises a prepared pass in place (its `x`); returns it with the iterations run. The original
  * saves the image its N-th evaluation sees, which comes after N − 1 steps (Torch's L-BFGS
  * evaluates once before the first step), and its N-th step is never looked at: so N iterations
- * take N − 1 steps here, and the last one is reported when they are done.
+ * take N − 1 steps here, and the last one is reported when they are done. A schedule's `run`
+ * hooks may end the pass sooner (stopWhen) or add a term (extraTerm).
  */
-export async function runPass(ctx: DphContext, pass: 1 | 2, prepared: PreparedPass, iterations: number): Promise<PassResult> {
+export async function runPass(ctx: DphContext, pass: 1 | 2, prepared: PreparedPass, iterations: number, run: PassRunOptions = {}): Promise<PassResult> {
   await ctx.onPrepared?.(pass, prepared);
   ctx.onStage?.(`pass ${pass}`);
   const { x, m0, step } = prepared;
@@ -42,9 +51,10 @@ export async function runPass(ctx: DphContext, pass: 1 | 2, prepared: PreparedPa
   const done = await optimise(ctx.net, step, x.data, {
     ...PASS_OPTIMISER[pass], iterations: steps, history: HISTORY, mask: m0.data, signal: ctx.signal,
     onIteration: (it) => ctx.onIteration?.(pass, it, iterations, x),
+    stopWhen: run.stopWhen ? (it) => run.stopWhen!(it, x) : undefined, extraTerm: run.extraTerm,
   });
   throwIfDiverged(x.data, pass);
-  if (done.iterations < steps) return { x, iterations: done.iterations }; // stopped early (pass 1's tolerances)
+  if (done.iterations < steps) return { x, iterations: done.iterations }; // stopped early (pass 1's tolerances, or the schedule's stopWhen)
   if (iterations > 0) ctx.onIteration?.(pass, iterations, iterations, x);
   return { x, iterations };
 }

@@ -18,7 +18,7 @@ const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const bin = path.join(repoRoot, 'bin/painterly.js');
 
 const VGG19: ModelInfo = { name: 'vgg19', title: 'VGG-19', license: 'CC BY 4.0 (VGG page)', downloadBytes: 80_134_624, installed: false, backbones: ['vgg19', 'vgg19-shallow'], presets: ['Best', 'Faster'], hosts: ['github.com'] };
-const SQUEEZENET: ModelInfo = { name: 'squeezenet', title: 'SqueezeNet 1.1', license: 'BSD-2-Clause', downloadBytes: 4_950_080, installed: false, backbones: ['squeezenet'], presets: ['Light'], hosts: ['github.com'] };
+const SQUEEZENET: ModelInfo = { name: 'squeezenet', title: 'SqueezeNet 1.1', license: 'BSD-2-Clause', downloadBytes: 4_950_080, installed: false, backbones: ['squeezenet'], presets: ['Draft'], hosts: ['github.com'] };
 
 /** npm start adds 4 lines of its own (a blank line, the script, a blank line) above ours. */
 const OURS = 24 - 4;
@@ -142,7 +142,7 @@ describe('the start-up text', () => {
     expect(none).not.toContain('Faster'); // no preset lines while there is nothing to run them with
     const some = bannerLines({ ...info, verbose: false, backbones: { present: ['squeezenet'], missing: [] }, models: [VGG19, { ...SQUEEZENET, installed: true }] });
     expect(some).toContain('  models:   squeezenet; not installed: vgg19');
-    expect(some.find((l) => l.includes('Light'))).toMatch(/squeezenet\s+about 12 s preview/);
+    expect(some.find((l) => l.includes('Draft'))).toMatch(/squeezenet\s+about 12 s preview/);
     expect(some.find((l) => l.includes('Best'))).toMatch(/vgg19\s+not installed$/);
   });
 });
@@ -262,7 +262,7 @@ describe('painterly serve on a machine with no model', () => {
     expect(imported).toBe(0);
     const { out } = await serve([], env, { tty: true, answer: 'y' });
     expect(out).not.toContain('[y/N]');
-    expect(out).toMatch(/Light\s+squeezenet\s+about 12 s preview/);
+    expect(out).toMatch(/Draft\s+squeezenet\s+about 12 s preview/);
     for (const b of BACKBONES.filter((x) => x !== 'googlenet')) expect(out.split('\n').filter((l) => new RegExp(`\\s${b}\\s`).test(l))).toHaveLength(1);
   });
 });

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isPainterlyError, type PainterlyError } from '../../../shared/errors.js';
 import { DEFAULT_LIMITS } from '../../../shared/limits.js';
 import { defaultOf, JOB_OPTIONS, OPTION_NAMES, optionsOf, optionSpec, type OptionName } from '../../../shared/options.js';
-import { BACKBONES, MODES, SMOOTHINGS, type Mode } from '../../../shared/protocol.js';
+import { BACKBONES, MODES, SCHEDULES, SMOOTHINGS, type Mode } from '../../../shared/protocol.js';
 import { parseJobOptions, resolveJobOptions } from '../../../shared/validate.js';
 import { flagsOf, jobFlagConfig, jobOptionsFromFlags } from '../../../companion/cli/options.js';
 import { BACKBONE_NAMES } from '../../../companion/compute/backbones/index.js';
@@ -59,7 +59,7 @@ describe('--help', () => {
 // ---- the CLI against the protocol, over a grid of values ----------------------------------------
 
 const NUMBERS = [-1, 0, 0.5, 1, 1.5, 5, 9.995778, 19.99, 20, 20.01, 31, 32, 33, 100, 350.5, 4096, 4097, 9999, 10_000, 10_001, 1e9, 2.5e-3, -0];
-const NAMES = ['resnet', 'VGG19', '', 'preview ', ...BACKBONES, 'preview', 'full', ...SMOOTHINGS];
+const NAMES = ['resnet', 'VGG19', '', 'preview ', 'Auto', ...BACKBONES, 'preview', 'full', ...SMOOTHINGS, ...SCHEDULES];
 
 function gridOf(name: OptionName): { cli: string; json: unknown }[] {
   const spec = optionSpec(name);
@@ -110,6 +110,15 @@ describe('CLI and protocol agree', () => {
     expect(cli('harmonize', ['--no-post']).postProcess).toBe(false);
     expect(cli('harmonize', [])).toEqual(protocol({ mode: 'harmonize' }));
     expect(cli('harmonize', ['--no-post'])).toEqual(protocol({ mode: 'harmonize', postProcess: false }));
+  });
+
+  it('takes --schedule paper | auto as the protocol takes schedule, paper when left out', () => {
+    expect(cli('harmonize', ['--schedule', 'auto']).schedule).toBe('auto');
+    expect(cli('harmonize', ['--schedule', 'auto'])).toEqual(protocol({ mode: 'harmonize', schedule: 'auto' }));
+    expect(cli('harmonize', []).schedule).toBe('paper');
+    const r = outcome(() => cli('harmonize', ['--schedule', 'quick']));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.message).toBe("Expected one of auto, paper for `--schedule`, got 'quick' (string).");
   });
 
   it('still takes the old --smooth spelling', () => {

@@ -76,7 +76,7 @@ describe('the model catalogue', () => {
     const welcome = await s.next('welcome');
     expect(welcome.models?.map((m) => [m.name, m.installed, m.backbones, m.presets])).toEqual([
       ['vgg19', false, ['vgg19', 'vgg19-shallow'], ['Best', 'Faster']],
-      ['squeezenet', false, ['squeezenet'], ['Light']],
+      ['squeezenet', false, ['squeezenet'], ['Draft']],
       ['googlenet', false, ['googlenet'], []],
     ]);
     const squeezenet = welcome.models!.find((m) => m.name === 'squeezenet')!;

@@ -53,7 +53,7 @@ describe('listKnownModels', () => {
     const models = listKnownModels({ dir: await freshCache(), env: {} });
     expect(models.map((m) => [m.name, m.downloadBytes, m.installed, m.backbones, m.presets])).toEqual([
       ['vgg19', 80_134_624, false, ['vgg19', 'vgg19-shallow'], ['Best', 'Faster']],
-      ['squeezenet', 4_950_080, false, ['squeezenet'], ['Light']],
+      ['squeezenet', 4_950_080, false, ['squeezenet'], ['Draft']],
       ['googlenet', 53_533_754, false, ['googlenet'], []],
     ]);
     expect(models[0].license).toMatch(/CC BY 4\.0.*CC BY-NC 4\.0/);
