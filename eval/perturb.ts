@@ -2,18 +2,10 @@
 // moves on its own: every channel of every pixel moves by −1, 0 or +1 grey level (of 255), chosen
 // by a seeded generator and kept inside the image's range [0, 255].
 import type { Image } from '../companion/image/image.js';
+import { mulberry32 } from '../shared/seeded-random.js';
 
-/** mulberry32: a small, well-mixed 32-bit generator; the same seed gives the same sequence. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator the perturbations use; the same seed gives the same sequence. */
+export const seededRandom = mulberry32;
 
 /** A copy of `img` with ±1 grey level of noise from `seed`; values are snapped to the 8-bit grid first. */
 export function perturbImage(img: Image, seed: number): Image {

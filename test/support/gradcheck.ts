@@ -1,6 +1,7 @@
 // The one finite-difference check every backward op and loss head is tested with.
 // Graphs run in float32, so the check compares directional derivatives along random
 // directions (robust to rounding) plus a few single coordinates with large gradients.
+import { mulberry32 } from '../../shared/seeded-random.js';
 
 export interface GradcheckOptions {
   /** Step along each (unit) direction. */
@@ -56,16 +57,7 @@ export async function gradcheck(
   return { worst, checks };
 }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export function randomArray(n: number, rand: () => number, scale = 1, offset = 0): Float32Array {
   return new Float32Array(n).map(() => (rand() * 2 - 1) * scale + offset);

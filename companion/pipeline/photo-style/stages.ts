@@ -9,6 +9,7 @@
 // the job: 2·(m + 1) image-sized float32 vectors. With the original's m = 100 that is about 790 MB
 // at 700×467. `historyFor` keeps m = 100 while that fits in HISTORY_BUDGET_BYTES (1 GiB: up to
 // about 700×525) and shrinks m beyond, so larger working sizes trade some convergence for memory.
+import { mulberry32 } from '../../../shared/seeded-random.js';
 import type { StepSpec, TapSpec } from '../../compute/graphs/step.js';
 import type { Preprocess } from '../../compute/backbones/types.js';
 import type { Network } from '../../compute/network.js';
@@ -30,15 +31,7 @@ export function historyFor(n: number, budgetBytes = HISTORY_BUDGET_BYTES): numbe
 
 /** Gaussian noise N(0, σ²) with a seeded generator: the stage-1 start, about the mean colour. */
 export function noiseInit(n: number, seed = NOISE_SEED, sigma = NOISE_SIGMA): Float32Array {
-  let s = seed >>> 0;
-  const uniform = (): number => {
-    // mulberry32: small, fast and the same on every platform.
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const uniform = mulberry32(seed);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i += 2) {
     // Box–Muller: two normal values per pair of uniforms (1 − u keeps the log finite).

@@ -1,21 +1,12 @@
 // 14,000 random and mutated messages (over 10,000 of them binary frames) on one paired connection (seeded, so a failure replays):
 // the companion answers, never crashes, and afterwards still completes a valid job exactly.
+import { mulberry32 } from '../../../shared/seeded-random.js';
 import { afterEach, expect, it } from 'vitest';
 import { encodeFrame, FRAME_HEADER_BYTES, planeFrames, PLANE_IDS, type PlaneName } from '../../../shared/frames.js';
 import { expectedHarmonized } from '../../support/fake-runners.js';
 import { harmonizePlanes, pairedSocket, quantise, runRawJob, startTestServer, type TestServer } from './harness.js';
 
-/** mulberry32: a small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 let t: TestServer;
 afterEach(async () => {
