@@ -1,5 +1,6 @@
 // The harmonization evaluation's results as JSON (one file per run of `npm run eval -- dph`), and
 // the comparison of two such files (`npm run eval -- compare A.json B.json`).
+import { readFile } from 'node:fs/promises';
 import { PainterlyError } from '../shared/errors.js';
 import { REAL_DIFFERENCE_FACTOR, difference, overallSpread, spread, type Difference, type OverallSpread, type Spread } from './stats.js';
 
@@ -196,4 +197,15 @@ export function mergeResults(
     examples: merged,
     overall: summariseOverall(merged),
   };
+}
+
+/** Reads and checks a results file; a missing or unreadable one is a FILE_NOT_FOUND with its name. */
+export async function readResults(file: string): Promise<DphEvalResults> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new PainterlyError('FILE_NOT_FOUND', `Cannot read the results file ${file}.`);
+  }
+  return parseResults(text, file);
 }

@@ -3,11 +3,11 @@
 // and, with --page, that folder's HTML page and contact sheet for all examples.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PainterlyError } from '../shared/errors.js';
-import { formatSpread, mergeResults, parseResults } from './dph-results.js';
+import { formatSpread, mergeResults, readResults } from './dph-results.js';
 import { writeContactSheet, writePage } from './dph-page.js';
 import { REPO_ROOT } from './shared-kit.js';
 
@@ -15,7 +15,7 @@ export async function main(argv: string[]): Promise<void> {
   const { values: v, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { page: { type: 'string' } } });
   if (positionals.length < 2) throw new PainterlyError('BAD_ARGUMENT', 'Usage: npm run eval -- merge OUT.json A.json B.json … [--page DIR]');
   const [outFile, ...inputs] = positionals;
-  const parts = await Promise.all(inputs.map(async (f) => parseResults(await readFile(f, 'utf8'), f)));
+  const parts = await Promise.all(inputs.map(readResults));
   const merged = mergeResults(parts, inputs, samePipeline);
   await writeFile(outFile, JSON.stringify(merged, null, 1));
   console.log(`${outFile}: ${merged.examples.length} examples (${merged.examples.map((e) => e.example).join(', ')})${merged.complete ? '' : ', some parts incomplete'}`);

@@ -3,6 +3,7 @@ import {
   compareResults,
   formatComparison,
   mergeResults,
+  readResults,
   parseResults,
   summariseExample,
   summariseOverall,
@@ -135,5 +136,14 @@ describe('mergeResults', () => {
   it('refuses parts run with other settings', () => {
     const c = results({ 3: [[0.1, 1], [0.1, 1]] }, { pass2Iters: 1000 });
     expect(() => mergeResults([a, c], ['a.json', 'c.json'])).toThrow(/c.json was run with other settings than a.json \(pass2Iters: 300 → 1000\)/);
+  });
+});
+
+describe('readResults', () => {
+  it('names a missing results file in a FILE_NOT_FOUND error instead of failing with a stack trace', async () => {
+    await expect(readResults('/nonexistent/painterly-results.json')).rejects.toMatchObject({
+      code: 'FILE_NOT_FOUND',
+      message: expect.stringContaining('/nonexistent/painterly-results.json'),
+    });
   });
 });
