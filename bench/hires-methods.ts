@@ -6,8 +6,9 @@
 //   mean-band      the same, matching against the painting band-limited to the level below
 //   copy-band      matched on the band-limited painting, each pixel copied from its nearest patch
 //   copy-band-bp   + back-projection onto the level below (Irani & Peleg)
-//   gain           + the band's gain matched to the painting's
-//   native         + the band fading across the object's outline (what `--detail native` does)
+//   gain           + the band's gain set so the object's detail matches the painting's around it
+//   native         + the band and the projection fading across the object's outline (what
+//                  `--detail native` does)
 //   cnn            the first level refined by pass 2 on the CNN (its own matching, used set and
 //                  targets at that level, --cnn-iters iterations from the level below), the
 //                  levels above by `native`'s synthesis
@@ -32,7 +33,8 @@ import { refineLevelCnn } from '../companion/pipeline/detail/cnn-level.js';
 import { dilateTightMask } from '../companion/pipeline/dph/masks.js';
 import { paintingNoise } from '../companion/pipeline/dph/style-weights.js';
 import type { BackboneName } from '../companion/pipeline/types.js';
-import { colourKept, detailRatio, seamRatio, signedDistance } from '../eval/hires-metrics.js';
+import { signedDistance } from '../companion/image/distance.js';
+import { colourKept, detailRatio, seamRatio } from '../eval/hires-metrics.js';
 import { HIRES_SET, buildCase } from '../eval/hires-set.js';
 import { sideBySide } from '../eval/side-by-side.js';
 import { REPO_ROOT, kitWeights } from '../eval/shared-kit.js';

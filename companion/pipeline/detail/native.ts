@@ -11,7 +11,7 @@ import { softCompositingMask } from '../dph/post-process.js';
 import { gaussianBlur } from '../../image/gaussian.js';
 import { cropAt, cropFromCanvas, cropImage, pasteImage, transfer, type LevelCrop, type Rect } from './geometry.js';
 import type { LevelPlan } from './plan.js';
-import { paintingSource, synthesizeLevel, type SynthesisOptions } from './synthesis.js';
+import { paintingRing, paintingSource, synthesizeLevel, type SynthesisOptions } from './synthesis.js';
 import { planTiles, runTiled } from './tiles.js';
 
 /** Largest painting window one level matches against, in pixels of that level (bounds memory). */
@@ -21,11 +21,18 @@ export const MAX_TILE_SIDE = 4096;
 /** Overlap of neighbouring tiles, px of the level. */
 export const TILE_OVERLAP = 64;
 /**
- * σ, in level pixels, over which the added detail fades across the object's outline. Measured on
- * starry-eagle (vgg19-shallow): seam 1.20 → 1.13 with 2 px, detail 0.85 → 0.87 (the gain is then
- * set on the object's inside only).
+ * σ, in level pixels, over which the added detail and the back-projection fade across the
+ * object's outline. Measured on starry-eagle (vgg19-shallow, detail only): seam 1.20 → 1.13 with
+ * 2 px, detail 0.85 → 0.87 (the gain is then set on the object's inside only).
  */
 export const EDGE_TAPER = 2;
+/**
+ * Width, in document pixels, of the ring of painting outside the object whose fine detail the
+ * added band is given (the large-canvas eval's detail ratio compares with 8–40 px of it). The
+ * object's rectangle measured instead gave the balloon on Turner's smooth sky the busy sea's
+ * detail: detail ratio 1.42.
+ */
+export const PAINTING_RING = 40;
 /** Estimated seconds per megapixel of level crop on 2 CPU cores (bench/hires.ts), for the ETA before a level has been timed. */
 export const SECONDS_PER_MEGAPIXEL = 30;
 
@@ -96,7 +103,8 @@ export async function refineToNative(inp: NativeInputs, hooks: NativeHooks = {},
     const windowRect = paintingWindow(rect, doc, level, settings.maxWindowPixels ?? MAX_WINDOW_PIXELS);
     const window = cropAt(windowRect, doc, level);
     const windowBelow = cropAt(windowRect, doc, belowSize);
-    const source = paintingSource(toRgb(cropFromCanvas(inp.painting, window)), window, windowBelow, crop.region);
+    const ring = paintingRing(cropFromCanvas(mask, window), (PAINTING_RING * level.width) / doc.width);
+    const source = paintingSource(toRgb(cropFromCanvas(inp.painting, window)), window, windowBelow, ring);
     const start = transfer(below, belowCrop, crop);
     const gains: number[] = [];
     const run: PartRunner = async (part, partRegion, partCrop, partBelowCrop, partBelow) => {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { backProject, copyThroughNnf, highBand, paintingSource, synthesizeLevel } from '../../../../companion/pipeline/detail/synthesis.js';
+import { backProject, copyThroughNnf, highBand, matchingGain, paintingRing, paintingSource, synthesizeLevel } from '../../../../companion/pipeline/detail/synthesis.js';
 import { cropAt, transfer, type LevelCrop } from '../../../../companion/pipeline/detail/geometry.js';
 import type { Image } from '../../../../companion/image/image.js';
 import type { Nnf } from '../../../../companion/image/patchmatch.js';
@@ -92,6 +92,17 @@ describe('highBand', () => {
   });
 });
 
+/** A window-sized one-channel mask: 1 inside the rectangle (canvas coordinates), 0 elsewhere. */
+function rectMask(window: LevelCrop, r: { x0: number; y0: number; width: number; height: number }): Image {
+  const { width: w, height: h } = window.region;
+  const m: Image = { width: w, height: h, channels: 1, data: new Float32Array(w * h) };
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const cx = x + window.region.x0, cy = y + window.region.y0;
+    if (cx >= r.x0 && cx < r.x0 + r.width && cy >= r.y0 && cy < r.y0 + r.height) m.data[y * w + x] = 1;
+  }
+  return m;
+}
+
 describe('paintingSource', () => {
   it('measures the detail magnitude near the object when told where: the smooth half of a half-busy painting has less', () => {
     // Left half: pixel-scale stripes; right half: a gentle gradient.
@@ -100,14 +111,19 @@ describe('paintingSource', () => {
       painting.data[(y * 90 + x) * 3 + c] = x < 45 ? 0.5 + 0.2 * ((x + y) % 2 ? 1 : -1) : 0.3 + 0.004 * x;
     }
     const whole = paintingSource(painting, crop, belowCrop).detailMagnitude;
-    const smooth = paintingSource(painting, crop, belowCrop, { x0: crop.region.x0 + 55, y0: crop.region.y0 + 10, width: 30, height: 50 }).detailMagnitude;
-    const busy = paintingSource(painting, crop, belowCrop, { x0: crop.region.x0 + 5, y0: crop.region.y0 + 10, width: 30, height: 50 }).detailMagnitude;
+    const smooth = paintingSource(painting, crop, belowCrop, rectMask(crop, { x0: crop.region.x0 + 55, y0: crop.region.y0 + 10, width: 30, height: 50 })).detailMagnitude;
+    const busy = paintingSource(painting, crop, belowCrop, rectMask(crop, { x0: crop.region.x0 + 5, y0: crop.region.y0 + 10, width: 30, height: 50 })).detailMagnitude;
     expect(busy).toBeGreaterThan(0.1);
     expect(smooth).toBeLessThan(0.05 * busy);
     expect(whole).toBeGreaterThan(smooth);
     expect(whole).toBeLessThan(busy);
-    // A rectangle covering the window is the window.
-    expect(paintingSource(painting, crop, belowCrop, { x0: 0, y0: 0, width: 500, height: 500 }).detailMagnitude).toBeCloseTo(whole, 6);
+    // A mask covering the window is the window.
+    expect(paintingSource(painting, crop, belowCrop, rectMask(crop, { x0: 0, y0: 0, width: 500, height: 500 })).detailMagnitude).toBeCloseTo(whole, 6);
+    // The magnitude is the RMS of painting − band, by a slow sum here.
+    const band = transfer(transfer(painting, crop, belowCrop), belowCrop, crop);
+    let ss = 0;
+    for (let i = 0; i < painting.data.length; i++) ss += (painting.data[i] - band.data[i]) ** 2;
+    expect(whole).toBeCloseTo(Math.sqrt(ss / painting.data.length), 6);
   });
 });
 
@@ -177,10 +193,63 @@ describe('synthesizeLevel', () => {
     const start = transfer(below, belowCrop, crop);
     const region: Image = { width: 90, height: 72, channels: 1, data: new Float32Array(90 * 72) };
     for (let y = 25; y < 47; y++) for (let x = 30; x < 60; x++) region.data[y * 90 + x] = 1;
-    const toned = await synthesizeLevel({ below, belowCrop, crop, start, source: paintingSource(painting, crop, belowCrop, near), region }, { workers: 0, seed: 2 });
+    const toned = await synthesizeLevel({ below, belowCrop, crop, start, source: paintingSource(painting, crop, belowCrop, rectMask(crop, near)), region }, { workers: 0, seed: 2 });
     const window = await synthesizeLevel({ below, belowCrop, crop, start, source: paintingSource(painting, crop, belowCrop), region }, { workers: 0, seed: 2 });
     expect(toned.gain).toBeLessThan(1);
     expect(toned.gain).toBeGreaterThan(0);
     expect(window.gain).toBeGreaterThan(toned.gain);
+  });
+});
+
+describe('matchingGain', () => {
+  const weight: Image = { width: 4, height: 1, channels: 1, data: Float32Array.from([1, 1, 1, 0.5]) };
+  /** An RGB image whose fully-weighted pixels hold ±a (RMS a); the half-weighted pixel holds 9 (must be ignored). */
+  const band = (a: number): Image => ({ width: 4, height: 1, channels: 3, data: Float32Array.from({ length: 12 }, (_, i) => (i >= 9 ? 9 : (i % 2 ? a : -a))) });
+
+  it('gives the copy the painting\'s RMS when the object holds no detail of its own', () => {
+    expect(matchingGain(band(0.1), band(0), weight, 0.15)).toBeCloseTo(1.5, 6);
+  });
+  it('adds the copy in quadrature to the object\'s own detail: √(p² − o²) ÷ c', () => {
+    // p = 0.1, own 0.06 → the copy should bring 0.08; the copy's RMS is 0.05 → gain 1.6.
+    expect(matchingGain(band(0.05), band(0.06), weight, 0.1)).toBeCloseTo(1.6, 6);
+  });
+  it('keeps within [0.25, 2]: an object already as busy as the painting still gets a quarter of the copy', () => {
+    expect(matchingGain(band(0.1), band(0.2), weight, 0.1)).toBe(0.25);
+    expect(matchingGain(band(0.01), band(0), weight, 0.1)).toBe(2);
+  });
+});
+
+describe('backProject with a weight', () => {
+  it('adds each pixel its weight\'s share of up(below − down(img)): 0 keeps the pixel, 1 is the plain projection', () => {
+    const below = smoothImage(belowCrop.region.width, belowCrop.region.height, 0.3);
+    const img = randomImage(90, 72, 3, 7);
+    const plain = backProject(img, below, crop, belowCrop);
+    const weight: Image = { width: 90, height: 72, channels: 1, data: Float32Array.from({ length: 90 * 72 }, (_, i) => (i % 90) / 89) };
+    const weighted = backProject(img, below, crop, belowCrop, weight);
+    for (let i = 0; i < 90 * 72; i += 37) {
+      for (let c = 0; c < 3; c++) {
+        const j = 3 * i + c;
+        expect(weighted.data[j]).toBeCloseTo(img.data[j] + weight.data[i] * (plain.data[j] - img.data[j]), 5);
+      }
+    }
+    expect(meanAbs(plain, img)).toBeGreaterThan(0.05); // the projection does move the pixels
+  });
+});
+
+describe('paintingRing', () => {
+  it('marks the painting outside the object within the given width of its outline, by a slow distance', () => {
+    // A 20×14 object in a 60×50 window.
+    const tight: Image = { width: 60, height: 50, channels: 1, data: new Float32Array(60 * 50) };
+    for (let y = 18; y < 32; y++) for (let x = 20; x < 40; x++) tight.data[y * 60 + x] = 1;
+    const ring = paintingRing(tight, 6)!;
+    for (let y = 0; y < 50; y++) for (let x = 0; x < 60; x++) {
+      // Euclidean distance to the nearest object pixel (0 inside).
+      const dx = Math.max(20 - x, 0, x - 39), dy = Math.max(18 - y, 0, y - 31);
+      const d = Math.hypot(dx, dy);
+      const v = ring.data[y * 60 + x];
+      if (d === 0 || d > 7.5) expect(v).toBe(0); // inside, or well beyond the ring (the chamfer distance is within 8 % of Euclid)
+      else if (d <= 5) expect(v).toBe(1);
+    }
+    expect(paintingRing(tight, 6, 60 * 50)).toBeUndefined(); // too small a ring for the minimum
   });
 });
