@@ -135,7 +135,7 @@ export const JOB_OPTIONS = Object.freeze({
   },
   detail: {
     kind: 'choice', modes: HARMONIZE, values: DETAILS, default: 'preset', flag: 'detail', placeholder: 'D',
-    help: 'native: refine the object up to the document\'s resolution (sharp; about as long again); paper: enlarge the working-size result',
+    help: 'native: refine the object up to the document\'s resolution (sharp; a few per cent longer at full quality); paper: enlarge the working-size result',
   },
   stage1Iters: {
     kind: 'integer', modes: PHOTO_STYLE, min: 0, max: MAX_ITERATIONS, default: 'preset', limit: 'maxIterations', flag: 'stage1-iters', placeholder: 'N',

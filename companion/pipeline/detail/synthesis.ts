@@ -20,6 +20,7 @@
 //      1.28 → 1.13 on shipwreck2x-balloon).
 import { throwIfCancelled } from '../../../shared/errors.js';
 import { signedDistance } from '../../image/distance.js';
+import { detailField, meanAbsWhere } from '../../image/fine-detail.js';
 import type { Image } from '../../image/image.js';
 import { computeNnf, computeNnfAndVote, type Nnf } from '../../image/patchmatch.js';
 import type { LevelCrop } from './geometry.js';
@@ -38,31 +39,29 @@ export interface SynthesisInputs {
   region: Image;
 }
 
-/** The painting on a window of a level's canvas, the same band-limited to the level below, and its fine detail's magnitude (RMS of the band above the level below). */
+/** The painting on a window of a level's canvas, the same band-limited to the level below, and how much fine detail it holds near the object. */
 export interface PaintingSource {
   painting: Image;
   band: Image;
-  detailMagnitude: number;
+  /** Mean |Laplacian| of the smoothed grey painting (fine-detail.ts) where measured. */
+  detail: number;
 }
 
 /**
  * `painting` covers `window` of the level's canvas; `windowBelow` is the same document rectangle
- * on the level below. The detail magnitude is measured where `near` (window-sized, one channel)
- * is > 0.5 — the painting the object borders (paintingRing) — else over the whole window: the
+ * on the level below. The fine detail is measured where `near` (window-sized, one channel) is
+ * > 0.5 — the painting the object borders (paintingRing) — else over the whole window: the
  * object should be as fine as the painting around it, not as the window's busiest part (a smooth
  * sky beside a textured sea).
  */
 export function paintingSource(painting: Image, window: LevelCrop, windowBelow: LevelCrop, near?: Image): PaintingSource {
   const band = transfer(transfer(painting, window, windowBelow), windowBelow, window);
-  const c = painting.channels;
-  let sum = 0;
-  let n = 0;
-  for (let i = 0; i < painting.width * painting.height; i++) {
-    if (near && near.data[i * near.channels] <= 0.5) continue;
-    for (let k = 0; k < c; k++) sum += (painting.data[i * c + k] - band.data[i * c + k]) ** 2;
-    n += c;
-  }
-  return { painting, band, detailMagnitude: n > 0 ? Math.sqrt(sum / n) : 0 };
+  const field = detailField(painting);
+  const w = painting.width, h = painting.height;
+  // The field's border pixels are 0 (no neighbours): leave them out.
+  const interior = (i: number): boolean => { const x = i % w, y = (i - x) / w; return x > 0 && y > 0 && x < w - 1 && y < h - 1; };
+  const detail = meanAbsWhere(field, near ? (i) => near.data[i * near.channels] > 0.5 && interior(i) : interior);
+  return { painting, band, detail: Number.isFinite(detail) ? detail : 0 };
 }
 
 /**
@@ -120,22 +119,26 @@ export async function synthesizeLevel(inp: SynthesisInputs, opts: SynthesisOptio
     ? (await computeNnfAndVote(start, matchAgainst, region, source.painting, start, pm)).voted
     : copyThroughNnf(await computeNnf(start, matchAgainst, region, pm), source.painting, start);
   const band = highBand(copied, inp.crop, inp.belowCrop);
-  // 4. Added to U inside the region, then projected back onto the level below. The projection
-  // alone already sharpens the level below's own content onto this grid: that detail counts
-  // towards the painting's, so the copied band only tops it up.
+  // 4. Added to U inside the region, then projected back onto the level below. Projection is
+  // affine, so the result is project(U) + g·B with B = project(U + band) − project(U): the gain
+  // is chosen on the finished level, where the projection has already sharpened the level
+  // below's own content (that detail counts towards the painting's).
   const projections = opts.projections ?? BACK_PROJECTIONS;
   const project = (img: Image): Image => {
     let r = img;
     for (let k = 0; k < projections; k++) r = backProject(r, inp.below, inp.crop, inp.belowCrop, region);
     return r;
   };
-  const gain = typeof opts.gain === 'number' ? opts.gain : matchingGain(band, highBand(project(start), inp.crop, inp.belowCrop), region, source.detailMagnitude);
-  const out = start.data.slice();
+  const base = project(start);
+  const withBand = start.data.slice();
   for (let i = 0; i < region.width * region.height; i++) {
-    const w = gain * region.data[i];
-    if (w > 0) for (let c = 0; c < 3; c++) out[3 * i + c] += w * band.data[3 * i + c];
+    const w = region.data[i];
+    if (w > 0) for (let c = 0; c < 3; c++) withBand[3 * i + c] += w * band.data[3 * i + c];
   }
-  const result = project({ ...start, data: out });
+  const added = project({ ...start, data: withBand });
+  for (let i = 0; i < added.data.length; i++) added.data[i] -= base.data[i];
+  const gain = typeof opts.gain === 'number' ? opts.gain : matchingGain(base, added, region, source.detail);
+  const result: Image = { ...base, data: base.data.map((v, i) => v + gain * added.data[i]) };
   return { image: result, gain };
 }
 
@@ -191,27 +194,32 @@ const MAX_GAIN = 2;
 const MIN_GAIN = 0.25;
 
 /**
- * The gain that makes the fine detail where the band is fully used (weight 1) as strong as the
- * painting's (RMS over the painting ring): the object's own detail (`own`, the projected start's
- * band) and the copied band add as uncorrelated signals, so the copy gets √(painting² − own²)
- * ÷ copy, within [MIN_GAIN, MAX_GAIN].
+ * The gain g that gives base + g·added, where the region's weight is 1 (the object's inside),
+ * the painting's fine detail (`paintingDetail`, the same measure), within [MIN_GAIN, MAX_GAIN].
+ * The measure of base + g·added is mean |L_base + g·L_added| (the field is linear), convex in
+ * g, so bisection finds it.
  */
-export function matchingGain(copied: Image, own: Image, weight: Image, paintingRms: number): number {
-  let cc = 0;
-  let oo = 0;
-  let n = 0;
-  for (let i = 0; i < weight.width * weight.height; i++) {
-    if (weight.data[i] >= 0.999) {
-      for (let c = 0; c < 3; c++) {
-        cc += copied.data[3 * i + c] ** 2;
-        oo += own.data[3 * i + c] ** 2;
-      }
-      n += 3;
-    }
+export function matchingGain(base: Image, added: Image, weight: Image, paintingDetail: number): number {
+  const lb = detailField(base);
+  const la = detailField(added);
+  const w = weight.width, h = weight.height;
+  const inside: number[] = [];
+  for (let y = 1; y < h - 1; y++) for (let x = 1; x < w - 1; x++) if (weight.data[y * w + x] >= 0.999) inside.push(y * w + x);
+  if (inside.length === 0) return 1;
+  const detail = (g: number): number => {
+    let s = 0;
+    for (const i of inside) s += Math.abs(lb[i] + g * la[i]);
+    return s / inside.length;
+  };
+  if (detail(MIN_GAIN) >= paintingDetail) return MIN_GAIN;
+  if (detail(MAX_GAIN) <= paintingDetail) return MAX_GAIN;
+  let lo = MIN_GAIN, hi = MAX_GAIN;
+  for (let k = 0; k < 20; k++) {
+    const mid = (lo + hi) / 2;
+    if (detail(mid) < paintingDetail) lo = mid;
+    else hi = mid;
   }
-  if (n === 0 || cc === 0) return 1;
-  const wanted = paintingRms ** 2 - oo / n;
-  return Math.min(MAX_GAIN, Math.max(MIN_GAIN, Math.sqrt(Math.max(0, wanted) / (cc / n))));
+  return (lo + hi) / 2;
 }
 
 /** The part of `img` (on `crop`) that the level below cannot hold: img − up(down(img)). */

@@ -29,7 +29,8 @@ describe('refineToNative', () => {
     }
     expect(changedOutside).toBe(0);
     const small = resize(out, plan.paper.width, plan.paper.height);
-    expect(meanDeltaE76(small, paper, resize(scene.mask, plan.paper.width, plan.paper.height))).toBeLessThan(3);
+    // Issue 12's bound (on this tiny object most pixels lie in the outline's taper, where the projection is partial).
+    expect(meanDeltaE76(small, paper, resize(scene.mask, plan.paper.width, plan.paper.height))).toBeLessThan(4);
   });
 
   it('stops with CANCELLED in every level, after the levels before it', async () => {
