@@ -135,7 +135,7 @@ describe('backbones and options', () => {
     let s = reduce(scene(), { type: 'setTau', tau: 10 });
     s = reduce(s, { type: 'setQuality', quality: 'full' });
     s = reduce(s, { type: 'setPostProcess', on: false });
-    expect(jobOptions(s)).toEqual({ mode: 'harmonize', quality: 'full', tau: 10, schedule: 'paper', postProcess: false, backbone: 'vgg19' });
+    expect(jobOptions(s)).toEqual({ mode: 'harmonize', quality: 'full', tau: 10, schedule: 'auto', postProcess: false, backbone: 'vgg19' });
     expect(jobOptions(reduce(s, { type: 'setMode', mode: 'photo-style' }))).toEqual({ mode: 'photo-style', quality: 'full', backbone: 'vgg19' });
   });
 });

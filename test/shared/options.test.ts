@@ -167,7 +167,7 @@ describe('defaults', () => {
     expect(HARMONIZE_JOB_DEFAULTS).toEqual(harmonize);
     expect(PHOTO_STYLE_JOB_DEFAULTS).toEqual(photo);
     // The values the CLI and the pipelines have always used.
-    expect(HARMONIZE_JOB_DEFAULTS).toEqual({ backbone: 'vgg19', size: 700, tau: 5, pass1Iters: 1000, pass2Iters: 1000, schedule: 'paper', postProcess: true, detail: 'native' });
+    expect(HARMONIZE_JOB_DEFAULTS).toEqual({ backbone: 'vgg19', size: 700, tau: 5, pass1Iters: 1000, pass2Iters: 1000, schedule: 'auto', postProcess: true, detail: 'native' });
     expect(PHOTO_STYLE_JOB_DEFAULTS).toEqual({ backbone: 'vgg19', size: 700, stage1Iters: 1000, stage2Iters: 1000, smoothing: 'affine' });
     expect(Object.isFrozen(HARMONIZE_JOB_DEFAULTS) && Object.isFrozen(PHOTO_STYLE_JOB_DEFAULTS)).toBe(true);
   });

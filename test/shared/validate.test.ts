@@ -85,16 +85,16 @@ describe('parseJobOptions and resolveJobOptions', () => {
   const limits = DEFAULT_LIMITS;
 
   it('fills harmonize options from the quality preset and defaults', () => {
-    expect(resolveJobOptions({ mode: 'harmonize' }, limits)).toEqual({ mode: 'harmonize', quality: 'full', tau: 5, size: 700, pass1Iters: 1000, pass2Iters: 1000, schedule: 'paper', postProcess: true, detail: 'native', backbone: 'vgg19' });
+    expect(resolveJobOptions({ mode: 'harmonize' }, limits)).toEqual({ mode: 'harmonize', quality: 'full', tau: 5, size: 700, pass1Iters: 1000, pass2Iters: 1000, schedule: 'auto', postProcess: true, detail: 'native', backbone: 'vgg19' });
     // Full refines to the document's resolution; Preview stays fast, enlarging the working-size result.
     expect(resolveJobOptions({ mode: 'harmonize', quality: 'preview' }, limits)).toMatchObject({ size: 350, pass1Iters: 200, pass2Iters: 200, detail: 'paper' });
     expect(resolveJobOptions({ mode: 'harmonize', quality: 'preview', detail: 'native' }, limits)).toMatchObject({ size: 350, detail: 'native' });
     expect(() => resolveJobOptions({ mode: 'harmonize', detail: 'huge' as never }, limits)).toThrow(/Expected one of native, paper for `options.detail`/);
   });
 
-  it('takes the schedule, paper by default, and refuses other names with the list', () => {
-    expect(resolveJobOptions({ mode: 'harmonize', schedule: 'auto' }, limits)).toMatchObject({ schedule: 'auto', pass1Iters: 1000, pass2Iters: 1000 });
-    expect(resolveJobOptions({ mode: 'harmonize', quality: 'preview' }, limits)).toMatchObject({ schedule: 'paper' });
+  it('takes the schedule, auto by default, and refuses other names with the list', () => {
+    expect(resolveJobOptions({ mode: 'harmonize', schedule: 'paper' }, limits)).toMatchObject({ schedule: 'paper', pass1Iters: 1000, pass2Iters: 1000 });
+    expect(resolveJobOptions({ mode: 'harmonize', quality: 'preview' }, limits)).toMatchObject({ schedule: 'auto' });
     expect(fails(() => resolveJobOptions({ mode: 'harmonize', schedule: 'fast' as never }, limits)).message).toBe("Expected one of auto, paper for `options.schedule`, got 'fast' (string).");
     expect(fails(() => parseJobOptions({ mode: 'harmonize', schedule: 1 })).code).toBe('BAD_MESSAGE');
     expect(fails(() => parseJobOptions({ mode: 'photo-style', schedule: 'auto' })).message).toContain('Unknown field `options.schedule`');

