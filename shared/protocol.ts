@@ -35,12 +35,12 @@ export interface BackbonePreset {
 export const BACKBONE_PRESETS: readonly BackbonePreset[] = Object.freeze([
   { backbone: 'vgg19', label: 'Best', network: 'VGG-19', cpuSeconds: { preview: 105, full: 1450 } },
   { backbone: 'vgg19-shallow', label: 'Faster', network: 'VGG-19, shallow', cpuSeconds: { preview: 60, full: 750 } },
-  // A draft preview (issue 13): on kit examples it gets the paper's colours (colour ratio ≈ 0.5)
-  // but not its structure (ratio > 1: further from the paper than the naive paste); README,
-  // "Quality against the paper".
+  // A draft (issue 13): over the 25 kit examples it gets the paper's colours (colour ratio 0.65)
+  // and, with its structure term, the naive paste's structure (0.985), but further from the
+  // paper's shapes and shading than VGG-19 (0.92); README, "Quality against the paper".
   {
-    backbone: 'squeezenet', label: 'Draft', network: 'SqueezeNet', cpuSeconds: { preview: 12, full: 90 },
-    caveat: "draft preview: the painting's colours, but the object comes out softer than the paste",
+    backbone: 'squeezenet', label: 'Draft', network: 'SqueezeNet', cpuSeconds: { preview: 12, full: 100 },
+    caveat: "draft preview: the painting's colours, but the object keeps less of its shape and shading than with VGG-19",
   },
 ] as const);
 

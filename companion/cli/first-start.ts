@@ -33,7 +33,7 @@ export function whyDefault(device: string): string[] {
   if (device !== 'cpu') return wrap('With a GPU its Best preset runs the paper’s own network; Faster runs its first layers only.', 78, '  ');
   const faster = BACKBONE_PRESETS.find((p) => p.backbone === 'vgg19-shallow')!;
   return wrap(
-    `Without a GPU its Faster preset is the closest to the paper that Painterly can verify (a preview takes about ${formatDuration(faster.cpuSeconds.preview)} on 2 cores); SqueezeNet is quicker but loses the object’s structure.`,
+    `Without a GPU its Faster preset is the closest to the paper that Painterly can verify (a preview takes about ${formatDuration(faster.cpuSeconds.preview)} on 2 cores); SqueezeNet is quicker, a draft whose object keeps less of its shape and shading.`,
     78,
     '  ',
   );

@@ -116,7 +116,7 @@ describe('backbones and options', () => {
 
   it('gives the chosen model\'s measured speed at the chosen quality', () => {
     const light = reduce(scene(), { type: 'setBackbone', backbone: 'squeezenet' });
-    expect(speedHint(light)).toMatch(/^Draft: about 12 s at Preview quality \(measured on a 2-core CPU; much faster on this GPU\)\. A draft preview: .*softer than the paste\.$/);
+    expect(speedHint(light)).toMatch(/^Draft: about 12 s at Preview quality \(measured on a 2-core CPU; much faster on this GPU\)\. A draft preview: .*less of its shape and shading than with VGG-19\.$/);
     const full = reduce(light, { type: 'setQuality', quality: 'full' });
     expect(speedHint(full)).toMatch(/^Draft: about 2 min at Full quality/);
     const cpu = reduce(full, { type: 'connected', companion: { ...companion, device: 'cpu' } });
