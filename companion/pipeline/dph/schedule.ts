@@ -37,8 +37,8 @@ export interface PassPlan {
 /**
  * `auto`'s measured settings (bench/convergence.ts, bench/schedule.ts; see the README's
  * "Schedule" section). The threshold is 2 levels per 50 iterations: against 1, it cut the CPU
- * time of six SqueezeNet examples at 700 px by a third (paper ÷ auto 2.65 → 4.07) and of two
- * vgg19-shallow ones (2.23 → 3.89), with mean quality no worse than paper's with either.
+ * time of six SqueezeNet examples at 700 px by a third (paper ÷ auto 2.65 → 3.86) and of two
+ * vgg19-shallow ones (2.23 → 3.86), with mean quality no worse than paper's with either.
  */
 export const AUTO = Object.freeze({
   pass1: { stop: { window: 50, threshold: 2, minIterations: 100 }, cap: 400, expected: 250 },
