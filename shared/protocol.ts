@@ -32,7 +32,7 @@ export interface BackbonePreset {
   /**
    * Seconds per job on a 2-core CPU. Full: the default schedule (auto) at 700 px as
    * `npm run bench -- schedule` measured it with one thread (so two cores take about this or
-   * less): Draft the mean of six kit examples, Faster of two; Best from VGG-19's seconds per
+   * less): Draft the mean of six kit examples, Faster of VGG_N; Best from VGG-19's seconds per
    * iteration at 700 px (`bench -- dph`, 2.11 / 1.58 s) at the iterations auto ran with
    * vgg19-shallow (250 at half size + 425 on average). Preview: earlier measurements.
    */
@@ -45,7 +45,7 @@ export const BACKBONE_PRESETS: readonly BackbonePreset[] = Object.freeze([
   // and, with its structure term, the naive paste's structure (0.985), but further from the
   // paper's shapes and shading than VGG-19 (0.92); README, "Quality against the paper".
   {
-    backbone: 'squeezenet', label: 'Draft', network: 'SqueezeNet', cpuSeconds: { preview: 12, full: 65 },
+    backbone: 'squeezenet', label: 'Draft', network: 'SqueezeNet', cpuSeconds: { preview: 12, full: 47 },
     caveat: "draft preview: the painting's colours, but the object keeps less of its shape and shading than with VGG-19",
   },
 ] as const);

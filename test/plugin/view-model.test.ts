@@ -118,7 +118,7 @@ describe('backbones and options', () => {
     const light = reduce(scene(), { type: 'setBackbone', backbone: 'squeezenet' });
     expect(speedHint(light)).toMatch(/^Draft: about 12 s at Preview quality \(measured on a 2-core CPU; much faster on this GPU\)\. A draft preview: .*less of its shape and shading than with VGG-19\.$/);
     const full = reduce(light, { type: 'setQuality', quality: 'full' });
-    expect(speedHint(full)).toMatch(/^Draft: about 65 s at Full quality/);
+    expect(speedHint(full)).toMatch(/^Draft: about 47 s at Full quality/);
     const cpu = reduce(full, { type: 'connected', companion: { ...companion, device: 'cpu' } });
     expect(speedHint(cpu)).toMatch(/\(on a 2-core CPU\)\. A draft preview/);
     const best = reduce(cpu, { type: 'setBackbone', backbone: 'vgg19' });
