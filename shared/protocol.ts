@@ -32,15 +32,16 @@ export interface BackbonePreset {
   /**
    * Seconds per job on a 2-core CPU. Full: the default schedule (auto) at 700 px as
    * `npm run bench -- schedule` measured it with one thread (so two cores take about this or
-   * less): Draft the mean of six kit examples, Faster of VGG_N; Best from VGG-19's seconds per
+   * less): Draft the mean of six kit examples, Faster of seven; Best from VGG-19's seconds per
    * iteration at 700 px (`bench -- dph`, 2.11 / 1.58 s) at the iterations auto ran with
-   * vgg19-shallow (250 at half size + 425 on average). Preview: earlier measurements.
+   * vgg19-shallow (186 at half size + 243 on average), plus 20 s of the rest. Preview: earlier
+   * measurements.
    */
   cpuSeconds: { preview: number; full: number };
 }
 export const BACKBONE_PRESETS: readonly BackbonePreset[] = Object.freeze([
-  { backbone: 'vgg19', label: 'Best', network: 'VGG-19', cpuSeconds: { preview: 105, full: 820 } },
-  { backbone: 'vgg19-shallow', label: 'Faster', network: 'VGG-19, shallow', cpuSeconds: { preview: 60, full: 320 } },
+  { backbone: 'vgg19', label: 'Best', network: 'VGG-19', cpuSeconds: { preview: 105, full: 500 } },
+  { backbone: 'vgg19-shallow', label: 'Faster', network: 'VGG-19, shallow', cpuSeconds: { preview: 60, full: 146 } },
   // A draft (issue 13): over the 25 kit examples it gets the paper's colours (colour ratio 0.65)
   // and, with its structure term, the naive paste's structure (0.985), but further from the
   // paper's shapes and shading than VGG-19 (0.92); README, "Quality against the paper".
