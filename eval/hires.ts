@@ -4,8 +4,8 @@
 //   detail ratio (native, and the paper-scale result enlarged as `--detail paper` gives it, and the
 //   naive paste), colour kept (ΔE76), seam ratio (hires-metrics.ts; also of the naive paste and
 //   of the paper-scale result on its own canvas: the outline the harmonization itself gave the
-//   object), and the job's time native ÷ paper-scale part, also carried to the Full preset's
-//   1000 + 1000 iterations at the measured seconds per iteration. Contact sheets at 100 %:
+//   object), and the job's time native ÷ paper-scale part, also carried to a Full job (the
+//   iterations auto is expected to run at 700 px, at each pass's measured seconds per iteration). Contact sheets at 100 %:
 //   naive | paper | native, cropped around the object.
 //   npm run eval -- hires [--backbone vgg19-shallow] [--size 700] [--pass1-iters 300] [--pass2-iters 300]
 //                         [--cases NAME,…] [--out DIR] [--json FILE] [--verbose]
@@ -19,6 +19,7 @@ import { readImage, readMask, writeImage } from '../companion/image/io.js';
 import { firstChannel, type Image } from '../companion/image/image.js';
 import { resize } from '../companion/image/resize.js';
 import { DETAIL_STAGE, planNativeDetail } from '../companion/pipeline/detail/job.js';
+import { planPasses } from '../companion/pipeline/dph/schedule.js';
 import { cropImage } from '../companion/pipeline/detail/geometry.js';
 import type { BackboneName, Progress } from '../companion/pipeline/types.js';
 import { signedDistance } from '../companion/image/distance.js';
@@ -38,8 +39,8 @@ export interface HiresRow {
   seconds: { paperPart: number; native: number; ratio: number; fullRatio: number };
 }
 
-/** The Full preset's iterations per pass, to which the time ratio is also carried. */
-const FULL_ITERATIONS = 1000;
+/** The iterations per pass a Full job is expected to run (auto, caps 1000 + 1000, 700 px), to which the time ratio is also carried. */
+const FULL_EXPECTED = planPasses('auto', 1000, 1000, 700).map((p) => p.expected) as [number, number];
 
 /** Issue 12's bounds. */
 export const DONE_WHEN = { detail: [0.8, 1.25], colourKept: 4, seam: 1.2, timeRatio: 2 } as const;
@@ -71,16 +72,20 @@ export async function main(argv: string[]): Promise<void> {
     let detailStarted = NaN;
     const t0 = performance.now();
     let stage = '';
-    // Seconds spent in passes 1 and 2 (from each pass's start to the next stage's), for seconds per iteration.
-    let passSeconds = 0;
+    // Seconds spent in each pass (from its start to the next stage's) and its iterations, for each pass's seconds per iteration.
+    const passSeconds: [number, number] = [0, 0];
+    const passIterations: [number, number] = [0, 0];
     let passStarted = NaN;
+    const passOf = (s: string): 0 | 1 | undefined => (s === 'pass 1' ? 0 : s === 'pass 2' ? 1 : undefined);
     const onProgress = (p: Progress): void => {
       if (p.stage === DETAIL_STAGE && Number.isNaN(detailStarted)) detailStarted = performance.now();
+      const k = passOf(p.stage);
+      if (k !== undefined && p.iteration > 0) passIterations[k] = p.iteration;
       if (p.stage !== stage && !Number.isNaN(passStarted)) {
-        passSeconds += (performance.now() - passStarted) / 1000;
+        passSeconds[passOf(stage)!] += (performance.now() - passStarted) / 1000;
         passStarted = NaN;
       }
-      if (p.stage !== stage && (p.stage === 'pass 1' || p.stage === 'pass 2')) passStarted = performance.now();
+      if (p.stage !== stage && k !== undefined) passStarted = performance.now();
       if (p.stage.replace(/:.*/, '') !== stage.replace(/:.*/, '') && v.verbose) console.log(`  ${c.name}: ${p.stage.replace(/:.*/, '')} at ${((performance.now() - t0) / 1000).toFixed(0)} s`);
       stage = p.stage;
     };
@@ -98,7 +103,7 @@ export async function main(argv: string[]): Promise<void> {
       detail: { native: detailRatio(r.image, dist), paper: detailRatio(paperDoc, dist), naive: detailRatio(composite, dist) },
       colourKept: colourKept(r.image, paperScale, mask),
       seam: { native: seamRatio(r.image, dist), paper: seamRatio(paperDoc, dist), naive: seamRatio(composite, dist), paperOwn: seamRatio(paperScale, signedDistance(tight)) },
-      seconds: { paperPart, native: total, ratio: total / paperPart, fullRatio: fullPresetRatio(total, paperPart, passSeconds, options.pass1Iters + options.pass2Iters) },
+      seconds: { paperPart, native: total, ratio: total / paperPart, fullRatio: fullPresetRatio(total, paperPart, passSeconds, passIterations) },
     };
     rows.push(row);
     await writeImage(join(out, `${c.name}-${backbone}-native.png`), r.image);
@@ -116,14 +121,18 @@ export async function main(argv: string[]): Promise<void> {
   if (v.json) await writeFile(v.json, JSON.stringify({ backbone, options, rows }, null, 2));
 }
 
-/** Native ÷ paper-scale time carried to the Full preset: the paper-scale part plus the iterations it did not run, at the measured seconds per iteration. */
-function fullPresetRatio(total: number, paperPart: number, passSeconds: number, iterations: number): number {
-  const fullPaper = paperPart + (iterations > 0 ? (passSeconds / iterations) * (2 * FULL_ITERATIONS - iterations) : 0);
+/**
+ * Native ÷ paper-scale time carried to the Full preset: the paper-scale part plus the iterations a
+ * Full job is expected to run beyond those measured, at each pass's measured seconds per iteration.
+ */
+function fullPresetRatio(total: number, paperPart: number, passSeconds: [number, number], iterations: [number, number]): number {
+  let fullPaper = paperPart;
+  for (const k of [0, 1]) if (iterations[k] > 0) fullPaper += (passSeconds[k] / iterations[k]) * Math.max(0, FULL_EXPECTED[k] - iterations[k]);
   return (fullPaper + total - paperPart) / fullPaper;
 }
 
 function formatRow(r: HiresRow): string {
   return `${r.name} (${r.size}, levels ${r.levels}): detail native ${r.detail.native.toFixed(2)}, paper ${r.detail.paper.toFixed(2)}, naive ${r.detail.naive.toFixed(2)}; ` +
     `colour kept ${r.colourKept.toFixed(2)} ΔE; seam native ${r.seam.native.toFixed(2)}, paper ${r.seam.paper.toFixed(2)} (on its own canvas ${r.seam.paperOwn.toFixed(2)}), naive ${r.seam.naive.toFixed(2)}; ` +
-    `time ${r.seconds.native.toFixed(0)} s, paper-scale part ${r.seconds.paperPart.toFixed(0)} s, native ÷ paper ${r.seconds.ratio.toFixed(2)} (at 1000 + 1000 iterations ≈ ${r.seconds.fullRatio.toFixed(2)})`;
+    `time ${r.seconds.native.toFixed(0)} s, paper-scale part ${r.seconds.paperPart.toFixed(0)} s, native ÷ paper ${r.seconds.ratio.toFixed(2)} (at Full, auto's ${FULL_EXPECTED.join(' + ')} iterations expected, ≈ ${r.seconds.fullRatio.toFixed(2)})`;
 }
