@@ -127,7 +127,7 @@ export const JOB_OPTIONS = Object.freeze({
   },
   schedule: {
     kind: 'choice', modes: HARMONIZE, values: SCHEDULES, default: 'auto', flag: 'schedule', placeholder: 'S',
-    help: 'auto stops each pass when the picture stops changing and runs pass 1 at half size (iterations become caps; about 4× faster at full quality); paper runs every iteration, as the original',
+    help: 'auto stops each pass when the picture stops changing and runs pass 1 at half size (iterations become caps; about 5× faster at full quality); paper runs every iteration, as the original',
   },
   postProcess: {
     kind: 'boolean', modes: HARMONIZE, default: true, flag: 'post-process', aliases: ['post'],
