@@ -1,19 +1,19 @@
 // Native detail's cost (issue 12): per backbone, the same job with `--detail paper` and with
 // `--detail native`, each in a process of its own (bench/hires-job.ts) so its peak memory is its
 // own — time and peak RSS native ÷ paper, and within the native job the levels' share, plus that
-// ratio carried to the Full preset's run (auto's expected iterations at 700 px, from the measured
-// seconds per iteration of each pass). Then the 8000×6000 document with a 2000-px object through the CLI: it must finish
-// under 6 GiB peak RSS on the 2-core, 24 GB machine.
+// ratio carried to a Full job (eval/hires-metrics.ts, fullJobRatio). Then the 8000×6000 document
+// with a 2000-px object through the CLI: it must finish under 6 GiB peak RSS on the 2-core,
+// 24 GB machine.
 //   npm run bench -- hires [--backbones squeezenet,vgg19-shallow] [--case starry-eagle] [--iters 100]
 //                          [--huge-backbone squeezenet] [--huge-iters 50] [--no-huge] [--no-pair]
 // Timings on a shared machine are noisy: compare the ratios, measured in one run.
 import { spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { planPasses } from '../companion/pipeline/dph/schedule.js';
 import { parseArgs } from 'node:util';
 import { HIRES_SET, HUGE_CASE, buildCase } from '../eval/hires-set.js';
 import { REPO_ROOT, kitWeights } from '../eval/shared-kit.js';
+import { FULL_EXPECTED, fullJobRatio } from '../eval/hires-metrics.js';
 import { fmt } from './util.js';
 
 interface JobFigures {
@@ -25,9 +25,6 @@ interface JobFigures {
 }
 
 const MEMORY_BOUND_MIB = 6 * 1024;
-const FULL_ITERATIONS = 1000;
-/** Iterations per pass a Full job is expected to run under its default schedule (auto: caps 1000 + 1000, 700 px). */
-const FULL_EXPECTED = planPasses('auto', FULL_ITERATIONS, FULL_ITERATIONS, 700).map((p) => p.expected);
 
 function runJob(args: string[]): Promise<JobFigures> {
   return new Promise((resolve, reject) => {
@@ -66,15 +63,12 @@ export async function main(argv: string[]): Promise<void> {
       const paper = await runJob(['api', JSON.stringify({ ...files, options: options('paper') })]);
       const native = await runJob(['api', JSON.stringify({ ...files, options: options('native'), out: join(out, `${c.name}-${backbone}-native.png`) })]);
       const levels = native.seconds - native.paperPartSeconds;
-      // The paper-scale part at the Full preset: the measured part plus the iterations auto is
-      // expected to run beyond it, at each pass's measured rate (the jobs run auto too, so pass 1's
-      // rate is its half-size one).
-      const perIt = native.perIteration.map((s) => (Number.isFinite(s) ? s : 0));
-      const fullPaper = native.paperPartSeconds + (FULL_EXPECTED[0] - iters) * perIt[0] + (FULL_EXPECTED[1] - iters) * perIt[1];
+      // The jobs run auto too, so pass 1's rate is its half-size one, as in a Full job.
+      const perIt = native.perIteration.map((s) => (Number.isFinite(s) ? s : 0)) as [number, number];
       console.log(`${backbone}: paper job ${fmt(paper.seconds, 1)} s, ${fmt(paper.maxRssMiB, 0)} MiB; native job ${fmt(native.seconds, 1)} s, ${fmt(native.maxRssMiB, 0)} MiB ` +
         `→ time native ÷ paper ${fmt(native.seconds / paper.seconds, 2)} (separate jobs), ${fmt(native.seconds / native.paperPartSeconds, 2)} (within the native job); memory ${fmt(native.maxRssMiB / paper.maxRssMiB, 2)}`);
       console.log(`  levels ${native.levelSeconds.map((s) => fmt(s, 1)).join(' + ')} s = ${fmt(levels, 1)} s; per iteration pass 1 ${fmt(perIt[0], 3)} s, pass 2 ${fmt(perIt[1], 3)} s; ` +
-        `at Full (auto, ${FULL_EXPECTED.join(' + ')} iterations expected): native ÷ paper ≈ ${fmt((fullPaper + levels) / fullPaper, 2)}`);
+        `at Full (auto, ${FULL_EXPECTED.join(' + ')} iterations expected): native ÷ paper ≈ ${fmt(fullJobRatio(native.paperPartSeconds, levels, perIt, [iters, iters]), 2)}`);
     }
   }
   if (!v['no-huge']) {

@@ -10,6 +10,7 @@ import { detailField, meanAbsWhere, smoothGrey } from '../companion/image/fine-d
 import type { Image } from '../companion/image/image.js';
 import { meanDeltaE76 } from '../companion/image/metrics.js';
 import { resize } from '../companion/image/resize.js';
+import { planPasses } from '../companion/pipeline/dph/schedule.js';
 
 const ERODE = 8;
 const RING_OUT = 40;
@@ -48,4 +49,18 @@ export function seamRatio(img: Image, dist: Float32Array): number {
 export function colourKept(native: Image, paper: Image, mask: Image): number {
   const small = resize(native, paper.width, paper.height);
   return meanDeltaE76(small, paper, resize(mask, paper.width, paper.height));
+}
+
+/** Iterations per pass a Full job is expected to run: auto, caps 1000 + 1000, at 700 px (pass 1 at half size). */
+export const FULL_EXPECTED = planPasses('auto', 1000, 1000, 700).map((p) => p.expected) as [number, number];
+
+/**
+ * Native ÷ paper-scale time carried to a Full job: the measured paper-scale part plus the
+ * iterations a Full job is expected to run beyond those measured, at each pass's measured seconds
+ * per iteration; the levels' seconds are added unchanged.
+ */
+export function fullJobRatio(paperPart: number, levels: number, secondsPerIteration: [number, number], iterationsRun: [number, number]): number {
+  let fullPaper = paperPart;
+  for (const k of [0, 1]) fullPaper += secondsPerIteration[k] * Math.max(0, FULL_EXPECTED[k] - iterationsRun[k]);
+  return (fullPaper + levels) / fullPaper;
 }

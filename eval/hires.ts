@@ -4,9 +4,9 @@
 //   detail ratio (native, and the paper-scale result enlarged as `--detail paper` gives it, and the
 //   naive paste), colour kept (ΔE76), seam ratio (hires-metrics.ts; also of the naive paste and
 //   of the paper-scale result on its own canvas: the outline the harmonization itself gave the
-//   object), and the job's time native ÷ paper-scale part, also carried to a Full job (the
-//   iterations auto is expected to run at 700 px, at each pass's measured seconds per iteration). Contact sheets at 100 %:
-//   naive | paper | native, cropped around the object.
+//   object), and the job's time native ÷ paper-scale part, also carried to a Full job
+//   (hires-metrics.ts, fullJobRatio). Contact sheets at 100 %: naive | paper | native, cropped
+//   around the object.
 //   npm run eval -- hires [--backbone vgg19-shallow] [--size 700] [--pass1-iters 300] [--pass2-iters 300]
 //                         [--cases NAME,…] [--out DIR] [--json FILE] [--verbose]
 // Done when (issue 12): detail 0.8–1.25, colour kept ≤ 4 ΔE, seam ≤ 1.2 on every image.
@@ -19,11 +19,10 @@ import { readImage, readMask, writeImage } from '../companion/image/io.js';
 import { firstChannel, type Image } from '../companion/image/image.js';
 import { resize } from '../companion/image/resize.js';
 import { DETAIL_STAGE, planNativeDetail } from '../companion/pipeline/detail/job.js';
-import { planPasses } from '../companion/pipeline/dph/schedule.js';
 import { cropImage } from '../companion/pipeline/detail/geometry.js';
 import type { BackboneName, Progress } from '../companion/pipeline/types.js';
 import { signedDistance } from '../companion/image/distance.js';
-import { colourKept, detailRatio, seamRatio } from './hires-metrics.js';
+import { FULL_EXPECTED, colourKept, detailRatio, fullJobRatio, seamRatio } from './hires-metrics.js';
 import { HIRES_SET, buildCase } from './hires-set.js';
 import { sideBySide } from './side-by-side.js';
 import { REPO_ROOT, kitWeights } from './shared-kit.js';
@@ -38,9 +37,6 @@ export interface HiresRow {
   seam: { native: number; paper: number; naive: number; paperOwn: number };
   seconds: { paperPart: number; native: number; ratio: number; fullRatio: number };
 }
-
-/** The iterations per pass a Full job is expected to run (auto, caps 1000 + 1000, 700 px), to which the time ratio is also carried. */
-const FULL_EXPECTED = planPasses('auto', 1000, 1000, 700).map((p) => p.expected) as [number, number];
 
 /** Issue 12's bounds. */
 export const DONE_WHEN = { detail: [0.8, 1.25], colourKept: 4, seam: 1.2, timeRatio: 2 } as const;
@@ -103,7 +99,7 @@ export async function main(argv: string[]): Promise<void> {
       detail: { native: detailRatio(r.image, dist), paper: detailRatio(paperDoc, dist), naive: detailRatio(composite, dist) },
       colourKept: colourKept(r.image, paperScale, mask),
       seam: { native: seamRatio(r.image, dist), paper: seamRatio(paperDoc, dist), naive: seamRatio(composite, dist), paperOwn: seamRatio(paperScale, signedDistance(tight)) },
-      seconds: { paperPart, native: total, ratio: total / paperPart, fullRatio: fullPresetRatio(total, paperPart, passSeconds, passIterations) },
+      seconds: { paperPart, native: total, ratio: total / paperPart, fullRatio: fullJobRatio(paperPart, total - paperPart, [0, 1].map((k) => (passIterations[k] > 0 ? passSeconds[k] / passIterations[k] : 0)) as [number, number], passIterations) },
     };
     rows.push(row);
     await writeImage(join(out, `${c.name}-${backbone}-native.png`), r.image);
@@ -119,16 +115,6 @@ export async function main(argv: string[]): Promise<void> {
   const ok = rows.every((r) => r.detail.native >= DONE_WHEN.detail[0] && r.detail.native <= DONE_WHEN.detail[1] && r.colourKept <= DONE_WHEN.colourKept && r.seam.native <= DONE_WHEN.seam);
   console.log(`hires-detail: ${rows.map((r) => r.detail.native.toFixed(2)).join(' ')}; all within issue 12's bounds: ${ok ? 'yes' : 'no'}`);
   if (v.json) await writeFile(v.json, JSON.stringify({ backbone, options, rows }, null, 2));
-}
-
-/**
- * Native ÷ paper-scale time carried to the Full preset: the paper-scale part plus the iterations a
- * Full job is expected to run beyond those measured, at each pass's measured seconds per iteration.
- */
-function fullPresetRatio(total: number, paperPart: number, passSeconds: [number, number], iterations: [number, number]): number {
-  let fullPaper = paperPart;
-  for (const k of [0, 1]) if (iterations[k] > 0) fullPaper += (passSeconds[k] / iterations[k]) * Math.max(0, FULL_EXPECTED[k] - iterations[k]);
-  return (fullPaper + total - paperPart) / fullPaper;
 }
 
 function formatRow(r: HiresRow): string {

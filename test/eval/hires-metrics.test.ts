@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { signedDistance } from '../../companion/image/distance.js';
 import type { Image } from '../../companion/image/image.js';
-import { colourKept, detailRatio, seamRatio } from '../../eval/hires-metrics.js';
+import { FULL_EXPECTED, colourKept, detailRatio, fullJobRatio, seamRatio } from '../../eval/hires-metrics.js';
+import { AUTO } from '../../companion/pipeline/dph/schedule.js';
 import { mulberry32 } from '../../shared/seeded-random.js';
 
 const W = 160, H = 140;
@@ -40,5 +41,18 @@ describe('large-canvas measures', () => {
     const L = (v: number) => { const lin = v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; return 116 * Math.cbrt(lin) - 16; };
     const lighter = { ...big, data: new Float32Array(W * H * 3).fill(0.6) };
     expect(colourKept(lighter, small, disc)).toBeCloseTo(L(0.6) - L(0.5), 1);
+  });
+});
+
+describe('fullJobRatio', () => {
+  it("carries the paper-scale part to auto's expected Full iterations at each pass's rate, adding the levels unchanged", () => {
+    expect(FULL_EXPECTED).toEqual([AUTO.pass1.expected, AUTO.pass2.expected]);
+    const [e1, e2] = FULL_EXPECTED;
+    // 10 s measured after 100 + 100 iterations at 0.05 / 0.2 s each, 3 s of levels.
+    const full = 10 + (e1 - 100) * 0.05 + (e2 - 100) * 0.2;
+    expect(fullJobRatio(10, 3, [0.05, 0.2], [100, 100])).toBeCloseTo((full + 3) / full, 12);
+    // Passes that already ran past the expected count add nothing; no levels gives 1.
+    expect(fullJobRatio(10, 2, [0.05, 0.2], [e1 + 50, e2 + 50])).toBeCloseTo(1.2, 12);
+    expect(fullJobRatio(10, 0, [0.05, 0.2], [0, 0])).toBe(1);
   });
 });
