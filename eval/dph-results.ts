@@ -22,6 +22,8 @@ export interface RunFigures {
   cpuSeconds?: number;
   /** Of which post-processing (repeat 0 only). */
   postSeconds?: number;
+  /** Steps of pass 1 / pass 2 the optimiser's divergence guard undid (absent in results from before it). */
+  restarts?: [number, number];
 }
 
 export interface ExampleResult {

@@ -92,7 +92,8 @@ export async function main(argv: string[]): Promise<void> {
       const { run, panels } = await runOnce(ex, r, { ...jobOptions, weightsFile });
       runs.push(run);
       console.log(`example ${k} repeat ${r}: colour ${run.colour.toFixed(3)} (ΔE ${run.deltaE.toFixed(2)} vs naive ${run.deltaENaive.toFixed(2)}), ` +
-        `structure ${run.structure.toFixed(3)} (1−SSIM ${run.dissimilarity.toFixed(3)} vs ${run.dissimilarityNaive.toFixed(3)}); ${run.seconds.toFixed(1)} s`);
+        `structure ${run.structure.toFixed(3)} (1−SSIM ${run.dissimilarity.toFixed(3)} vs ${run.dissimilarityNaive.toFixed(3)}); ${run.seconds.toFixed(1)} s` +
+        (run.restarts?.some((n) => n > 0) ? `; divergence guard restarted pass 1 / 2 ${run.restarts.join(' / ')}×` : ''));
       if (panels) {
         const file = join(files.strips, `${k}_${backbone}_${size}.png`);
         await sideBySide(panels, file);
@@ -139,7 +140,7 @@ async function runOnce(ex: Example, r: number, options: Omit<HarmonizeOptions, '
   const used = process.cpuUsage(cpu);
   const { figures, panels } = await measure(ex, res.stages, r === 0);
   const run: RunFigures = {
-    repeat: r, ...figures, seconds: (end - t) / 1000, cpuSeconds: (used.user + used.system) / 1e6,
+    repeat: r, ...figures, seconds: (end - t) / 1000, cpuSeconds: (used.user + used.system) / 1e6, restarts: res.restarts,
     ...(postStart !== undefined && { postSeconds: (end - postStart) / 1000 }),
   };
   return { run, panels };

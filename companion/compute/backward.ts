@@ -55,21 +55,34 @@ const maxpool: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = (ctx, l, gradOut) =
 };
 
 /**
- * 2×2/2 pooling of a ReLU output (VGG): windows do not overlap, so the gradient is the output
- * gradient repeated 2×2 where the input equals the window's max. Elementwise and multi-threaded,
- * unlike a scatter. Ties: every tied maximum gets the gradient, where Torch gives it to the first
- * in row-major order. A first-maximum version (SpaceToDepth on the pooled grid) passed the
- * transcription test but made pass 2 diverge on a real example (docs/algorithm-notes.md §4),
- * so this deviation is kept.
+ * 2×2/2 pooling of a ReLU output (VGG): windows do not overlap, so each window's gradient goes
+ * to one of its four elements. Torch's kernel scans a window row by row and keeps the first
+ * maximum (a strict >), so among tied maxima (flat image areas give bit-identical activations)
+ * the first in row-major order wins. The window's four elements are compared with its maximum
+ * on the pooled grid, the place (0–3) of the first equal one is kept, and each
+ * input element receives the output gradient where its own place in the window is that one:
+ * elementwise and multi-threaded, unlike a scatter (docs/algorithm-notes.md §4).
  */
 const maxpool2x2: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = ({ g, fwd, shapes }, l, gradOut) => {
   const [, h, w] = shapes.get(l.from)!;
+  const [, oh, ow] = shapes.get(l.name)!;
+  const y = fwd.out.get(l.name)!;
+  let x = fwd.out.get(l.from)!;
+  const odd = 2 * oh !== h || 2 * ow !== w;
+  // Ceil mode: pad to whole windows with −1, below every ReLU output, so padding never wins.
+  if (odd) x = g.op('Pad', [x, g.ints([0, 0, 0, 0, 0, 0, 2 * oh - h, 2 * ow - w]), g.scalar(-1)]);
+  // Element (i, j) of every window, on the pooled grid: a strided slice (SpaceToDepth would do
+  // it in one node, but the WebGPU provider has no kernel for it).
+  const isMax = [[0, 0], [0, 1], [1, 0], [1, 1]].map(([i, j]) =>
+    g.op('Equal', [g.op('Slice', [x, g.ints([i, j]), g.ints([2 * oh, 2 * ow]), g.ints([2, 3]), g.ints([2, 2])]), y]));
+  const where = (cond: string, a: number, b: string): string => g.op('Where', [cond, g.scalar(a), b]);
+  const first = where(isMax[0], 0, where(isMax[1], 1, where(isMax[2], 2, g.scalar(3))));
   const up = (v: string): string => {
     const r = g.op('Resize', [v, '', g.tensor('scales2', Float32Array.of(1, 1, 2, 2), [4])], { mode: 'nearest', nearest_mode: 'floor', coordinate_transformation_mode: 'asymmetric' });
-    // Ceil mode: the repeated map can be one row/column larger than the input.
-    return g.op('Slice', [r, g.ints([0, 0]), g.ints([h, w]), g.ints([2, 3])]);
+    return odd ? g.op('Slice', [r, g.ints([0, 0]), g.ints([h, w]), g.ints([2, 3])]) : r;
   };
-  const winner = g.op('Cast', [g.op('Equal', [fwd.out.get(l.from)!, up(fwd.out.get(l.name)!)])], { to: 1 });
+  const place = new Float32Array(h * w).map((_, i) => ((i % w) % 2) + 2 * (Math.floor(i / w) % 2));
+  const winner = g.op('Cast', [g.op('Equal', [up(first), g.tensor(`${l.name}_place`, place, [1, 1, h, w])])], { to: 1 });
   return [[l.from, g.mul(up(gradOut), winner)]];
 };
 

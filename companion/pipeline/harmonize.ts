@@ -70,7 +70,7 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
 
   const noiseScale = workingSize(W0, H0, NOISE_SIDE);
   const noise = paintingNoise(resize(inputs.painting, noiseScale.width, noiseScale.height));
-  const { pass1, pass2 } = await runPasses(setup, images, {
+  const { pass1, pass2, restarts } = await runPasses(setup, images, {
     plans, tau: opts.tau, noise,
     onIteration: (pass, it, total, preview) => progress.iteration(pass, it, total, preview),
     onEarlyStop: (pass, it, preview) => progress.stoppedEarly(pass, it, preview),
@@ -87,7 +87,7 @@ export async function harmonize(inputs: HarmonizeInputs, options: Partial<Harmon
   const image = native ? await runNativeDetail(native, inputs, final, progress, signal)
     : W === W0 && H === H0 ? final : toInputResolution(final, inputs.painting, tight, W0, H0);
   progress.done();
-  return { image, stages: { pass1, pass2, final }, device: net.device };
+  return { image, stages: { pass1, pass2, final }, device: net.device, restarts };
 }
 
 /** The working-size result placed into the full-resolution painting through a soft mask. */

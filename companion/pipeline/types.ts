@@ -54,6 +54,8 @@ export interface HarmonizeResult {
   stages: { pass1?: Image; pass2?: Image; final?: Image };
   /** The compute device that ran the job. */
   device: string;
+  /** Steps of pass 1 and pass 2 that the optimiser's divergence guard undid (0 in a healthy run). */
+  restarts: [number, number];
 }
 
 export interface PhotoStyleInputs {

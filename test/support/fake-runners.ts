@@ -120,7 +120,7 @@ export function fakeHarmonize(opts: FakeRunnerOptions = {}): HarmonizeRunner & {
       await iterate([['pass1', options.pass1Iters], ['pass2', options.pass2Iters]], inputs.composite, hooks, opts, rec);
       const image = expectedHarmonized(inputs.composite, inputs.mask);
       rec.finished++;
-      return { image, stages: {}, device: options.device };
+      return { image, stages: {}, device: options.device, restarts: [0, 0] };
     } finally {
       rec.active--;
     }

@@ -11,6 +11,13 @@ export class TwoLoopReference {
 
   constructor(private readonly history: number) {}
 
+  /** Forgets every pair. */
+  clear(): void {
+    this.s.length = 0;
+    this.y.length = 0;
+    this.hDiag = 1;
+  }
+
   /** Adds an accepted pair, dropping the oldest past the history size. */
   push(s: ArrayLike<number>, y: ArrayLike<number>): void {
     if (this.s.length === this.history) {
@@ -76,6 +83,10 @@ export function measured(engine: DirectionEngine, history: number): { engine: Di
         }
         errors.push(Math.sqrt(num / den));
         historyLengths.push(ref.length);
+      },
+      reset() {
+        ref.clear();
+        engine.reset();
       },
       release: () => engine.release(),
     },

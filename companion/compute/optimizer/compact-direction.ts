@@ -24,6 +24,8 @@ export interface DirectionEngine {
    * is full the oldest pair is dropped to make room.
    */
   direction(g: Float32Array, hDiag: number, d: Float32Array, newPair?: AcceptedPair): Promise<void>;
+  /** Forgets every pair (the optimiser's divergence guard). */
+  reset(): void;
   release(): Promise<void>;
 }
 
@@ -105,6 +107,10 @@ export async function openCompactDirection(on: OnDevice, n: number, history: num
       });
       const comb = await run(combine, { H: { data: H, dims: [rows, n] }, c: { data: coef, dims: [1, rows] } }, 'd');
       for (let j = 0; j < n; j++) d[j] = comb[j] - hDiag * g[j];
+    },
+    reset() {
+      // Slots are refilled from 0 and their products recomputed as pairs arrive.
+      order.length = 0;
     },
     async release() {
       await project.release();

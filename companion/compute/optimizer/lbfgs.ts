@@ -42,6 +42,14 @@ export interface LbfgsOptions {
    * compact-direction.ts). Gets every accepted pair; drops pairs past `history` itself.
    */
   direction?: DirectionEngine;
+  /**
+   * Divergence guard (not in Torch): when a step's loss is not finite or exceeds this many times
+   * the lowest loss so far, x goes back to the iterate with that lowest loss, the history is
+   * dropped and the next step starts afresh (−g, t = min(1, 1/‖g‖₁)·lr, as the first). The step
+   * after the last is evaluated too, so the result is never an unchecked step. A run the guard
+   * never trips follows Torch step for step. Absent: Torch's behaviour exactly.
+   */
+  restartAbove?: number;
 }
 
 export type LbfgsStop = 'maxIter' | 'tolFun' | 'tolX' | 'funChange' | 'noDescent' | 'converged';
@@ -55,6 +63,8 @@ export interface LbfgsStats {
   /** Pairs in the history at the end, and the most it ever held. */
   historyLength: number;
   maxHistoryLength: number;
+  /** Steps undone by the divergence guard (`restartAbove`). */
+  restarts: number;
   stop: LbfgsStop;
 }
 
@@ -186,6 +196,14 @@ class History {
     return this.engine ? this.engineLength : this.pairs.length;
   }
 
+  /** Forgets every pair (the divergence guard's restart). */
+  reset(): void {
+    this.pairs.length = 0;
+    this.engineLength = 0;
+    this.engine?.reset();
+    this.hDiag = 1;
+  }
+
   /**
    * Offers the pair s = t·d, y = g − gOld (kept when yᵀs > MIN_CURVATURE), then writes the new
    * direction −H·g into `d`.
@@ -260,7 +278,7 @@ export async function lbfgs(
 ): Promise<LbfgsResult> {
   const { maxIter, lr, m, tolFun, tolX } = checkedOptions(opts);
   const n = x.length;
-  const stats: LbfgsStats = { evaluations: 0, acceptedPairs: 0, skippedPairs: 0, historyLength: 0, maxHistoryLength: 0, stop: 'maxIter' };
+  const stats: LbfgsStats = { evaluations: 0, acceptedPairs: 0, skippedPairs: 0, historyLength: 0, maxHistoryLength: 0, restarts: 0, stop: 'maxIter' };
   const losses: number[] = [];
   const call = async (): Promise<Evaluation> => {
     const e = await evaluate(x);
@@ -288,13 +306,18 @@ export async function lbfgs(
   const gOld = new Float32Array(n);
   let t = 0;
   let fOld = f;
+  // The guard keeps the iterate with the lowest loss so far, its loss and its gradient.
+  const guard = opts.restartAbove !== undefined ? { x: x.slice(), g: g.slice(), f, factor: opts.restartAbove } : undefined;
+  let fresh = true; // the next step is a first step: the first iteration, or after a restart
 
   let it = 0;
   while (it < maxIter) {
     throwIfCancelled(opts.signal);
     it++;
 
-    if (it === 1) {
+    const first = fresh;
+    fresh = false;
+    if (first) {
       for (let j = 0; j < n; j++) d[j] = -g[j];
     } else {
       await history.next(g, gOld, t, d);
@@ -310,11 +333,26 @@ export async function lbfgs(
       break;
     }
 
-    t = it === 1 ? Math.min(1, 1 / abs1(g)) * lr : lr;
+    t = first ? Math.min(1, 1 / abs1(g)) * lr : lr;
     for (let j = 0; j < n; j++) x[j] += t * d[j];
 
-    // Torch does not evaluate after the last step.
-    if (it !== maxIter) ({ loss: f, grad: g } = await call());
+    // Torch does not evaluate after the last step; the guard does, to check it.
+    if (it !== maxIter || guard) ({ loss: f, grad: g } = await call());
+    if (guard) {
+      // The factor applies to a positive lowest loss (every loss of ours is a sum of squares).
+      if (!Number.isFinite(f) || (guard.f > 0 && f > guard.factor * guard.f)) {
+        x.set(guard.x);
+        g = guard.g.slice();
+        f = guard.f;
+        history.reset();
+        stats.restarts++;
+        fresh = true;
+      } else if (f < guard.f) {
+        guard.x.set(x);
+        guard.g.set(g);
+        guard.f = f;
+      }
+    }
     opts.onIteration?.(it, f);
 
     if (it === maxIter) break;
@@ -322,7 +360,8 @@ export async function lbfgs(
       stats.stop = 'converged';
       break;
     }
-    const stop = stopAfterStep(g, d, t, f, fOld, tolFun, tolX);
+    // After a restart x is the earlier iterate again: no step to judge.
+    const stop = fresh ? undefined : stopAfterStep(g, d, t, f, fOld, tolFun, tolX);
     if (stop) {
       stats.stop = stop;
       break;

@@ -36,7 +36,17 @@ export interface OptimiseResult {
   stop: LbfgsStop;
   /** Loss of every evaluation, in order. */
   losses: number[];
+  /** Steps the divergence guard undid (DIVERGENCE_FACTOR). */
+  restarts: number;
 }
+
+/**
+ * Fixed-step L-BFGS can run away (pass 2 on one kit example climbs from 2e5 to infinity in 20
+ * steps, its image black): a step whose loss is not finite or 100× the lowest so far sends the
+ * run back to its best iterate with a fresh history (lbfgs.ts, restartAbove). Healthy runs never
+ * come near it (their worst transient is ×9), so they follow Torch step for step.
+ */
+export const DIVERGENCE_FACTOR = 100;
 
 /** Optimises `x` (3 planes of the step's size, network space) in place. */
 export async function optimise(net: Network, step: StepSpec, x: Float32Array, s: OptimiseSettings): Promise<OptimiseResult> {
@@ -56,13 +66,13 @@ export async function optimise(net: Network, step: StepSpec, x: Float32Array, s:
     const direction = await openCompactDirection(net, v.length, s.history);
     try {
       const result = await lbfgs(v, evaluate, {
-        maxIter: s.iterations, lr: s.lr, history: s.history, direction, tolFun: s.tolFun, tolX: s.tolX, signal: s.signal,
+        maxIter: s.iterations, lr: s.lr, history: s.history, direction, tolFun: s.tolFun, tolX: s.tolX, signal: s.signal, restartAbove: DIVERGENCE_FACTOR,
         // The whole image is written back only when a hook looks at it.
         onIteration: s.onIteration || s.stopWhen ? (it) => s.onIteration?.(it, packing ? scatter(v, packing, x) : x) : undefined,
         stopWhen: s.stopWhen ? (it) => s.stopWhen!(it, x) : undefined,
       });
       if (packing) scatter(v, packing, x);
-      return { iterations: result.iterations, stop: result.stats.stop, losses: result.losses };
+      return { iterations: result.iterations, stop: result.stats.stop, losses: result.losses, restarts: result.stats.restarts };
     } finally {
       await direction.release();
     }

@@ -20,6 +20,8 @@ export interface PassResult {
   /** The optimised crop in network space (planar BGR), region-sized. */
   x: Planar;
   iterations: number;
+  /** Steps the optimiser's divergence guard undid (common/optimise.ts). */
+  restarts: number;
 }
 
 /** What a schedule adds to a pass (schedule.ts). */
@@ -54,9 +56,9 @@ export async function runPass(ctx: DphContext, pass: 1 | 2, prepared: PreparedPa
     stopWhen: run.stopWhen ? (it) => run.stopWhen!(it, x) : undefined, extraTerm: run.extraTerm,
   });
   throwIfDiverged(x.data, pass);
-  if (done.iterations < steps) return { x, iterations: done.iterations }; // stopped early (pass 1's tolerances, or the schedule's stopWhen)
+  if (done.iterations < steps) return { x, iterations: done.iterations, restarts: done.restarts }; // stopped early (pass 1's tolerances, or the schedule's stopWhen)
   if (iterations > 0) ctx.onIteration?.(pass, iterations, iterations, x);
-  return { x, iterations };
+  return { x, iterations, restarts: done.restarts };
 }
 
 /**

@@ -76,6 +76,8 @@ export interface PassesResult {
   /** Pass 2's optimised crop, composited. */
   pass2: Image;
   iterations: [number, number];
+  /** Steps the divergence guard undid in each pass. */
+  restarts: [number, number];
 }
 
 /** Passes 1 and 2 under their plans, on the working-size setup `full` (and a half-size one if planned). */
@@ -97,7 +99,7 @@ export async function runPasses(full: DphSetup, images: WorkingImages, o: Passes
   const pass1X = toNetworkSpace(pass1, net.spec.preprocess);
   const at2 = withPreview(full);
   const p2 = await runPlanned(at2, 2, await preparePass2(at2.ctx, naiveX, pass1X, o.tau, o.noise), plan2, o);
-  return { pass1, pass2: composite(p2.x), iterations: [p1.iterations, p2.iterations] };
+  return { pass1, pass2: composite(p2.x), iterations: [p1.iterations, p2.iterations], restarts: [p1.restarts, p2.restarts] };
 }
 
 /**

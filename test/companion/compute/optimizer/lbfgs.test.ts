@@ -267,6 +267,72 @@ describe('lbfgs', () => {
     expect(stop.iterations).toBe(1);
   });
 
+  it('divergence guard: where fixed-step L-BFGS blows up (log-cosh from 3) it goes back to the best iterate, restarts and reaches the minimum', async () => {
+    // Σ log cosh xᵢ: convex, but its curvature vanishes away from 0, so secant steps overshoot
+    // (Newton from |x| > 1.09 diverges). Torch's fixed-step L-BFGS meets infinite losses here.
+    const logCosh = async (x: Float32Array): Promise<Evaluation> => {
+      let f = 0;
+      const grad = new Float32Array(x.length);
+      for (let i = 0; i < x.length; i++) {
+        f += Math.log(Math.cosh(x[i]));
+        grad[i] = Math.tanh(x[i]);
+      }
+      return { loss: f, grad };
+    };
+    const start = Float32Array.of(3, -2.5, 2, 3.5);
+    const plain = start.slice();
+    const a = await lbfgs(plain, logCosh, { maxIter: 60, tolFun: -1, tolX: -1 });
+    expect(a.losses.some((f) => !Number.isFinite(f))).toBe(true);
+    expect(Math.max(...plain.map(Math.abs))).toBeGreaterThan(1);
+    const guarded = start.slice();
+    const b = await lbfgs(guarded, logCosh, { maxIter: 60, tolFun: -1, tolX: -1, restartAbove: 100 });
+    expect(b.stats.restarts).toBeGreaterThan(0);
+    expect(Math.max(...guarded.map(Math.abs))).toBeLessThan(1e-4);
+    // The step after the last is evaluated too: one more evaluation than Torch makes.
+    expect(b.stats.evaluations).toBe(61);
+  });
+
+  it('divergence guard: the losses it reports never exceed the factor times the lowest so far, and pseudo-Huber still reaches its minimum', async () => {
+    const lossesSeen: number[] = [];
+    const x = Float32Array.of(3, -2.5, 2, 3.5);
+    const evaluate = async (v: Float32Array): Promise<Evaluation> => {
+      let f = 0;
+      const grad = new Float32Array(v.length);
+      for (let i = 0; i < v.length; i++) {
+        const s = Math.sqrt(1 + v[i] * v[i]);
+        f += s;
+        grad[i] = v[i] / s;
+      }
+      return { loss: f, grad };
+    };
+    const res = await lbfgs(x, evaluate, { maxIter: 40, tolFun: -1, tolX: -1, restartAbove: 100, onIteration: (_, f) => lossesSeen.push(f) });
+    expect(res.stats.restarts).toBeGreaterThan(0);
+    let best = Infinity;
+    for (const f of lossesSeen) {
+      expect(f).toBeLessThanOrEqual(100 * Math.min(best, f));
+      best = Math.min(best, f);
+    }
+    // Pseudo-Huber's minimum is 4 at 0 (the start's loss is 11.7).
+    expect(Math.min(...lossesSeen)).toBeLessThan(4.05);
+  });
+
+  it('divergence guard: a run that never trips it is Torch\'s step for step (quadratic, Rosenbrock)', async () => {
+    const { evaluate } = quadratic(12, 4);
+    const cases: Array<[(v: Float32Array) => Promise<Evaluation>, Float32Array, number]> = [
+      [evaluate, new Float32Array(12), 1],
+      [async (v) => rosenbrock(v), Float32Array.from({ length: 10 }, (_, i) => Math.sin(i) * 0.8), 0.05],
+    ];
+    for (const [f, start, lr] of cases) {
+      const a = start.slice();
+      const b = start.slice();
+      const ra = await lbfgs(a, f, { maxIter: 80, lr, tolFun: -1, tolX: -1 });
+      const rb = await lbfgs(b, f, { maxIter: 80, lr, tolFun: -1, tolX: -1, restartAbove: 100 });
+      expect(rb.stats.restarts).toBe(0);
+      expect(Array.from(b)).toEqual(Array.from(a));
+      expect(rb.losses.slice(0, ra.losses.length)).toEqual(ra.losses);
+    }
+  });
+
   it('throws CANCELLED between iterations and evaluates no more once aborted', async () => {
     const controller = new AbortController();
     let calls = 0;

@@ -28,8 +28,10 @@ describe('the optimisation loop', () => {
     });
     expect(r.iterations).toBe(8);
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    expect(r.losses).toHaveLength(8); // one before the first step, then after every step but the last
-    expect(r.losses[7]).toBeLessThan(r.losses[0]);
+    // One before the first step, then after every step (the divergence guard checks the last too).
+    expect(r.losses).toHaveLength(9);
+    expect(r.losses[8]).toBeLessThan(r.losses[0]);
+    expect(r.restarts).toBe(0);
   });
 
   it('moves only the values inside M₀, and the packed run follows the whole-image run', async () => {
