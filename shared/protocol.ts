@@ -35,13 +35,15 @@ export interface BackbonePreset {
    * less): Draft the mean of six kit examples, Faster of seven; Best from VGG-19's seconds per
    * iteration at 700 px (`bench -- dph`, 2.11 / 1.58 s) at the iterations auto ran with
    * vgg19-shallow (186 at half size + 243 on average), plus 20 s of the rest. Preview: earlier
-   * measurements.
+   * measurements. Faster's two figures then got 11 % more for max-pool backward's first-of-ties
+   * rule (docs/algorithm-notes.md §4: 10–13 % per iteration with vgg19-shallow); on VGG-19 the
+   * same extra work is about 2–3 % of an iteration, inside Best's rounding.
    */
   cpuSeconds: { preview: number; full: number };
 }
 export const BACKBONE_PRESETS: readonly BackbonePreset[] = Object.freeze([
   { backbone: 'vgg19', label: 'Best', network: 'VGG-19', cpuSeconds: { preview: 105, full: 500 } },
-  { backbone: 'vgg19-shallow', label: 'Faster', network: 'VGG-19, shallow', cpuSeconds: { preview: 60, full: 146 } },
+  { backbone: 'vgg19-shallow', label: 'Faster', network: 'VGG-19, shallow', cpuSeconds: { preview: 66, full: 162 } },
   // A draft (issue 13): over the 25 kit examples it gets the paper's colours (colour ratio 0.65)
   // and, with its structure term, the naive paste's structure (0.985), but further from the
   // paper's shapes and shading than VGG-19 (0.92); README, "Quality against the paper".
