@@ -342,7 +342,8 @@ export async function lbfgs(
       // The factor applies to a positive lowest loss (every loss of ours is a sum of squares).
       if (!Number.isFinite(f) || (guard.f > 0 && f > guard.factor * guard.f)) {
         x.set(guard.x);
-        g = guard.g.slice();
+        // Read-only until the next evaluation replaces it (then guard.g.set(g) copies a new buffer).
+        g = guard.g;
         f = guard.f;
         history.reset();
         stats.restarts++;

@@ -4,6 +4,7 @@ import { openCompactDirection } from '../../../../companion/compute/optimizer/co
 import { CPU } from '../../../../companion/compute/device.js';
 import { mulberry32 } from '../../../support/gradcheck.js';
 import { measured } from '../../../support/torch-lbfgs.js';
+import { RUNAWAY_START, logCosh } from '../../../support/runaway-objectives.js';
 
 /** A convex quadratic ½xᵀAx − bᵀx with a diagonal-plus-coupling A (well conditioned). */
 function quadratic(n: number, seed: number) {
@@ -57,20 +58,10 @@ describe('compact L-BFGS direction', () => {
   it('forgets its history on reset: a guarded run that restarts follows the two-loop recursion', async () => {
     // Log-cosh from 3 trips the divergence guard (lbfgs.test.ts); after each reset the engine
     // must hold only the pairs accepted since.
-    const logCosh = async (x: Float32Array) => {
-      let loss = 0;
-      const grad = new Float32Array(x.length);
-      for (let i = 0; i < x.length; i++) {
-        loss += Math.log(Math.cosh(x[i]));
-        grad[i] = Math.tanh(x[i]);
-      }
-      return { loss, grad };
-    };
-    const n = 4, history = 10;
+    const n = RUNAWAY_START.length, history = 10;
     const m = measured(await openCompactDirection(CPU, n, history), history);
-    // Unequal coordinates: with equal ones every vector is a multiple of (1, 1, 1, 1), and in one
-    // dimension the newest pair alone sets the direction, so a stale history would not show.
-    const x = Float32Array.of(3, -2.5, 2, 3.5);
+    // Unequal coordinates (runaway-objectives.ts): a stale history would show.
+    const x = Float32Array.from(RUNAWAY_START);
     // 28 iterations: three restarts, and not yet so close to 0 that d is float32 noise.
     const res = await lbfgs(x, logCosh, { maxIter: 28, history, tolFun: -1, tolX: -1, restartAbove: 100, direction: m.engine });
     await m.engine.release();

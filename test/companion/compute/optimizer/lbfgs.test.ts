@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../support/gradcheck.js';
 import { lbfgs, type Evaluation } from '../../../../companion/compute/optimizer/lbfgs.js';
 import { PainterlyError } from '../../../../shared/errors.js';
+import { RUNAWAY_START, logCosh, pseudoHuber } from '../../../support/runaway-objectives.js';
 
 // Deterministic pseudo-random numbers (mulberry32).
 const rng = mulberry32;
@@ -268,18 +269,8 @@ describe('lbfgs', () => {
   });
 
   it('divergence guard: where fixed-step L-BFGS blows up (log-cosh from 3) it goes back to the best iterate, restarts and reaches the minimum', async () => {
-    // Σ log cosh xᵢ: convex, but its curvature vanishes away from 0, so secant steps overshoot
-    // (Newton from |x| > 1.09 diverges). Torch's fixed-step L-BFGS meets infinite losses here.
-    const logCosh = async (x: Float32Array): Promise<Evaluation> => {
-      let f = 0;
-      const grad = new Float32Array(x.length);
-      for (let i = 0; i < x.length; i++) {
-        f += Math.log(Math.cosh(x[i]));
-        grad[i] = Math.tanh(x[i]);
-      }
-      return { loss: f, grad };
-    };
-    const start = Float32Array.of(3, -2.5, 2, 3.5);
+    // Torch's fixed-step L-BFGS meets infinite losses here (test/support/runaway-objectives.ts).
+    const start = Float32Array.from(RUNAWAY_START);
     const plain = start.slice();
     const a = await lbfgs(plain, logCosh, { maxIter: 60, tolFun: -1, tolX: -1 });
     expect(a.losses.some((f) => !Number.isFinite(f))).toBe(true);
@@ -294,18 +285,8 @@ describe('lbfgs', () => {
 
   it('divergence guard: the losses it reports never exceed the factor times the lowest so far, and pseudo-Huber still reaches its minimum', async () => {
     const lossesSeen: number[] = [];
-    const x = Float32Array.of(3, -2.5, 2, 3.5);
-    const evaluate = async (v: Float32Array): Promise<Evaluation> => {
-      let f = 0;
-      const grad = new Float32Array(v.length);
-      for (let i = 0; i < v.length; i++) {
-        const s = Math.sqrt(1 + v[i] * v[i]);
-        f += s;
-        grad[i] = v[i] / s;
-      }
-      return { loss: f, grad };
-    };
-    const res = await lbfgs(x, evaluate, { maxIter: 40, tolFun: -1, tolX: -1, restartAbove: 100, onIteration: (_, f) => lossesSeen.push(f) });
+    const x = Float32Array.from(RUNAWAY_START);
+    const res = await lbfgs(x, pseudoHuber, { maxIter: 40, tolFun: -1, tolX: -1, restartAbove: 100, onIteration: (_, f) => lossesSeen.push(f) });
     expect(res.stats.restarts).toBeGreaterThan(0);
     let best = Infinity;
     for (const f of lossesSeen) {
