@@ -56,7 +56,8 @@ export async function main(argv: string[]): Promise<void> {
     const dStage1 = meanDeltaE76(r.stages.stage1, publishedStage1, everywhere);
     ratios.push(dOurs / dInput);
     await sideBySide([input, ours, published], join(v.out!, `${k}_${backbone}_${size}_${smoothing}.png`));
-    const notes = r.notes.length ? ` (${r.notes.join(' ')})` : '';
+    const guard = r.restarts.some((n) => n > 0) ? `; divergence guard restarted stage 1 / 2 ${r.restarts.join(' / ')}×` : '';
+    const notes = (r.notes.length ? ` (${r.notes.join(' ')})` : '') + guard;
     console.log(`example ${k}: ΔE ours ${dOurs.toFixed(2)}, input ${dInput.toFixed(2)}, ratio ${(dOurs / dInput).toFixed(3)}; ` +
       `stage 1 vs published stage 1 ΔE ${dStage1.toFixed(2)}; ${((performance.now() - t0) / 1000).toFixed(1)} s${notes}`);
   }

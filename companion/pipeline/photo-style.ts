@@ -90,6 +90,7 @@ export async function photoStyle(
   throwIfCancelled(signal);
 
   let stage2 = stage1;
+  const restarts: [number, number] = [s1.restarts, 0];
   if (opts.stage2Iters > 0) {
     progress.stage('matting Laplacian');
     const laplacian = mattingLaplacianOperator(content);
@@ -100,6 +101,7 @@ export async function photoStyle(
       onIteration: (it, x) => progress.iteration(2, it, opts.stage2Iters, () => image(x)),
     });
     stage2 = image(s2.x);
+    restarts[1] = s2.restarts;
     throwIfCancelled(signal);
   }
 
@@ -117,7 +119,7 @@ export async function photoStyle(
 
   const full = toContentResolution(final, coefficients, content, toRgb(inputs.content));
   progress.done();
-  return { image: full, device: net.device, notes: prepared.notes, stages: { stage1, stage2, final } };
+  return { image: full, device: net.device, restarts, notes: prepared.notes, stages: { stage1, stage2, final } };
 }
 
 /** Clamped to [0, 1] and rounded to 8-bit levels, as writing and re-reading a PNG does. */

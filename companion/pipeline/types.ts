@@ -80,4 +80,6 @@ export interface PhotoStyleResult {
   /** Final image at the content's resolution. */
   image: Image;
   device: string;
+  /** Steps of stage 1 and stage 2 that the optimiser's divergence guard undid (0 in a healthy run). */
+  restarts: [number, number];
 }

@@ -138,7 +138,7 @@ export function fakePhotoStyle(opts: FakeRunnerOptions = {}): PhotoStyleRunner &
     try {
       await iterate([['stage1', options.stage1Iters], ['stage2', options.stage2Iters]], inputs.content, hooks, opts, rec);
       rec.finished++;
-      return { image: expectedPhotoStyled(inputs.content, inputs.style), device: options.device };
+      return { image: expectedPhotoStyled(inputs.content, inputs.style), device: options.device, restarts: [0, 0] };
     } finally {
       rec.active--;
     }

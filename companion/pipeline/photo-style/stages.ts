@@ -98,7 +98,7 @@ export interface StageRun {
  * tolX 0) from `x` (planar, optimised in place), on the step graph plus, in stage 2, the
  * photorealism term.
  */
-export async function runStage(net: Network, stage: StageSpec, x: Float32Array, r: StageRun): Promise<{ x: Float32Array; iterations: number; losses: number[] }> {
+export async function runStage(net: Network, stage: StageSpec, x: Float32Array, r: StageRun): Promise<{ x: Float32Array; iterations: number; losses: number[]; restarts: number }> {
   const { photorealism } = stage;
   const result = await optimise(net, stageStep(stage), x, {
     iterations: r.iterations, lr: 1, tolFun: -1, tolX: 0, history: r.history ?? historyFor(x.length), signal: r.signal,
