@@ -1,6 +1,7 @@
 // Separable Gaussian blur with zero padding and 'same' output size, as MATLAB's
-// imfilter(fspecial('gaussian')) and Torch's image.convolve(…, 'same') both compute it. The one
-// blur of the companion: DPH's masks (§1.2), its post-processing (§5) and the SSIM metric.
+// imfilter(fspecial('gaussian')) and Torch's image.convolve(…, 'same') both compute it, or with
+// the edge replicated. The one blur of the companion: DPH's masks (§1.2), its post-processing
+// (§5), native detail and the measures.
 import { PainterlyError } from '../../shared/errors.js';
 import type { Image } from './image.js';
 
@@ -37,13 +38,24 @@ export function torchGaussianKernel(size: number, relSigma: number): Float64Arra
 }
 
 /**
- * Blurs every channel with the separable kernel `k` (odd length) along x then y; zeros outside.
+ * What lies beyond the image's edge: `zero` (MATLAB's and Torch's default, what the original's
+ * steps compute) or `replicate` (the edge pixel repeated: content that continues past the canvas,
+ * as an object cut off by the document's edge does).
+ */
+export type Border = 'zero' | 'replicate';
+
+/**
+ * Blurs every channel with the separable kernel `k` (odd length) along x then y.
  * The values between the two passes stay in float64, as in MATLAB's double `imfilter`.
  */
-function convolveSeparable(img: Image, k: Float64Array): Image {
+function convolveSeparable(img: Image, k: Float64Array, border: Border): Image {
   if (k.length % 2 !== 1) throw new PainterlyError('BAD_ARGUMENT', `Expected an odd kernel length, got ${k.length}.`);
   const { width: w, height: h, channels: c } = img;
   const r = (k.length - 1) / 2;
+  // With `replicate`, the taps that fall past an edge all read the edge pixel: their summed weight.
+  const before = new Float64Array(k.length + 1);
+  for (let i = 0; i < k.length; i++) before[i + 1] = before[i] + k[i];
+  const rep = border === 'replicate' ? 1 : 0;
   const tmp = new Float64Array(w * h * c);
   const out = new Float32Array(w * h * c);
   const src = img.data;
@@ -52,8 +64,10 @@ function convolveSeparable(img: Image, k: Float64Array): Image {
     for (let x = 0; x < w; x++) {
       const t0 = Math.max(-r, -x);
       const t1 = Math.min(r, w - 1 - x);
+      const lo = rep * before[t0 + r];
+      const hi = rep * (before[k.length] - before[t1 + r + 1]);
       for (let ch = 0; ch < c; ch++) {
-        let acc = 0;
+        let acc = lo * src[row * c + ch] + hi * src[(row + w - 1) * c + ch];
         for (let t = t0; t <= t1; t++) acc += k[t + r] * src[(row + x + t) * c + ch];
         tmp[(row + x) * c + ch] = acc;
       }
@@ -62,9 +76,11 @@ function convolveSeparable(img: Image, k: Float64Array): Image {
   for (let y = 0; y < h; y++) {
     const t0 = Math.max(-r, -y);
     const t1 = Math.min(r, h - 1 - y);
+    const lo = rep * before[t0 + r];
+    const hi = rep * (before[k.length] - before[t1 + r + 1]);
     for (let x = 0; x < w; x++) {
       for (let ch = 0; ch < c; ch++) {
-        let acc = 0;
+        let acc = lo * tmp[x * c + ch] + hi * tmp[((h - 1) * w + x) * c + ch];
         for (let t = t0; t <= t1; t++) acc += k[t + r] * tmp[((y + t) * w + x) * c + ch];
         out[(y * w + x) * c + ch] = acc;
       }
@@ -73,12 +89,12 @@ function convolveSeparable(img: Image, k: Float64Array): Image {
   return { width: w, height: h, channels: c, data: out };
 }
 
-/** Gaussian blur with a true sigma in pixels (MATLAB fspecial + imfilter, zero padding). */
-export function gaussianBlur(img: Image, size: number, sigma: number): Image {
-  return convolveSeparable(img, gaussianKernel(size, sigma));
+/** Gaussian blur with a true sigma in pixels (MATLAB fspecial + imfilter; zero padding unless told). */
+export function gaussianBlur(img: Image, size: number, sigma: number, border: Border = 'zero'): Image {
+  return convolveSeparable(img, gaussianKernel(size, sigma), border);
 }
 
 /** Gaussian blur with Torch's size-relative sigma (image.gaussian, normalised), zero padding. */
 export function torchGaussianBlur(img: Image, size: number, relSigma: number): Image {
-  return convolveSeparable(img, torchGaussianKernel(size, relSigma));
+  return convolveSeparable(img, torchGaussianKernel(size, relSigma), 'zero');
 }

@@ -214,7 +214,8 @@ export function synthesisRegion(tight: Image, taper: number): Image {
   const soft = softCompositingMask(tight);
   if (taper <= 0) return { ...soft, data: soft.data.map((v) => (v > 0 ? 1 : 0)) };
   const inside = { ...tight, data: tight.data.map((v) => (v > 0.5 ? 1 : 0)) };
-  const w = gaussianBlur(inside, 2 * Math.ceil(3 * taper) + 1, taper).data;
+  // Edge replicated: where the object runs off the document, it is not an outline to fade across.
+  const w = gaussianBlur(inside, 2 * Math.ceil(3 * taper) + 1, taper, 'replicate').data;
   // Within the support, never exactly 0: PatchMatch still matches there (the value only scales the band).
   return { ...soft, data: soft.data.map((v, i) => (v > 0 ? Math.min(1, Math.max(1e-3, w[i])) : 0)) };
 }

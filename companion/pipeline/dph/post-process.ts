@@ -4,6 +4,8 @@
 //   2. chroma denoising: Lab a and b guided-filtered with the naive composite as guide → O1;
 //   3. PatchMatch O1 → painting (7×7) and voting of the painting's pixels → O2_base;
 //   4. O2 = O2_base + (O1 − gauss_σ1(O1)): colour from the painting, detail from O1;
+//      (the blurs of steps 1 and 4 replicate the canvas edge; the original's zero padding fades
+//      an object that reaches the edge and brightens its last pixels there);
 //   5. out = O2·sM + painting·(1 − sM).
 // Where the paper and the code differ we follow the code (spec §9 items 6–7): the guide is the
 // naive composite's RGB (not its luminance), the detail split uses a 7×7 σ = 1 Gaussian (not a
@@ -65,7 +67,7 @@ export async function postProcess(
   });
 
   step('post: recombine');
-  const o1Base = gaussianBlur(o1, 7, 1);
+  const o1Base = gaussianBlur(o1, 7, 1, 'replicate');
   const out = new Float32Array(n * 3);
   const p = painting.data;
   for (let i = 0; i < n; i++) {
@@ -113,18 +115,20 @@ export function votingRegion(soft: Image): Image {
 }
 
 /**
- * Step 1: blur the tight mask (7×7, σ = 3, zero padding), set > 0.01 to 1 and < 0.01 to 0 (a
- * dilation of about 3 px), blur again. Exactly 0 far from the mask, so the blend leaves the
- * painting's pixels untouched there.
+ * Step 1: blur the tight mask (7×7, σ = 3), set > 0.01 to 1 and < 0.01 to 0 (a dilation of about
+ * 3 px), blur again. Exactly 0 far from the mask, so the blend leaves the painting's pixels
+ * untouched there. The blurs replicate the image's edge where the original pads with zeros: an
+ * object cut off by the canvas edge would otherwise fade into the painting under it there (41 %
+ * painting on the edge pixel, 65 % in a corner).
  */
 export function softCompositingMask(tightMask: Image): Image {
-  const once = gaussianBlur(tightMask, 7, 3);
+  const once = gaussianBlur(tightMask, 7, 3, 'replicate');
   const d = once.data;
   for (let i = 0; i < d.length; i++) {
     if (d[i] > 0.01) d[i] = 1;
     else if (d[i] < 0.01) d[i] = 0;
   }
-  return gaussianBlur(once, 7, 3);
+  return gaussianBlur(once, 7, 3, 'replicate');
 }
 
 /**

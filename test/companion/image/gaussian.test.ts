@@ -13,8 +13,8 @@ function randomImage(w: number, h: number, c: number, seed: number): Image {
   return { width: w, height: h, channels: c, data: Float32Array.from({ length: w * h * c }, rand) };
 }
 
-/** The obvious 2-D loop: normalised exp(−(dx²+dy²)/2σ²) kernel, zeros outside the image. */
-function naiveBlur(img: Image, size: number, sigma: number): Float64Array {
+/** The obvious 2-D loop: normalised exp(−(dx²+dy²)/2σ²) kernel, zeros outside the image (or, `replicate`, the nearest pixel inside). */
+function naiveBlur(img: Image, size: number, sigma: number, replicate = false): Float64Array {
   const r = (size - 1) / 2;
   const k: number[][] = [];
   let sum = 0;
@@ -35,8 +35,12 @@ function naiveBlur(img: Image, size: number, sigma: number): Float64Array {
         let acc = 0;
         for (let dy = -r; dy <= r; dy++) {
           for (let dx = -r; dx <= r; dx++) {
-            const yy = y + dy;
-            const xx = x + dx;
+            let yy = y + dy;
+            let xx = x + dx;
+            if (replicate) {
+              yy = Math.min(h - 1, Math.max(0, yy));
+              xx = Math.min(w - 1, Math.max(0, xx));
+            }
             if (yy < 0 || yy >= h || xx < 0 || xx >= w) continue;
             acc += (k[dy + r][dx + r] / sum) * img.data[(yy * w + xx) * c + ch];
           }
@@ -97,6 +101,18 @@ describe('gaussianBlur', () => {
     const out = gaussianBlur(img, 7, 3).data;
     expect(out[10 * 20 + 10]).toBeCloseTo(1, 6);
     expect(out[0]).toBeLessThan(0.5);
+  });
+
+  it('matches a naive 2-D loop reading the nearest pixel inside, with replicate (7×7, σ = 3; and an image smaller than the kernel)', () => {
+    const img = randomImage(13, 10, 3, 4);
+    expect(maxDiff(gaussianBlur(img, 7, 3, 'replicate').data, naiveBlur(img, 7, 3, true))).toBeLessThan(1e-6);
+    const small = randomImage(2, 5, 1, 5);
+    expect(maxDiff(gaussianBlur(small, 7, 1, 'replicate').data, naiveBlur(small, 7, 1, true))).toBeLessThan(1e-6);
+  });
+
+  it('keeps a constant image constant up to its edges with replicate', () => {
+    const img: Image = { width: 20, height: 20, channels: 1, data: new Float32Array(400).fill(0.7) };
+    for (const v of gaussianBlur(img, 7, 3, 'replicate').data) expect(v).toBeCloseTo(0.7, 6);
   });
 
   it('keeps the size', () => {

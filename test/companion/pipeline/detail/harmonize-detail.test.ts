@@ -13,6 +13,22 @@ const net = networkFromWeights(tinyVgg, randomWeights(tinyVgg, 4));
 const scene = syntheticScene(200, 160, { x: 70, y: 55, w: 50, h: 40 });
 const job = { backbone: 'vgg19' as const, size: 64, tau: 5, pass1Iters: 4, pass2Iters: 4, postProcess: true, device: 'cpu' };
 
+describe('toInputResolution (--detail paper) on an object cut off by the document\'s edge', () => {
+  it('keeps the enlarged object opaque to the edge, with no band of the painting under it', () => {
+    const edge = syntheticScene(200, 160, { x: 0, y: 55, w: 50, h: 40 });
+    // The working-size "result": the composite at 64 px, enlarged ×3.1 into the document.
+    const final = resize(edge.composite, 64, 51);
+    const out = toInputResolution(final, edge.painting, resize(firstChannel(edge.mask), 64, 51), 200, 160);
+    const column = (x: number): number => {
+      let s = 0;
+      for (let y = 62; y < 88; y++) for (let c = 0; c < 3; c++) s += Math.abs(out.data[(y * 200 + x) * 3 + c] - edge.painting.data[(y * 200 + x) * 3 + c]);
+      return s / 78;
+    };
+    // Zero padding at 64 px left 41 % of the painting on the edge column and a band ~9 px wide here.
+    for (const x of [0, 3, 6, 9]) expect(column(x)).toBeGreaterThan(0.9 * column(25));
+  });
+});
+
 describe('harmonize with --detail', () => {
   let paper: HarmonizeResult;
   let native: HarmonizeResult;

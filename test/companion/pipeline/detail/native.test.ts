@@ -74,6 +74,35 @@ describe('refineToNative', () => {
   });
 });
 
+describe('an object cut off by the document\'s edge', () => {
+  // The object runs off the left edge: x < 50.
+  const edge = syntheticScene(200, 160, { x: 0, y: 55, w: 50, h: 40 });
+  const edgePaper: Image = resize(edge.composite, plan.paper.width, plan.paper.height);
+  /** Mean |a − b| over the object's rows 60–89 in column x. */
+  const columnDiff = (a: Image, b: Image, x: number): number => {
+    let s = 0;
+    for (let y = 60; y < 90; y++) for (let c = 0; c < 3; c++) s += Math.abs(a.data[(y * 200 + x) * 3 + c] - b.data[(y * 200 + x) * 3 + c]);
+    return s / 90;
+  };
+
+  it('stays opaque up to the edge: its last columns differ from the painting under them as much as its inside does', async () => {
+    const rectAtEdge = objectRect(edge.mask, { width: 200, height: 160 }, plan);
+    expect(rectAtEdge.x).toBe(0);
+    const out = await refineToNative({ painting: edge.painting, mask: edge.mask, paper: edgePaper, plan, rect: rectAtEdge }, {}, { workers: 0 });
+    const inside = columnDiff(out, edge.painting, 20);
+    expect(inside).toBeGreaterThan(0.2);
+    // With the original's zero padding the edge column was 59 % object, 41 % painting.
+    for (const x of [0, 1, 2]) expect(columnDiff(out, edge.painting, x)).toBeGreaterThan(0.9 * inside);
+  });
+
+  it('gives the synthesised detail its full weight on the edge (no taper there)', () => {
+    const crop = cropAt(objectRect(edge.mask, { width: 200, height: 160 }, plan), { width: 200, height: 160 }, { width: 200, height: 160 });
+    expect(crop.region.x0).toBe(0);
+    const r = synthesisRegion(edge.mask, 2);
+    for (let y = 62; y < 88; y++) for (const x of [0, 1, 2, 20]) expect(r.data[y * 200 + x]).toBeCloseTo(1, 5);
+  });
+});
+
 describe('synthesisRegion (the edge taper)', () => {
   // A hard disc of radius 15 in a 64×64 crop.
   const n = 64, cx = 32, cy = 32, radius = 15;

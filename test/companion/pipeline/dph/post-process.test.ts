@@ -67,6 +67,26 @@ describe('softCompositingMask', () => {
     // The threshold dilates by 3 px, so 3 px outside the tight mask is still well inside sM.
     expect(sm.data[19 * W + 32]).toBeGreaterThan(0.4);
   });
+
+  it('keeps an object cut off by the canvas edge opaque to the edge; away from the edge it is the original\'s zero-padded chain', () => {
+    // The object runs off the left and top edges: x < 20, y < 15.
+    const tight: Image = { width: W, height: H, channels: 1, data: Float32Array.from({ length: W * H }, (_, i) => ((i % W) < 20 && Math.floor(i / W) < 15 ? 1 : 0)) };
+    const sm = softCompositingMask(tight).data;
+    for (const [x, y] of [[0, 0], [0, 7], [10, 0], [19, 0], [0, 14]]) expect(sm[y * W + x]).toBeCloseTo(1, 6);
+    // The original's step 1 (spec §5): blur with zeros outside, threshold at 0.01, blur again.
+    const once = gaussianBlur(tight, 7, 3);
+    for (let i = 0; i < once.data.length; i++) once.data[i] = once.data[i] > 0.01 ? 1 : 0;
+    const original = gaussianBlur(once, 7, 3).data;
+    let compared = 0;
+    for (let y = 6; y < H - 6; y++) for (let x = 6; x < W - 6; x++) {
+      expect(sm[y * W + x]).toBeCloseTo(original[y * W + x], 6);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(500);
+    // On the edge itself the original leaves the painting showing through the object.
+    expect(original[0]).toBeLessThan(0.4);
+    expect(original[7 * W]).toBeLessThan(0.65);
+  });
 });
 
 describe('denoiseChroma', () => {
@@ -131,6 +151,19 @@ describe('votingRegion', () => {
 });
 
 describe('postProcess', () => {
+  it('adds no detail where pass 2 is flat, up to the canvas edge the object runs off', async () => {
+    // A flat painting gives a flat vote, and a flat pass 2 has no detail above σ = 1: the result is
+    // the painting everywhere. The original's zero padding brightened the object's last pixels by
+    // ~40 % of pass 2 there (O1 − O1_base with O1_base dimmed by the zeros).
+    const flat = (rgb: number[]): Image => ({ width: W, height: H, channels: 3, data: Float32Array.from({ length: W * H * 3 }, (_, i) => rgb[i % 3]) });
+    const paint = flat([0.3, 0.35, 0.4]);
+    const mask: Image = { width: W, height: H, channels: 1, data: Float32Array.from({ length: W * H }, (_, i) => ((i % W) < 20 ? 1 : 0)) };
+    const out = await postProcess(flat([0.6, 0.5, 0.45]), flat([0.6, 0.5, 0.45]), paint, mask, { workers: 0 });
+    let worst = 0;
+    for (let i = 0; i < out.data.length; i++) worst = Math.max(worst, Math.abs(out.data[i] - paint.data[i]));
+    expect(worst).toBeLessThan(1e-5);
+  });
+
   it('equals the painting exactly outside the soft mask and stays finite in [0, 1]', async () => {
     const { paint, naive, pass2, mask } = inputs();
     const out = await postProcess(pass2, naive, paint, mask, { workers: 0 });
