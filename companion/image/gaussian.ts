@@ -94,7 +94,7 @@ export function gaussianBlur(img: Image, size: number, sigma: number, border: Bo
   return convolveSeparable(img, gaussianKernel(size, sigma), border);
 }
 
-/** Gaussian blur with Torch's size-relative sigma (image.gaussian, normalised), zero padding. */
-export function torchGaussianBlur(img: Image, size: number, relSigma: number): Image {
-  return convolveSeparable(img, torchGaussianKernel(size, relSigma), 'zero');
+/** Gaussian blur with Torch's size-relative sigma (image.gaussian, normalised); zero padding unless told. */
+export function torchGaussianBlur(img: Image, size: number, relSigma: number, border: Border = 'zero'): Image {
+  return convolveSeparable(img, torchGaussianKernel(size, relSigma), border);
 }

@@ -87,6 +87,20 @@ describe('harmonize on a tiny network', () => {
     expect(off / roi.image.data.length).toBeLessThan(0.005);
   });
 
+  it('composites an object cut off by the canvas edge opaquely up to the edge (§2.4 with the edge repeated)', async () => {
+    // No iterations: each pass composites its start, so the result is the naive paste (through
+    // pass 1's JPEG round trip). Torch's zero-padded blur left 43 % of the painting on the edge column.
+    const scene = syntheticScene(48, 40, { x: 0, y: 8, w: 20, h: 24 });
+    const still = await harmonize(scene, { ...fast, pass1Iters: 0, pass2Iters: 0, schedule: 'paper', detail: 'paper' }, {}, { network: net });
+    const column = (x: number): number => {
+      let s = 0;
+      for (let y = 12; y < 28; y++) for (let c = 0; c < 3; c++) s += Math.abs(still.image.data[(y * 48 + x) * 3 + c] - scene.painting.data[(y * 48 + x) * 3 + c]);
+      return s / 48;
+    };
+    expect(column(10)).toBeGreaterThan(0.2);
+    for (const x of [0, 1, 2]) expect(column(x)).toBeGreaterThan(0.9 * column(10));
+  });
+
   it('harmonizes a one-pixel selection (the loose mask always contains the object)', async () => {
     // Its blurred dilation stays under the 0.1 threshold everywhere; without the union with the
     // tight mask M₀ would be 0 everywhere and nothing could move.

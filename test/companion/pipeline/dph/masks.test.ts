@@ -4,7 +4,8 @@ import { torchGaussianKernel } from '../../../../companion/image/gaussian.js';
 import { createImage, type Image } from '../../../../companion/image/image.js';
 
 /** Direct zero-padded 'same' 2-D correlation with a full ks×ks kernel (the slow obvious version). */
-function conv2dSame(src: Float32Array, h: number, w: number, kernel: (dy: number, dx: number) => number, ks: number) {
+/** 'same'-size 2-D convolution: zeros outside the image, or with `replicate` the nearest pixel inside. */
+function conv2dSame(src: Float32Array, h: number, w: number, kernel: (dy: number, dx: number) => number, ks: number, replicate = false) {
   const r = (ks - 1) / 2;
   const out = new Float64Array(h * w);
   for (let y = 0; y < h; y++) {
@@ -12,8 +13,8 @@ function conv2dSame(src: Float32Array, h: number, w: number, kernel: (dy: number
       let acc = 0;
       for (let dy = -r; dy <= r; dy++) {
         for (let dx = -r; dx <= r; dx++) {
-          const yy = y + dy;
-          const xx = x + dx;
+          const yy = replicate ? Math.min(h - 1, Math.max(0, y + dy)) : y + dy;
+          const xx = replicate ? Math.min(w - 1, Math.max(0, x + dx)) : x + dx;
           if (yy >= 0 && yy < h && xx >= 0 && xx < w) acc += kernel(dy, dx) * src[yy * w + xx];
         }
       }
@@ -86,19 +87,25 @@ describe('blurTightMaskTorch', () => {
     expect(out.data[1 * 11 + 5]).toBe(0);
   });
 
-  it('equals a direct zero-padded 2-D convolution on every channel', () => {
+  it('equals a direct 2-D convolution reading the nearest pixel inside on every channel; Torch\'s zero padding only away from the canvas edge', () => {
     const w = 12;
     const h = 9;
     const img = rectMask(w, h, 3, 0, 6, 2, 9);
-    for (let i = 0; i < w * h; i++) img.data[i * 3 + 2] = 1; // all-ones plane: borders show the zero padding
+    for (let i = 0; i < w * h; i++) img.data[i * 3 + 2] = 1; // all-ones plane: an object covering the canvas
     const out = blurTightMaskTorch(img);
     const k = torchGaussianKernel(7, 3);
     for (const ch of [0, 2]) {
       const plane = Float32Array.from({ length: w * h }, (_, i) => img.data[i * 3 + ch]);
-      const slow = conv2dSame(plane, h, w, (dy, dx) => k[dy + 3] * k[dx + 3], 7);
-      for (let i = 0; i < w * h; i++) expect(out.data[i * 3 + ch]).toBeCloseTo(slow[i], 6);
+      const slow = conv2dSame(plane, h, w, (dy, dx) => k[dy + 3] * k[dx + 3], 7, true);
+      const torch = conv2dSame(plane, h, w, (dy, dx) => k[dy + 3] * k[dx + 3], 7);
+      for (let i = 0; i < w * h; i++) {
+        expect(out.data[i * 3 + ch]).toBeCloseTo(slow[i], 6);
+        const x = i % w, y = Math.floor(i / w);
+        if (x >= 3 && x < w - 3 && y >= 3 && y < h - 3) expect(out.data[i * 3 + ch]).toBeCloseTo(torch[i], 6);
+      }
     }
-    // The corner of the all-ones plane sees only a 4×4 quarter of the kernel.
-    expect(out.data[2]).toBeLessThan(0.4);
+    // The all-ones plane stays opaque to its corner; Torch's corner sees only a 4×4 quarter of the kernel.
+    expect(out.data[2]).toBeCloseTo(1, 6);
+    expect(conv2dSame(Float32Array.from({ length: w * h }, () => 1), h, w, (dy, dx) => k[dy + 3] * k[dx + 3], 7)[0]).toBeLessThan(0.4);
   });
 });
