@@ -45,6 +45,27 @@ export function seamRatio(img: Image, dist: Float32Array): number {
   return meanWhere(grad, dist, (d) => Math.abs(d) <= BOUNDARY) / meanWhere(grad, dist, inRing);
 }
 
+/**
+ * Where the seam ratio's gradient sits: mean gradient magnitude (as `seamRatio`) at each whole
+ * distance d from the mask's boundary, −reach … reach px (> 0 inside), ÷ the same in the ring.
+ * A peak inside the mask is the object's own edge; one outside, where the repainted region meets
+ * the painting, would be a seam in the compositing.
+ */
+export function seamProfile(img: Image, dist: Float32Array, reach = 12): { d: number; ratio: number }[] {
+  const grad = gradientMagnitude(smoothGrey(img));
+  const ring = meanWhere(grad, dist, inRing);
+  const sum = new Float64Array(2 * reach + 1);
+  const count = new Float64Array(2 * reach + 1);
+  for (let i = 0; i < grad.length; i++) {
+    const k = Math.round(dist[i]) + reach;
+    if (k >= 0 && k <= 2 * reach) {
+      sum[k] += grad[i];
+      count[k]++;
+    }
+  }
+  return Array.from(sum, (v, k) => ({ d: k - reach, ratio: count[k] ? v / count[k] / ring : NaN }));
+}
+
 /** Colour kept: ΔE76 inside the mask between `native` shrunk to `paper`'s size and `paper`. */
 export function colourKept(native: Image, paper: Image, mask: Image): number {
   const small = resize(native, paper.width, paper.height);

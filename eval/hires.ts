@@ -22,7 +22,7 @@ import { DETAIL_STAGE, planNativeDetail } from '../companion/pipeline/detail/job
 import { cropImage } from '../companion/pipeline/detail/geometry.js';
 import type { BackboneName, Progress } from '../companion/pipeline/types.js';
 import { signedDistance } from '../companion/image/distance.js';
-import { FULL_EXPECTED, colourKept, detailRatio, fullJobRatio, seamRatio } from './hires-metrics.js';
+import { FULL_EXPECTED, colourKept, detailRatio, fullJobRatio, seamProfile, seamRatio } from './hires-metrics.js';
 import { HIRES_SET, buildCase } from './hires-set.js';
 import { sideBySide } from './side-by-side.js';
 import { REPO_ROOT, kitWeights } from './shared-kit.js';
@@ -110,6 +110,10 @@ export async function main(argv: string[]): Promise<void> {
       await sideBySide([composite, paperDoc, r.image].map((img: Image) => cropImage(img, region)), join(out, `${c.name}-${backbone}-sheet.png`));
     }
     console.log(formatRow(row));
+    const profile = seamProfile(r.image, dist);
+    const peak = profile.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+    const outside = profile.filter((p) => p.d <= -3).map((p) => p.ratio);
+    console.log(`  ${c.name}: the outline's gradient peaks ${peak.d > 0 ? `${peak.d} px inside` : peak.d < 0 ? `${-peak.d} px outside` : 'on'} the mask's boundary (${peak.ratio.toFixed(2)} × the ring); 3–12 px outside it ${Math.min(...outside).toFixed(2)}–${Math.max(...outside).toFixed(2)} × the ring`);
   }
   console.log(`contact sheets (naive | paper | native, 100 %): ${out}/*-sheet.png`);
   const ok = rows.every((r) => r.detail.native >= DONE_WHEN.detail[0] && r.detail.native <= DONE_WHEN.detail[1] && r.colourKept <= DONE_WHEN.colourKept && r.seam.native <= DONE_WHEN.seam);

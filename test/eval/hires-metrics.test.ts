@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { signedDistance } from '../../companion/image/distance.js';
 import type { Image } from '../../companion/image/image.js';
-import { FULL_EXPECTED, colourKept, detailRatio, fullJobRatio, seamRatio } from '../../eval/hires-metrics.js';
+import { FULL_EXPECTED, colourKept, detailRatio, fullJobRatio, seamProfile, seamRatio } from '../../eval/hires-metrics.js';
 import { AUTO } from '../../companion/pipeline/dph/schedule.js';
 import { mulberry32 } from '../../shared/seeded-random.js';
 
@@ -41,6 +41,26 @@ describe('large-canvas measures', () => {
     const L = (v: number) => { const lin = v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; return 116 * Math.cbrt(lin) - 16; };
     const lighter = { ...big, data: new Float32Array(W * H * 3).fill(0.6) };
     expect(colourKept(lighter, small, disc)).toBeCloseTo(L(0.6) - L(0.5), 1);
+  });
+});
+
+describe('seamProfile', () => {
+  /** A light noisy scene with a dark disc of radius `r` (the mask's disc has radius 40). */
+  const withDisc = (r: number): Image => {
+    const img = scene(0.7, 0.1, 7);
+    for (let i = 0; i < W * H; i++) if (Math.hypot((i % W) - 80, Math.floor(i / W) - 70) <= r) img.data.fill(0.2, 3 * i, 3 * i + 3);
+    return img;
+  };
+  it('puts the peak where the edge is: on the boundary, 3 px inside it, 4 px outside it', () => {
+    for (const [r, d] of [[40, 0], [37, 3], [44, -4]] as const) {
+      const profile = seamProfile(withDisc(r), dist);
+      expect(profile.map((p) => p.d)).toEqual(Array.from({ length: 25 }, (_, k) => k - 12));
+      const peak = profile.reduce((a, b) => (b.ratio > a.ratio ? b : a));
+      expect(Math.abs(peak.d - d)).toBeLessThanOrEqual(1);
+      expect(peak.ratio).toBeGreaterThan(2);
+      // Away from the edge, the noise alone: about the ring's level.
+      expect(profile.find((p) => p.d === d - 8)!.ratio).toBeLessThan(1.5);
+    }
   });
 });
 
