@@ -7,6 +7,7 @@
 import { join } from 'node:path';
 import { gaussianBlur } from '../companion/image/gaussian.js';
 import { signedDistance } from '../companion/image/distance.js';
+import { greyOf } from '../companion/image/fine-detail.js';
 import { readImage, writeImage } from '../companion/image/io.js';
 import type { Image } from '../companion/image/image.js';
 import { cropImage } from '../companion/pipeline/detail/geometry.js';
@@ -30,14 +31,6 @@ export const PAINTING_SHAPES: readonly PaintingShape[] = [
   { name: 'starry-moon', painting: 'starry_night.jpg', crop: [900, 0, 380, 400], seed: [1160, 170], threshold: 0.62, side: 'light' },
   { name: 'shipwreck-sail', painting: 'shipwreck_of_the_minotaur.jpg', crop: [740, 150, 180, 250], seed: [800, 290], threshold: 0.45, side: 'light' },
 ];
-
-/** Rec. 601 grey of an RGB image, as a one-channel image. */
-function grey(img: Image): Image {
-  const n = img.width * img.height;
-  const out: Image = { width: img.width, height: img.height, channels: 1, data: new Float32Array(n) };
-  for (let i = 0; i < n; i++) out.data[i] = 0.299 * img.data[3 * i] + 0.587 * img.data[3 * i + 1] + 0.114 * img.data[3 * i + 2];
-  return out;
-}
 
 /** 4-connected flood fill from `seed` over pixels where `inside(i)`; 1 inside the region, else 0. */
 export function growRegion(width: number, height: number, seed: [number, number], inside: (i: number) => boolean): Uint8Array {
@@ -87,7 +80,7 @@ export function fillHoles(width: number, height: number, region: Uint8Array): Ui
 
 /** The shape's mask (1 inside), from the painting. */
 export function shapeMask(painting: Image, s: PaintingShape): Image {
-  const g = gaussianBlur(grey(painting), 7, 1.5).data;
+  const g = gaussianBlur(greyOf(painting), 7, 1.5).data;
   const inside = s.side === 'dark' ? (i: number) => g[i] < s.threshold : (i: number) => g[i] > s.threshold;
   const region = fillHoles(painting.width, painting.height, growRegion(painting.width, painting.height, [s.seed[0] - s.crop[0], s.seed[1] - s.crop[1]], inside));
   return { width: painting.width, height: painting.height, channels: 1, data: Float32Array.from(region) };

@@ -6,14 +6,19 @@ import type { Image } from './image.js';
 
 const SMOOTH_SIGMA = 0.7;
 
-/** Grey of an RGB image (first channel of a grey one), smoothed with the measure's Gaussian (zero padding). */
-export function smoothGrey(img: Image): Image {
+/** Grey (Rec. 601 luma) of an RGB image, the first channel of a grey one: a one-channel image. */
+export function greyOf(img: Image): Image {
   const n = img.width * img.height;
   const c = img.channels;
   const g = new Float32Array(n);
   if (c >= 3) for (let i = 0; i < n; i++) g[i] = 0.299 * img.data[c * i] + 0.587 * img.data[c * i + 1] + 0.114 * img.data[c * i + 2];
   else for (let i = 0; i < n; i++) g[i] = img.data[c * i];
-  return gaussianBlur({ width: img.width, height: img.height, channels: 1, data: g }, 5, SMOOTH_SIGMA);
+  return { width: img.width, height: img.height, channels: 1, data: g };
+}
+
+/** Grey of the image smoothed with the measure's Gaussian (zero padding). */
+export function smoothGrey(img: Image): Image {
+  return gaussianBlur(greyOf(img), 5, SMOOTH_SIGMA);
 }
 
 /** Signed 4-neighbour Laplacian of a one-channel image (0 on its border). */

@@ -55,7 +55,7 @@ function convolveSeparable(img: Image, k: Float64Array, border: Border): Image {
   // With `replicate`, the taps that fall past an edge all read the edge pixel: their summed weight.
   const before = new Float64Array(k.length + 1);
   for (let i = 0; i < k.length; i++) before[i + 1] = before[i] + k[i];
-  const rep = border === 'replicate' ? 1 : 0;
+  const rep = border === 'replicate';
   const tmp = new Float64Array(w * h * c);
   const out = new Float32Array(w * h * c);
   const src = img.data;
@@ -64,10 +64,11 @@ function convolveSeparable(img: Image, k: Float64Array, border: Border): Image {
     for (let x = 0; x < w; x++) {
       const t0 = Math.max(-r, -x);
       const t1 = Math.min(r, w - 1 - x);
-      const lo = rep * before[t0 + r];
-      const hi = rep * (before[k.length] - before[t1 + r + 1]);
+      const lo = before[t0 + r];
+      const hi = before[k.length] - before[t1 + r + 1];
       for (let ch = 0; ch < c; ch++) {
-        let acc = lo * src[row * c + ch] + hi * src[(row + w - 1) * c + ch];
+        // Zero padding adds nothing (and an edge pixel that is not finite stays in its own neighbourhood).
+        let acc = rep ? lo * src[row * c + ch] + hi * src[(row + w - 1) * c + ch] : 0;
         for (let t = t0; t <= t1; t++) acc += k[t + r] * src[(row + x + t) * c + ch];
         tmp[(row + x) * c + ch] = acc;
       }
@@ -76,11 +77,11 @@ function convolveSeparable(img: Image, k: Float64Array, border: Border): Image {
   for (let y = 0; y < h; y++) {
     const t0 = Math.max(-r, -y);
     const t1 = Math.min(r, h - 1 - y);
-    const lo = rep * before[t0 + r];
-    const hi = rep * (before[k.length] - before[t1 + r + 1]);
+    const lo = before[t0 + r];
+    const hi = before[k.length] - before[t1 + r + 1];
     for (let x = 0; x < w; x++) {
       for (let ch = 0; ch < c; ch++) {
-        let acc = lo * tmp[x * c + ch] + hi * tmp[((h - 1) * w + x) * c + ch];
+        let acc = rep ? lo * tmp[x * c + ch] + hi * tmp[((h - 1) * w + x) * c + ch] : 0;
         for (let t = t0; t <= t1; t++) acc += k[t + r] * tmp[((y + t) * w + x) * c + ch];
         out[(y * w + x) * c + ch] = acc;
       }
