@@ -78,9 +78,9 @@ export function fillHoles(width: number, height: number, region: Uint8Array): Ui
   return filled;
 }
 
-/** The shape's mask (1 inside), from the painting. */
+/** The shape's mask (1 inside), from the painting; the smoothing repeats the crop's edge, which is not the shape's. */
 export function shapeMask(painting: Image, s: PaintingShape): Image {
-  const g = gaussianBlur(greyOf(painting), 7, 1.5).data;
+  const g = gaussianBlur(greyOf(painting), 7, 1.5, 'replicate').data;
   const inside = s.side === 'dark' ? (i: number) => g[i] < s.threshold : (i: number) => g[i] > s.threshold;
   const region = fillHoles(painting.width, painting.height, growRegion(painting.width, painting.height, [s.seed[0] - s.crop[0], s.seed[1] - s.crop[1]], inside));
   return { width: painting.width, height: painting.height, channels: 1, data: Float32Array.from(region) };

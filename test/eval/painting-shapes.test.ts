@@ -68,4 +68,12 @@ describe("the hires paintings' own shapes", () => {
     expect(inDisc).toBe(0);
     expect(outDisc).toBe(0);
   });
+
+  it('keeps a shape the crop cuts through selected up to the crop\'s edge', () => {
+    const w = 30, h = 20;
+    const rgb: Image = { width: w, height: h, channels: 3, data: new Float32Array(w * h * 3).fill(0.2) };
+    for (let y = 5; y < 15; y++) for (let x = 0; x < 10; x++) rgb.data.fill(0.9, 3 * (y * w + x), 3 * (y * w + x) + 3);
+    const m = shapeMask(rgb, { name: 't', painting: '-', crop: [0, 0, w, h], seed: [5, 10], threshold: 0.6, side: 'light' });
+    for (let y = 7; y < 13; y++) for (const x of [0, 1, 5]) expect(m.data[y * w + x]).toBe(1);
+  });
 });
