@@ -28,7 +28,7 @@ export interface PaintingShape {
 
 export const PAINTING_SHAPES: readonly PaintingShape[] = [
   { name: 'starry-cypress', painting: 'starry_night.jpg', crop: [0, 0, 640, 600], seed: [260, 500], threshold: 0.2, side: 'dark' },
-  { name: 'starry-moon', painting: 'starry_night.jpg', crop: [900, 0, 380, 400], seed: [1160, 170], threshold: 0.62, side: 'light' },
+  { name: 'starry-moon', painting: 'starry_night.jpg', crop: [900, 0, 366, 400], seed: [1160, 170], threshold: 0.62, side: 'light' },
   { name: 'shipwreck-sail', painting: 'shipwreck_of_the_minotaur.jpg', crop: [740, 150, 180, 250], seed: [800, 290], threshold: 0.45, side: 'light' },
 ];
 
@@ -89,7 +89,9 @@ export function shapeMask(painting: Image, s: PaintingShape): Image {
 /** The painting with the mask tinted red, to see what was selected. */
 function tint(painting: Image, mask: Image): Image {
   const data = Float32Array.from(painting.data);
-  for (let i = 0; i < mask.data.length; i++) if (mask.data[i] > 0.5) data[3 * i] = 0.6 * data[3 * i] + 0.4;
+  for (let i = 0; i < mask.data.length; i++) {
+    if (mask.data[i] > 0.5) for (let c = 0; c < 3; c++) data[3 * i + c] = 0.5 * data[3 * i + c] + (c === 0 ? 0.5 : 0);
+  }
   return { ...painting, data };
 }
 
