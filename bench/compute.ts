@@ -3,10 +3,10 @@
 // `compute-efficiency: <512 px figure>`.
 import { getBackbone } from '../companion/compute/backbones/index.js';
 import { ancestors, inferShapes, type BackboneSpec } from '../companion/compute/backbones/types.js';
-import { syntheticWeights } from '../companion/compute/backbones/synthetic-weights.js';
+import { syntheticWeights } from './synthetic-weights.js';
 import { openFeatures } from '../companion/compute/graphs/features.js';
 import { openStep, type StepSpec, type TapSpec } from '../companion/compute/graphs/step.js';
-import { convFlops } from '../companion/compute/forward.js';
+import { convFlops } from './conv-flops.js';
 import { networkFromWeights } from '../companion/compute/network.js';
 import { fmt, peakRssMiB, timeIt } from './util.js';
 

@@ -7,16 +7,16 @@
 // at 700 px with the default 1000 + 1000 iterations (target: under 2 minutes on 2 cores).
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { harmonize, type HarmonizeInternals } from '../companion/pipeline/harmonize.js';
+import { harmonize, type HarmonizeInternals } from '../companion/pipeline/harmonize/harmonize.js';
 import { loadNetwork, networkFromWeights, type Network } from '../companion/compute/network.js';
 import { getBackbone } from '../companion/compute/backbones/index.js';
 import { ancestors, inferShapes } from '../companion/compute/backbones/types.js';
-import { syntheticWeights } from '../companion/compute/backbones/synthetic-weights.js';
+import { syntheticWeights } from './synthetic-weights.js';
 import { openFeatures } from '../companion/compute/graphs/features.js';
-import { convFlops } from '../companion/compute/forward.js';
+import { convFlops } from './conv-flops.js';
 import { readImage, readMask } from '../companion/image/io.js';
-import { regionOfInterest } from '../companion/pipeline/dph/region.js';
-import { dphMasks } from '../companion/pipeline/dph/masks.js';
+import { regionOfInterest } from '../companion/pipeline/harmonize/region.js';
+import { dphMasks } from '../companion/pipeline/harmonize/masks.js';
 import { firstChannel } from '../companion/image/image.js';
 import { resize, workingSize } from '../companion/image/resize.js';
 import type { HarmonizeInputs, Progress } from '../companion/pipeline/types.js';
@@ -43,7 +43,7 @@ async function timedRun(inputs: HarmonizeInputs, net: Network, size: number, ite
       current = stage;
       since = now;
     }
-    const pass: number = p.stage === 'pass 1' ? 0 : p.stage === 'pass 2' ? 1 : -1;
+    const pass: number = p.stage === 'pass-1' ? 0 : p.stage === 'pass-2' ? 1 : -1;
     if (pass >= 0 && p.iteration === 1) iterStart[pass] = now;
     if (pass >= 0 && p.iteration > 0) iterEnd[pass] = now;
   };

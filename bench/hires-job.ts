@@ -4,7 +4,6 @@
 //   api  JSON    — harmonize() on files with options { painting, composite, mask, out?, options },
 //                  timing the paper-scale part (up to the detail levels) and the levels.
 // Prints one line: `RESULT {"seconds":…,"paperPartSeconds":…,"maxRssMiB":…,"levels":[…]}`.
-import { DETAIL_STAGE } from '../companion/pipeline/detail/job.js';
 import type { HarmonizeOptions, Progress } from '../companion/pipeline/types.js';
 
 const [mode, ...rest] = process.argv.slice(2);
@@ -20,13 +19,13 @@ if (mode === 'cli') {
 } else if (mode === 'api') {
   const job = JSON.parse(rest[0]) as { painting: string; composite: string; mask: string; out?: string; options: Partial<HarmonizeOptions> };
   const { readImage, readMask, writeImage } = await import('../companion/image/io.js');
-  const { harmonize } = await import('../companion/pipeline/harmonize.js');
+  const { harmonize } = await import('../companion/pipeline/harmonize/harmonize.js');
   const [painting, composite, mask] = await Promise.all([readImage(job.painting), readImage(job.composite), readMask(job.mask)]);
   const onProgress = (p: Progress): void => {
     const now = (performance.now() - t0) / 1000;
-    if (p.stage === DETAIL_STAGE && Number.isNaN(paperPart)) paperPart = now;
-    if (p.stage === DETAIL_STAGE && p.total > 0) levels[p.iteration] = now;
-    if ((p.stage === 'pass 1' || p.stage === 'pass 2') && p.iteration > 0) {
+    if (p.stage === 'detail' && Number.isNaN(paperPart)) paperPart = now;
+    if (p.stage === 'detail' && p.total > 0) levels[p.iteration] = now;
+    if ((p.stage === 'pass-1' || p.stage === 'pass-2') && p.iteration > 0) {
       const e = passes.get(p.stage);
       if (!e) passes.set(p.stage, { first: now, last: now, n0: p.iteration, n1: p.iteration });
       else Object.assign(e, { last: now, n1: p.iteration });
@@ -39,7 +38,7 @@ if (mode === 'cli') {
   process.exit(2);
 }
 const seconds = (performance.now() - t0) / 1000;
-const perIteration = ['pass 1', 'pass 2'].map((s) => {
+const perIteration = ['pass-1', 'pass-2'].map((s) => {
   const e = passes.get(s);
   return e && e.n1 > e.n0 ? (e.last - e.first) / (e.n1 - e.n0) : NaN;
 });

@@ -20,19 +20,19 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { harmonize, toInputResolution } from '../companion/pipeline/harmonize.js';
+import { harmonize, toInputResolution } from '../companion/pipeline/harmonize/harmonize.js';
 import { loadNetwork, type Network } from '../companion/compute/network.js';
 import { readImage, readMask, writeImage } from '../companion/image/io.js';
 import { firstChannel, type Image } from '../companion/image/image.js';
 import { resize, workingSize } from '../companion/image/resize.js';
-import { planNativeDetail } from '../companion/pipeline/detail/job.js';
-import { refineToNative, type LevelContext, type NativeSettings } from '../companion/pipeline/detail/native.js';
-import { cropAt, cropFromCanvas, cropImage, transfer } from '../companion/pipeline/detail/geometry.js';
-import { backProject } from '../companion/pipeline/detail/synthesis.js';
-import { refineLevelCnn } from '../companion/pipeline/detail/cnn-level.js';
-import { dilateTightMask } from '../companion/pipeline/dph/masks.js';
-import { paintingNoise } from '../companion/pipeline/dph/style-weights.js';
-import type { BackboneName } from '../companion/pipeline/types.js';
+import { planNativeDetail } from '../companion/pipeline/harmonize/detail/job.js';
+import { refineToNative, type LevelContext, type NativeSettings } from '../companion/pipeline/harmonize/detail/native.js';
+import { cropAt, cropFromCanvas, cropImage, transfer } from '../companion/pipeline/harmonize/detail/geometry.js';
+import { backProject } from '../companion/pipeline/harmonize/detail/synthesis.js';
+import { refineLevelCnn } from './hires-cnn-level.js';
+import { dilateTightMask } from '../companion/pipeline/harmonize/masks.js';
+import { paintingNoise } from '../companion/pipeline/harmonize/style-weights.js';
+import type { BackboneName } from '../shared/catalogue.js';
 import { signedDistance } from '../companion/image/distance.js';
 import { colourKept, detailRatio, seamRatio } from '../eval/hires-metrics.js';
 import { HIRES_SET, buildCase } from '../eval/hires-set.js';
@@ -88,7 +88,7 @@ export async function main(argv: string[]): Promise<void> {
       const seconds = (performance.now() - t0) / 1000;
       console.log(`${name} ${method.padEnd(13)} detail ${fmt(detailRatio(image, dist), 2)}  colour kept ${fmt(colourKept(image, paper, inputs.mask), 2)} ΔE  seam ${fmt(seamRatio(image, dist), 2)}  levels ${fmt(seconds, 1)} s`);
       const r = job.rect;
-      const crop = cropImage(image, { x0: r.x, y0: r.y, width: r.width, height: r.height });
+      const crop = cropImage(image, r);
       sheet.push(crop);
       await writeImage(join(out, `${name}-${method}.png`), crop);
     }
@@ -116,9 +116,9 @@ function settingsFor(method: string, net: Network, inputs: Inputs, paperSize: { 
       if (ctx.index !== 0) return undefined;
       const paperCrop = cropAt(ctx.rect, ctx.doc, paperSize);
       const grow = Math.max(ctx.rect.width, ctx.rect.height) / 4;
-      const windowRect = { x: Math.max(0, ctx.rect.x - grow), y: Math.max(0, ctx.rect.y - grow), width: 0, height: 0 };
-      windowRect.width = Math.min(ctx.doc.width, ctx.rect.x + ctx.rect.width + grow) - windowRect.x;
-      windowRect.height = Math.min(ctx.doc.height, ctx.rect.y + ctx.rect.height + grow) - windowRect.y;
+      const windowRect = { x0: Math.max(0, ctx.rect.x0 - grow), y0: Math.max(0, ctx.rect.y0 - grow), width: 0, height: 0 };
+      windowRect.width = Math.min(ctx.doc.width, ctx.rect.x0 + ctx.rect.width + grow) - windowRect.x0;
+      windowRect.height = Math.min(ctx.doc.height, ctx.rect.y0 + ctx.rect.height + grow) - windowRect.y0;
       let x = await refineLevelCnn(net, {
         start: backProject(ctx.start, ctx.below, ctx.crop, ctx.belowCrop),
         naive: cropFromCanvas(inputs.composite, ctx.crop),

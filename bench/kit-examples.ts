@@ -6,7 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readImage, readMask } from '../companion/image/io.js';
 import { resize } from '../companion/image/resize.js';
-import { meanDeltaE76, ssimL, maskBoundingBox } from '../companion/image/metrics.js';
+import { boundsAbove } from '../companion/image/planar.js';
+import { meanDeltaE76, ssimL } from '../eval/metrics.js';
 import type { Image } from '../companion/image/image.js';
 import type { HarmonizeInputs } from '../companion/pipeline/types.js';
 import { parseWikiartTau } from '../eval/wikiart-tau.js';
@@ -43,7 +44,7 @@ export function qualityOf(ours: Image, ex: KitExample): Quality {
   const published = at(ex.published);
   const naive = at(ex.inputs.composite);
   const tight = at(ex.inputs.mask);
-  const box = maskBoundingBox(tight, 0.5) ?? undefined;
+  const box = boundsAbove(tight, 0.5);
   return {
     colour: meanDeltaE76(ours, published, tight) / meanDeltaE76(naive, published, tight),
     structure: (1 - ssimL(ours, published, box)) / (1 - ssimL(naive, published, box)),

@@ -8,10 +8,10 @@
 // the kit); a backbone whose weights the kit has runs with those.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { photoStyle } from '../companion/pipeline/photo-style.js';
+import { photoStyle } from '../companion/pipeline/photo-style/photo-style.js';
 import { loadNetwork, networkFromWeights, type Network } from '../companion/compute/network.js';
 import { getBackbone } from '../companion/compute/backbones/index.js';
-import { syntheticWeights } from '../companion/compute/backbones/synthetic-weights.js';
+import { syntheticWeights } from './synthetic-weights.js';
 import { readImage } from '../companion/image/io.js';
 import { resize, workingSize } from '../companion/image/resize.js';
 import type { Image } from '../companion/image/image.js';
@@ -43,7 +43,7 @@ async function timedRun(inputs: PhotoStyleInputs, net: Network, size: number, it
       current = p.stage;
       since = now;
     }
-    const s = p.stage === 'stage 1' ? 0 : p.stage === 'stage 2' ? 1 : -1;
+    const s = p.stage === 'stage-1' ? 0 : p.stage === 'stage-2' ? 1 : -1;
     if (s >= 0 && p.iteration === 1) first[s] = now;
     if (s >= 0 && p.iteration > 0) last[s] = now;
   };

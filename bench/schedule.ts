@@ -13,11 +13,11 @@
 // Last line: `schedule-speedup: <paper time ÷ auto time>` with the quality change beside it.
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { harmonize } from '../companion/pipeline/harmonize.js';
+import { harmonize } from '../companion/pipeline/harmonize/harmonize.js';
 import { loadNetwork, networkFromWeights, type Network } from '../companion/compute/network.js';
 import { getBackbone } from '../companion/compute/backbones/index.js';
-import { syntheticWeights } from '../companion/compute/backbones/synthetic-weights.js';
-import { planPasses, type PassPlan, type Schedule } from '../companion/pipeline/dph/schedule.js';
+import { syntheticWeights } from './synthetic-weights.js';
+import { planPasses, type PassPlan, type Schedule } from '../companion/pipeline/harmonize/schedule.js';
 import type { Progress } from '../companion/pipeline/types.js';
 import { kitWeights } from '../eval/shared-kit.js';
 import { loadExample, mean, qualityOf, type KitExample, type Quality } from './kit-examples.js';
@@ -45,8 +45,8 @@ interface RunOptions {
 async function timedRun(net: Network, ex: KitExample, schedule: Schedule, o: RunOptions): Promise<Run> {
   const iterations: [number, number] = [0, 0];
   const onProgress = (p: Progress): void => {
-    if (p.stage === 'pass 1' && p.iteration > 0) iterations[0] = p.iteration;
-    if (p.stage === 'pass 2' && p.iteration > 0) iterations[1] = p.iteration;
+    if (p.stage === 'pass-1' && p.iteration > 0) iterations[0] = p.iteration;
+    if (p.stage === 'pass-2' && p.iteration > 0) iterations[1] = p.iteration;
   };
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();

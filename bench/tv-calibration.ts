@@ -5,12 +5,12 @@
 //   npm run bench -- tv [--backbones squeezenet,googlenet] [--examples 1,16] [--size 350] [--pass1-iters 100]
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { harmonize } from '../companion/pipeline/harmonize.js';
+import { harmonize } from '../companion/pipeline/harmonize/harmonize.js';
 import { loadNetwork, type Network } from '../companion/compute/network.js';
 import { openStep, type StepSpec } from '../companion/compute/graphs/step.js';
 import { readImage, readMask } from '../companion/image/io.js';
 import { KIT, kitWeights } from '../eval/shared-kit.js';
-import type { PreparedPass } from '../companion/pipeline/dph/pass.js';
+import type { PreparedPass } from '../companion/pipeline/harmonize/context.js';
 
 async function gradNorm(net: Network, spec: StepSpec, x: Float32Array): Promise<number> {
   const s = await openStep(net, spec);

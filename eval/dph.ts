@@ -12,12 +12,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sideBySide } from './side-by-side.js';
-import { harmonize } from '../companion/pipeline/harmonize.js';
+import { harmonize } from '../companion/pipeline/harmonize/harmonize.js';
 import { readImage, readMask } from '../companion/image/io.js';
 import { resize } from '../companion/image/resize.js';
-import { meanDeltaE76, ssimL, maskBoundingBox } from '../companion/image/metrics.js';
+import { boundsAbove } from '../companion/image/planar.js';
+import { meanDeltaE76, ssimL } from './metrics.js';
 import type { Image } from '../companion/image/image.js';
-import type { BackboneName, HarmonizeOptions } from '../companion/pipeline/types.js';
+import type { BackboneName } from '../shared/catalogue.js';
+import type { HarmonizeOptions, PipelineOptions } from '../companion/pipeline/types.js';
 import { parseWikiartTau } from './wikiart-tau.js';
 import { perturbImage } from './perturb.js';
 import { compareResults, formatSpread, parseResults, summariseExample, summariseOverall, type DphEvalResults, type RunFigures } from './dph-results.js';
@@ -126,7 +128,7 @@ async function resumeFrom(json: string, results: DphEvalResults, examples: numbe
 }
 
 /** One harmonization of an example: repeat 0 as given and post-processed, repeat r > 0 perturbed with seed r. */
-async function runOnce(ex: Example, r: number, options: Omit<HarmonizeOptions, 'tau' | 'postProcess'>): Promise<{ run: RunFigures; panels?: Image[] }> {
+async function runOnce(ex: Example, r: number, options: Omit<PipelineOptions<HarmonizeOptions>, 'tau' | 'postProcess'>): Promise<{ run: RunFigures; panels?: Image[] }> {
   const t = performance.now();
   const cpu = process.cpuUsage();
   // Post-processing only in repeat 0: pass 2's figures do not depend on it, and it is only looked at.
@@ -171,7 +173,7 @@ async function measure(ex: Example, stages: { pass1?: Image; pass2?: Image; fina
   const tight = at(ex.mask);
   const deltaE = meanDeltaE76(ours, published, tight);
   const deltaENaive = meanDeltaE76(naive, published, tight);
-  const box = maskBoundingBox(tight, 0.5) ?? undefined;
+  const box = boundsAbove(tight, 0.5);
   const dissimilarity = 1 - ssimL(ours, published, box);
   const dissimilarityNaive = 1 - ssimL(naive, published, box);
   const figures = { colour: deltaE / deltaENaive, structure: dissimilarity / dissimilarityNaive, deltaE, deltaENaive, dissimilarity, dissimilarityNaive };

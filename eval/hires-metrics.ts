@@ -8,9 +8,9 @@
 //   and the paper-scale result (the refinement must not re-harmonize).
 import { detailField, meanAbsWhere, smoothGrey } from '../companion/image/fine-detail.js';
 import type { Image } from '../companion/image/image.js';
-import { meanDeltaE76 } from '../companion/image/metrics.js';
+import { meanDeltaE76 } from './metrics.js';
 import { resize } from '../companion/image/resize.js';
-import { planPasses } from '../companion/pipeline/dph/schedule.js';
+import { planPasses } from '../companion/pipeline/harmonize/schedule.js';
 
 const ERODE = 8;
 const RING_OUT = 40;

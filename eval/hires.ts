@@ -13,14 +13,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { harmonize, toInputResolution } from '../companion/pipeline/harmonize.js';
+import { harmonize, toInputResolution } from '../companion/pipeline/harmonize/harmonize.js';
 import { loadNetwork } from '../companion/compute/network.js';
 import { readImage, readMask, writeImage } from '../companion/image/io.js';
 import { firstChannel, type Image } from '../companion/image/image.js';
 import { resize } from '../companion/image/resize.js';
-import { DETAIL_STAGE, planNativeDetail } from '../companion/pipeline/detail/job.js';
-import { cropImage } from '../companion/pipeline/detail/geometry.js';
-import type { BackboneName, Progress } from '../companion/pipeline/types.js';
+import { planNativeDetail } from '../companion/pipeline/harmonize/detail/job.js';
+import { cropImage } from '../companion/pipeline/harmonize/detail/geometry.js';
+import type { BackboneName } from '../shared/catalogue.js';
+import type { Progress } from '../companion/pipeline/types.js';
 import { signedDistance } from '../companion/image/distance.js';
 import { FULL_EXPECTED, colourKept, detailRatio, fullJobRatio, seamProfile, seamRatio } from './hires-metrics.js';
 import { HIRES_SET, buildCase } from './hires-set.js';
@@ -72,9 +73,9 @@ export async function main(argv: string[]): Promise<void> {
     const passSeconds: [number, number] = [0, 0];
     const passIterations: [number, number] = [0, 0];
     let passStarted = NaN;
-    const passOf = (s: string): 0 | 1 | undefined => (s === 'pass 1' ? 0 : s === 'pass 2' ? 1 : undefined);
+    const passOf = (s: string): 0 | 1 | undefined => (s === 'pass-1' ? 0 : s === 'pass-2' ? 1 : undefined);
     const onProgress = (p: Progress): void => {
-      if (p.stage === DETAIL_STAGE && Number.isNaN(detailStarted)) detailStarted = performance.now();
+      if (p.stage === 'detail' && Number.isNaN(detailStarted)) detailStarted = performance.now();
       const k = passOf(p.stage);
       if (k !== undefined && p.iteration > 0) passIterations[k] = p.iteration;
       if (p.stage !== stage && !Number.isNaN(passStarted)) {
@@ -105,9 +106,7 @@ export async function main(argv: string[]): Promise<void> {
     await writeImage(join(out, `${c.name}-${backbone}-native.png`), r.image);
     await writeImage(join(out, `${c.name}-${backbone}-paper-scale.png`), paperScale);
     if (job) {
-      const rect = job.rect;
-      const region = { x0: rect.x, y0: rect.y, width: rect.width, height: rect.height };
-      await sideBySide([composite, paperDoc, r.image].map((img: Image) => cropImage(img, region)), join(out, `${c.name}-${backbone}-sheet.png`));
+      await sideBySide([composite, paperDoc, r.image].map((img: Image) => cropImage(img, job.rect)), join(out, `${c.name}-${backbone}-sheet.png`));
     }
     console.log(formatRow(row));
     const profile = seamProfile(r.image, dist);

@@ -10,7 +10,7 @@ import { signedDistance } from '../companion/image/distance.js';
 import { greyOf } from '../companion/image/fine-detail.js';
 import { readImage, writeImage } from '../companion/image/io.js';
 import type { Image } from '../companion/image/image.js';
-import { cropImage } from '../companion/pipeline/detail/geometry.js';
+import { cropImage } from '../companion/pipeline/harmonize/detail/geometry.js';
 import { seamRatio } from './hires-metrics.js';
 import { KIT } from './shared-kit.js';
 

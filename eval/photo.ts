@@ -8,12 +8,12 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sideBySide } from './side-by-side.js';
-import { photoStyle } from '../companion/pipeline/photo-style.js';
+import { photoStyle } from '../companion/pipeline/photo-style/photo-style.js';
 import { readImage } from '../companion/image/io.js';
 import { resize } from '../companion/image/resize.js';
 import { createImage, type Image } from '../companion/image/image.js';
-import { meanDeltaE76 } from '../companion/image/metrics.js';
-import type { BackboneName } from '../companion/pipeline/types.js';
+import { meanDeltaE76 } from './metrics.js';
+import type { BackboneName } from '../shared/catalogue.js';
 import type { SmoothingMode } from '../companion/pipeline/photo-style/smoothing.js';
 import { KIT, REPO_ROOT, kitWeights } from './shared-kit.js';
 

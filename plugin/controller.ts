@@ -1,12 +1,14 @@
 // The panel's model layer: owns the state, the connection to the companion and the job in
 // flight. The view calls its methods and renders what it publishes; Photoshop is reached only
 // through the PhotoshopHost given to it.
-import { connectToCompanion, type CompanionClient, type ConnectOptions, type JobHandle } from '../shared/client.js';
+import { type CompanionClient, type ConnectOptions, type JobHandle } from '../shared/client.js';
+import { connectToCompanion } from '../shared/connect.js';
 import { formatDuration } from '../shared/duration.js';
 import { PainterlyError } from '../shared/errors.js';
 import { installModel, listModels, type InstallHandle } from '../shared/model-client.js';
 import { isValidOption } from '../shared/options.js';
-import { DEFAULT_HOST, DEFAULT_PORT, type BackboneName, type InstallableModel, type JobEvent, type JobOptions, type Mode, type Quality } from '../shared/protocol.js';
+import { DEFAULT_HOST, DEFAULT_PORT, type JobEvent, type JobOptions, type Mode, type Quality } from '../shared/protocol.js';
+import { type BackboneName, type InstallableModel } from '../shared/catalogue.js';
 import { VERSION } from '../shared/version.js';
 import { describeError } from './errors.js';
 import { prepareHarmonize, prepareLayerStyle, resultLayerPixels, type PreparedJob } from './jobs.js';

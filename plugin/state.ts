@@ -1,17 +1,8 @@
 // The panel's state as plain data and the one reducer that changes it. The controller turns
 // companion and Photoshop events into actions; the view only reads the state (via view-model.ts).
 import { JOB_OPTIONS } from '../shared/options.js';
-import {
-  NOTE_PREFIX,
-  type BackboneAvailability,
-  type BackboneName,
-  type InstallableModel,
-  type InstallProgressMessage,
-  type JobEvent,
-  type Mode,
-  type ModelInfo,
-  type Quality,
-} from '../shared/protocol.js';
+import { type InstallProgressMessage, type JobEvent, type Mode, type Quality } from '../shared/protocol.js';
+import { type BackboneAvailability, type BackboneName, type InstallableModel, type ModelInfo } from '../shared/catalogue.js';
 import type { DocumentSummary } from './photoshop/host.js';
 
 export type ConnectionStatus = 'connecting' | 'unreachable' | 'unpaired' | 'incompatible' | 'connected';
@@ -165,9 +156,10 @@ function applyJobEvent(state: PanelState, e: Exclude<JobEvent, { type: 'preview'
       return withJob(state, { phase: 'queued', queuePlace: e.place });
     case 'started':
       return withJob(state, { phase: 'running', device: e.device, queuePlace: undefined, iteration: 0, total: 0 });
+    case 'note':
+      // Remarks, not steps: kept and shown with the result.
+      return withJob(state, { notes: [...(state.job?.notes ?? []), e.message] });
     case 'progress':
-      // Stages starting with "note: " are remarks, not steps: kept and shown with the result.
-      if (e.stage.startsWith(NOTE_PREFIX)) return withJob(state, { notes: [...(state.job?.notes ?? []), e.stage.slice(NOTE_PREFIX.length)] });
       return withJob(state, { phase: 'running', stage: e.stage, iteration: e.iteration, total: e.total, etaSeconds: e.etaSeconds });
     default:
       // result, cancelled and error settle the job's promise; the controller reports those.

@@ -1,9 +1,11 @@
 // What the view shows, derived from the state: status text, which layers a job would use, why
 // Harmonize is unavailable, backbone choices, progress wording. Pure functions of PanelState.
-import { BACKBONE_PRESETS, recommendedBackbone, type BackboneName, type InstallableModel, type JobOptions, type ModelInfo, type Mode, type Quality } from '../shared/protocol.js';
+import { type JobOptions, type Mode, type Quality } from '../shared/protocol.js';
+import { BACKBONE_PRESETS, recommendedBackbone, type BackboneName, type InstallableModel, type ModelInfo } from '../shared/catalogue.js';
 import { formatBytes } from '../shared/bytes.js';
 import { HARMONIZE_JOB_DEFAULTS, JOB_OPTIONS, QUALITY_PRESETS, TAU_PRESETS } from '../shared/options.js';
 import { formatDuration } from '../shared/duration.js';
+import { jobFraction, stageInfo } from '../shared/stages.js';
 import { PANEL_ERRORS } from './errors.js';
 import type { LayerSummary } from './photoshop/host.js';
 import type { LayerRole, PanelState } from './state.js';
@@ -107,7 +109,7 @@ export interface BackboneChoice {
   fetchCommand?: string;
 }
 
-/** Backbones by what they mean to the user, best first (labels and measured speeds from shared/protocol.ts). */
+/** Backbones by what they mean to the user, best first (labels and measured speeds from shared/catalogue.ts). */
 export const BACKBONE_CHOICES: readonly { name: BackboneName; label: string }[] = BACKBONE_PRESETS.map((p) => ({ name: p.backbone, label: `${p.label} (${p.network})` }));
 
 /**
@@ -284,24 +286,6 @@ export function timeLeft(seconds: number | undefined): string {
   return d ? `about ${d} left` : '';
 }
 
-/** A stage name from the companion in plain words, and where it sits in the whole job (0..1). */
-export function describeStage(stage: string): { label: string; start: number; span: number } {
-  const s = stage.toLowerCase().trim();
-  const pass = /^(?:pass|stage)\s*([12])$/.exec(s);
-  if (pass) {
-    const n = Number(pass[1]);
-    const label = s.startsWith('pass') ? (n === 1 ? 'Pass 1 of 2: painting' : 'Pass 2 of 2: refining') : `Stage ${n} of 2`;
-    return { label, start: (n - 1) / 2, span: 0.5 };
-  }
-  if (s.startsWith('matching')) return { label: 'Matching brush strokes', start: s.includes('2') ? 0.5 : 0, span: 0 };
-  if (s.startsWith('post')) return { label: 'Post-processing', start: 1, span: 0 };
-  // Full quality's last phase (native detail): its own bar, level by level.
-  if (s === 'refining detail') return { label: 'Refining detail to the document’s resolution', start: 0, span: 1 };
-  if (s === 'loading model') return { label: 'Loading the model', start: 0, span: 0 };
-  if (s === 'done') return { label: 'Finishing', start: 1, span: 0 };
-  return { label: stage.charAt(0).toUpperCase() + stage.slice(1), start: 0, span: 0 };
-}
-
 export interface ProgressView {
   label: string;
   /** 0..100 */
@@ -324,11 +308,10 @@ export function progressView(state: PanelState): ProgressView | undefined {
       return { label: 'Adding the layer…', value: 100, detail: '' };
     case 'running': {
       if (!job.stage) return { label: 'Starting…', value: 0, detail: job.device ? `on ${deviceName(job.device)}` : '' };
-      const st = describeStage(job.stage);
-      const within = job.total > 0 ? job.iteration / job.total : 0;
-      const value = Math.round(100 * Math.min(1, st.start + st.span * within));
+      // Label and place on the bar from the stage table the companion emits by (shared/stages.ts).
+      const value = Math.round(100 * jobFraction(job.stage, job.iteration, job.total));
       const steps = job.total > 0 ? `${job.iteration}/${job.total}` : '';
-      return { label: st.label, value, detail: [steps, timeLeft(job.etaSeconds)].filter(Boolean).join(' · ') };
+      return { label: stageInfo(job.stage).label, value, detail: [steps, timeLeft(job.etaSeconds)].filter(Boolean).join(' · ') };
     }
   }
 }

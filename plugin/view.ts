@@ -1,7 +1,8 @@
 // Renders PanelState into the Spectrum UXP widgets of index.html and turns widget events into
 // controller calls. Widget API as in UXP: sp-dropdown `selectedIndex` + `change`, sp-slider
 // `value` + `input`/`change`, sp-checkbox `checked` + `change`, sp-textfield `value`.
-import type { BackboneName, InstallableModel, Mode, Quality } from '../shared/protocol.js';
+import type { Mode, Quality } from '../shared/protocol.js';
+import type { BackboneName, InstallableModel } from '../shared/catalogue.js';
 import type { PanelController } from './controller.js';
 import type { LayerRole, PanelState } from './state.js';
 import {

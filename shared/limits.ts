@@ -1,7 +1,11 @@
 // Safety limits of the companion: options with safe defaults, enforced where bytes arrive.
 // The server sends its effective limits in `welcome`, so a client can chunk and refuse early.
 import { PainterlyError } from './errors.js';
-import { MAX_ITERATIONS, MAX_WORKING_SIZE } from './options.js';
+
+/** The largest iteration count of any pass or stage: 10× the papers' 1000. */
+export const MAX_ITERATIONS = 10_000;
+/** The largest working size (longer side, px). */
+export const MAX_WORKING_SIZE = 4096;
 
 export interface Limits {
   /** Largest WebSocket message (binary frame or JSON text) in bytes; checked by ws from the frame header, before the payload is buffered. */

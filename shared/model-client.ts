@@ -1,7 +1,8 @@
 // Models over a connected CompanionClient: the catalogue, and installs by name with byte
 // progress and cancel. The companion decides where a model comes from; a client only names it.
 import { PainterlyError } from './errors.js';
-import type { InstallableModel, InstalledMessage, InstallProgressMessage, ModelMessage, ModelsMessage, ServerMessage } from './protocol.js';
+import type { InstalledMessage, InstallProgressMessage, ModelMessage, ModelsMessage, ServerMessage } from './protocol.js';
+import type { InstallableModel } from './catalogue.js';
 
 /** The part of CompanionClient this module uses. */
 export interface ModelChannel {

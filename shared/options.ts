@@ -5,23 +5,9 @@
 // Options are checked once where they arrive (a protocol message, a command line) and trusted
 // after. Plain data and no Node imports: the panel bundles this file.
 import { expected, type ErrorCode } from './errors.js';
-import type { Limits } from './limits.js';
-import {
-  BACKBONES,
-  DETAILS,
-  MODES,
-  QUALITIES,
-  SCHEDULES,
-  SMOOTHINGS,
-  type HarmonizeJobOptions,
-  type JobOptions,
-  type Mode,
-  type PhotoStyleJobOptions,
-  type Quality,
-  type ResolvedHarmonizeOptions,
-  type ResolvedJobOptions,
-  type ResolvedPhotoStyleOptions,
-} from './protocol.js';
+import { MAX_ITERATIONS, MAX_WORKING_SIZE, type Limits } from './limits.js';
+import { DETAILS, MODES, QUALITIES, SCHEDULES, SMOOTHINGS, type HarmonizeJobOptions, type JobOptions, type Mode, type PhotoStyleJobOptions, type Quality, type ResolvedHarmonizeOptions, type ResolvedJobOptions, type ResolvedPhotoStyleOptions } from './protocol.js';
+import { BACKBONES } from './catalogue.js';
 
 interface OptionBase {
   /** The modes whose jobs take the option. */
@@ -66,10 +52,6 @@ export type OptionSpec = ChoiceOption | NumberOption | BooleanOption;
 /** τ presets, after the three levels the original's released τ values cluster at (1.0, ≈5, ≈10). */
 export const TAU_PRESETS = Object.freeze({ realistic: 1, impressionist: 5, expressive: 10 });
 
-/** The largest iteration count of any pass or stage: 10× the papers' 1000. */
-export const MAX_ITERATIONS = 10_000;
-/** The largest working size (longer side, px). */
-export const MAX_WORKING_SIZE = 4096;
 
 /**
  * What a quality preset means. `full` is the papers' setting (700 px, 1000 + 1000 iterations),
@@ -279,13 +261,12 @@ export function checkOptionValues(mode: Mode, o: object): void {
   }
 }
 
-/** A job's options at the defaults of the `full` preset, without `mode` and `quality`. */
-function defaultsOf<M extends Mode>(mode: M): Omit<Extract<ResolvedJobOptions, { mode: M }>, 'mode' | 'quality'> {
-  const { mode: _mode, quality: _quality, ...rest } = resolveOptions({ mode } as JobOptions);
-  return Object.freeze(rest) as never;
+/** A job's options at their defaults (the `full` preset), resolved. */
+function defaultsOf<M extends Mode>(mode: M): Extract<ResolvedJobOptions, { mode: M }> {
+  return Object.freeze(resolveOptions({ mode } as JobOptions)) as never;
 }
 
-/** The pipelines' defaults: `{ backbone, size, tau, pass1Iters, pass2Iters, schedule, postProcess, detail }`. */
-export const HARMONIZE_JOB_DEFAULTS: Readonly<Omit<ResolvedHarmonizeOptions, 'mode' | 'quality'>> = defaultsOf('harmonize');
-/** The pipelines' defaults: `{ backbone, size, stage1Iters, stage2Iters, smoothing }`. */
-export const PHOTO_STYLE_JOB_DEFAULTS: Readonly<Omit<ResolvedPhotoStyleOptions, 'mode' | 'quality'>> = defaultsOf('photo-style');
+/** The pipelines' defaults: every harmonize option (`{ mode, quality, backbone, size, tau, … }`). */
+export const HARMONIZE_JOB_DEFAULTS: Readonly<ResolvedHarmonizeOptions> = defaultsOf('harmonize');
+/** The pipelines' defaults: every photo-style option (`{ mode, quality, backbone, size, stage1Iters, … }`). */
+export const PHOTO_STYLE_JOB_DEFAULTS: Readonly<ResolvedPhotoStyleOptions> = defaultsOf('photo-style');

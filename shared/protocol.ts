@@ -4,6 +4,8 @@
 import type { ErrorCode } from './errors.js';
 import type { InputPlaneName, PlaneFormat, BitsPerChannel } from './frames.js';
 import type { Limits } from './limits.js';
+import type { BackboneAvailability, BackboneName, InstallableModel, ModelInfo } from './catalogue.js';
+import type { StageId } from './stages.js';
 import { PROTOCOL_VERSION } from './version.js';
 
 export { PROTOCOL_VERSION };
@@ -14,86 +16,6 @@ export const DEFAULT_HOST = '127.0.0.1';
 
 export const MODES = Object.freeze(['harmonize', 'photo-style'] as const);
 export type Mode = (typeof MODES)[number];
-
-export const BACKBONES = Object.freeze(['vgg19', 'vgg19-shallow', 'squeezenet', 'googlenet'] as const);
-export type BackboneName = (typeof BACKBONES)[number];
-
-/**
- * Backbones by what they mean to a user, best first. Speeds are whole harmonization jobs
- * measured with `npm run bench -- dph` (example 16, 700×557) on a 2-core CPU; a GPU is much
- * faster. Preview = 350 px, 200 + 200 iterations; Full = 700 px, 1000 + 1000 iterations.
- */
-export interface BackbonePreset {
-  backbone: BackboneName;
-  label: 'Best' | 'Faster' | 'Draft';
-  network: string;
-  /** What the preset gives up, said wherever it is offered. */
-  caveat?: string;
-  /**
-   * Seconds per job on a 2-core CPU. Full: the default schedule (auto) at 700 px as
-   * `npm run bench -- schedule` measured it with one thread (so two cores take about this or
-   * less): Draft the mean of six kit examples, Faster of seven; Best from VGG-19's seconds per
-   * iteration at 700 px (`bench -- dph`, 2.11 / 1.58 s) at the iterations auto ran with
-   * vgg19-shallow (186 at half size + 243 on average), plus 20 s of the rest. Preview: earlier
-   * measurements. Faster's two figures then got 11 % more for max-pool backward's first-of-ties
-   * rule (docs/algorithm-notes.md §4: 10–13 % per iteration with vgg19-shallow); on VGG-19 the
-   * same extra work is about 2–3 % of an iteration, inside Best's rounding.
-   */
-  cpuSeconds: { preview: number; full: number };
-}
-export const BACKBONE_PRESETS: readonly BackbonePreset[] = Object.freeze([
-  { backbone: 'vgg19', label: 'Best', network: 'VGG-19', cpuSeconds: { preview: 105, full: 500 } },
-  { backbone: 'vgg19-shallow', label: 'Faster', network: 'VGG-19, shallow', cpuSeconds: { preview: 66, full: 162 } },
-  // A draft (issue 13): over the 25 kit examples it gets the paper's colours (colour ratio 0.65)
-  // and, with its structure term, the naive paste's structure (0.985), but further from the
-  // paper's shapes and shading than VGG-19 (0.92); README, "Quality against the paper".
-  {
-    backbone: 'squeezenet', label: 'Draft', network: 'SqueezeNet', cpuSeconds: { preview: 12, full: 47 },
-    caveat: "draft preview: the painting's colours, but the object keeps less of its shape and shading than with VGG-19",
-  },
-] as const);
-
-/**
- * The models the companion can download and install, by name (the panel can name nothing else:
- * no URL, no path). companion/compute/weights/sources.ts has their sources; the companion's
- * build fails while the two lists disagree.
- */
-export const INSTALLABLE_MODELS = Object.freeze(['vgg19', 'squeezenet', 'googlenet'] as const);
-export type InstallableModel = (typeof INSTALLABLE_MODELS)[number];
-
-/** One model of the catalogue, as the panel shows it. */
-export interface ModelInfo {
-  name: InstallableModel;
-  /** For people: "SqueezeNet 1.1". */
-  title: string;
-  license: string;
-  /** Bytes the first source downloads (a later source may differ). */
-  downloadBytes: number;
-  installed: boolean;
-  /** Backbones it makes available. */
-  backbones: BackboneName[];
-  /** Panel presets those backbones serve. */
-  presets: Array<BackbonePreset['label']>;
-  /** Hosts it is downloaded from, in the order tried. */
-  hosts: string[];
-}
-
-/**
- * The model to install first, on any machine: VGG-19 (80 MB). Without a GPU its shallow variant
- * (the Faster preset) is the closest to the paper that can be verified (README, "Quality against
- * the paper": the only backbone that keeps the object's structure) at about a minute a preview on
- * 2 cores; SqueezeNet is five times faster but loses the structure. With a GPU the full network
- * (Best) is the paper's own configuration.
- */
-export const DEFAULT_MODEL: InstallableModel = 'vgg19';
-
-/** The preset to use when the user has chosen none and nothing is installed yet. */
-export function recommendedBackbone(device: string): BackboneName {
-  return device === 'cpu' ? 'vgg19-shallow' : 'vgg19';
-}
-
-// `companion/cli/serve.ts` imports the duration formatter from here; it lives in duration.ts.
-export { formatDuration } from './duration.js';
 
 export const QUALITIES = Object.freeze(['preview', 'full'] as const);
 export type Quality = (typeof QUALITIES)[number];
@@ -139,11 +61,6 @@ export const PLANE_CHANNELS: Readonly<Record<InputPlaneName, readonly number[]>>
   styleLabels: [3, 4],
 });
 
-/** A progress stage that starts with this is a remark for the user, not a step (e.g. a label only one photo has). */
-export const NOTE_PREFIX = 'note: ';
-
-/** Previews are 8-bit RGB with this longer side at most. */
-export const PREVIEW_MAX_SIDE = 256;
 
 // ---- Job options as sent (everything but `mode` optional) and as resolved --------------------
 // Ranges, defaults and help of every option: JOB_OPTIONS in options.ts (it checks these agree).
@@ -157,7 +74,7 @@ export interface HarmonizeJobOptions {
   size?: number;
   pass1Iters?: number;
   pass2Iters?: number;
-  /** `paper` (default): exactly the iteration counts; `auto`: stop when the picture stops changing. */
+  /** `auto` (default): stop when the picture stops changing; `paper`: exactly the iteration counts. */
   schedule?: Schedule;
   postProcess?: boolean;
   /** `native`: refined to the document's resolution; `paper`: the working size enlarged. */
@@ -243,12 +160,6 @@ export const CLIENT_MESSAGE_TYPES = Object.freeze(['hello', 'submit', 'cancel', 
 
 // ---- Companion → client ------------------------------------------------------------------
 
-export interface BackboneAvailability {
-  present: BackboneName[];
-  /** Backbones whose weights are not installed, with the command that fetches them. */
-  missing: { name: BackboneName; fetchCommand: string }[];
-}
-
 /** What the companion can do on this machine; part of `welcome`. */
 export interface CompanionCapabilities {
   /** The device jobs run on, e.g. 'cuda' or 'cpu'. */
@@ -289,15 +200,26 @@ export interface StartedMessage {
   options: ResolvedJobOptions;
 }
 
-/** Now and then a preview follows as a binary frame of plane `preview` (8-bit RGB, one chunk). */
+/**
+ * A step of a stage of the job (shared/stages.ts: its label, unit and place on the bar). Now and
+ * then a preview follows as a binary frame of plane `preview` (8-bit RGB, one chunk;
+ * PREVIEW_POLICY).
+ */
 export interface ProgressMessage {
   type: 'progress';
   jobId: number;
-  stage: string;
+  stage: StageId;
   /** 1-based within the stage; 0 when the stage has no iterations. */
   iteration: number;
   total: number;
   etaSeconds?: number;
+}
+
+/** A remark for the user while the job runs (e.g. a label only one photo has); the job goes on. */
+export interface NoteMessage {
+  type: 'note';
+  jobId: number;
+  message: string;
 }
 
 /** The job finished; its `result` plane frames were sent just before this message. */
@@ -379,11 +301,12 @@ export type ServerMessage =
   | QueuedMessage
   | StartedMessage
   | ProgressMessage
+  | NoteMessage
   | ResultMessage
   | CancelledMessage
   | ErrorMessage
   | PongMessage;
-export const SERVER_MESSAGE_TYPES = Object.freeze(['welcome', 'accepted', 'queued', 'started', 'progress', 'result', 'cancelled', 'error', 'pong', 'models', 'installProgress', 'installed'] as const);
+export const SERVER_MESSAGE_TYPES = Object.freeze(['welcome', 'accepted', 'queued', 'started', 'progress', 'note', 'result', 'cancelled', 'error', 'pong', 'models', 'installProgress', 'installed'] as const);
 
 /** Events about one job, as a client sees them (the preview arrives as a frame and is surfaced as an event). */
 export type JobEvent =
@@ -391,6 +314,7 @@ export type JobEvent =
   | QueuedMessage
   | StartedMessage
   | ProgressMessage
+  | NoteMessage
   | ResultMessage
   | CancelledMessage
   | (ErrorMessage & { jobId: number })
@@ -406,8 +330,3 @@ export const CLOSE_CODES = Object.freeze({
   protocolMismatch: 4426,
   tooManyConnections: 4429,
 });
-
-/** The command that installs a backbone's weights from a terminal, as shown to users (the panel can Install instead). */
-export function fetchCommandFor(backbone: BackboneName): string {
-  return `npx painterly models fetch ${backbone === 'vgg19-shallow' ? 'vgg19' : backbone}`;
-}

@@ -4,22 +4,8 @@ import { describeValue, expected, PainterlyError, type ErrorCode } from './error
 import { isPlaneName, planeByteLength, type FrameHeader, type InputPlaneName } from './frames.js';
 import type { Limits } from './limits.js';
 import { checkOptionType, optionsOf, PROTOCOL_CONTEXT, resolveOptions, type OptionContext } from './options.js';
-import {
-  CLIENT_MESSAGE_TYPES,
-  INSTALLABLE_MODELS,
-  MODES,
-  MODE_PLANES,
-  PLANE_CHANNELS,
-  SERVER_MESSAGE_TYPES,
-  type ClientMessage,
-  type InstallableModel,
-  type JobOptions,
-  type Mode,
-  type PlaneDeclaration,
-  type ResolvedJobOptions,
-  type ServerMessage,
-  type SubmitMessage,
-} from './protocol.js';
+import { CLIENT_MESSAGE_TYPES, MODES, MODE_PLANES, PLANE_CHANNELS, SERVER_MESSAGE_TYPES, type ClientMessage, type JobOptions, type Mode, type PlaneDeclaration, type ResolvedJobOptions, type ServerMessage, type SubmitMessage } from './protocol.js';
+import { INSTALLABLE_MODELS, type InstallableModel } from './catalogue.js';
 
 // ---- predicates ---------------------------------------------------------------------------
 

@@ -3,13 +3,13 @@
 // the step graph's loss and gradient (and the features) agree with the CPU's.
 import { getBackbone } from '../../companion/compute/backbones/index.js';
 import { ancestors, inferShapes } from '../../companion/compute/backbones/types.js';
-import { syntheticWeights } from '../../companion/compute/backbones/synthetic-weights.js';
+import { syntheticWeights } from '../synthetic-weights.js';
 import { setRuntimeDiagnostics, runtimeDiagnostics } from '../../companion/compute/diagnostics.js';
-import { convFlops } from '../../companion/compute/forward.js';
+import { convFlops } from '../conv-flops.js';
 import { openFeatures } from '../../companion/compute/graphs/features.js';
 import { openStep } from '../../companion/compute/graphs/step.js';
 import { networkFromWeights, type Network } from '../../companion/compute/network.js';
-import type { Device } from '../../companion/compute/device.js';
+import type { Device } from '../../companion/compute/device-names.js';
 import { benchImage, benchStepSpec } from '../compute.js';
 import { errorReport, newProfiles, placementOf, type PlacementReport } from './placement.js';
 import type { ErrorReport } from './protocol.js';

@@ -5,17 +5,16 @@
 //   timing  — VGG-19 with synthetic weights on the device: time per pass and per iteration.
 // A run stopped early (deadline, stage cap) reports what it measured and an estimate of the rest.
 import { readFile } from 'node:fs/promises';
-import { harmonize } from '../../companion/pipeline/harmonize.js';
+import { harmonize } from '../../companion/pipeline/harmonize/harmonize.js';
 import { getBackbone } from '../../companion/compute/backbones/index.js';
-import { syntheticWeights } from '../../companion/compute/backbones/synthetic-weights.js';
+import { syntheticWeights } from '../synthetic-weights.js';
 import { loadNetwork, networkFromWeights, type Network } from '../../companion/compute/network.js';
-import type { Device } from '../../companion/compute/device.js';
+import type { Device } from '../../companion/compute/device-names.js';
 import { readImage, readMask } from '../../companion/image/io.js';
 import { resize, workingSize } from '../../companion/image/resize.js';
 import { firstChannel, type Image } from '../../companion/image/image.js';
-import { meanDeltaE76 } from '../../companion/image/metrics.js';
+import { meanDeltaE76 } from '../../eval/metrics.js';
 import type { HarmonizeInputs, Progress } from '../../companion/pipeline/types.js';
-import { NOTE_PREFIX } from '../../shared/protocol.js';
 import { parseWikiartTau } from '../../eval/wikiart-tau.js';
 import type { StageContext } from './stage.js';
 
@@ -62,8 +61,7 @@ class RunTracker {
 
   onProgress(p: Progress): void {
     const now = performance.now();
-    if (p.stage.startsWith(NOTE_PREFIX)) return;
-    const stage = p.stage.startsWith('post-processing') ? 'post-processing' : p.stage;
+    const stage = p.stage;
     if (stage !== this.current) {
       this.close(now);
       this.current = stage;

@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { DEVICES, autoCandidates, parseDevice } from '../../companion/compute/device.js';
+import { DEVICES, autoCandidates, parseDevice } from '../../companion/compute/device-names.js';
 import { PainterlyError } from '../../shared/errors.js';
 import { STAGES, USAGE, UsageError, parseCheckArgs, profileOf, type CheckOptions, type StageName } from './options.js';
 import { checkKit, kitPaths } from './kit.js';
@@ -52,7 +52,7 @@ function newReport(opts: CheckOptions, clock: Clock): CheckReport {
     const missing = kitPaths(opts.example).filter((p) => p.required && kit.missing.includes(p.rel)).map((p) => p.rel);
     for (const s of stages) {
       if (s.status === 'planned' && (s.name === 'harmonize-quality' || s.name === 'harmonize-compare')) {
-        Object.assign(s, { status: 'skipped', reason: `kit files missing under ${opts.kit}: ${missing.join(', ')} (give --kit DIR; see README, Devices)` });
+        Object.assign(s, { status: 'skipped', reason: `kit files missing under ${opts.kit}: ${missing.join(', ')} (give --kit DIR; see docs/gpu-check.md)` });
       }
     }
   }

@@ -1,7 +1,7 @@
 // `npm run gpu-check:pack -- [--kit DIR] [--example K] [--out .gpucheck]` prepares what a lent
-// GPU machine needs to run the check, in the git-ignored folder .gpucheck/ (see README,
-// Devices): such a machine gets the repository's working tree and nothing else — no npm, no
-// node_modules, maybe no Node, no kit. So:
+// GPU machine needs to run the check, in the git-ignored folder .gpucheck/ (see
+// docs/gpu-check.md): such a machine gets the repository's working tree and nothing else — no
+// npm, no node_modules, maybe no Node, no kit. So:
 //   .gpucheck/runtime.tar.xz — Node (this machine's binary), the companion, shared/, bench/ and
 //                              eval/ as built JavaScript (esbuild, one file per source), and
 //                              the node_modules they import (ONNX Runtime's Linux x64 binaries only);
@@ -130,7 +130,7 @@ async function main(): Promise<void> {
   const total = tracked + gl + runtime + kit;
   console.log(`packages: ${packages.join(', ')}`);
   console.log(`runtime.tar.xz ${mib(runtime)}, kit ${mib(kit)}${missing.length ? ` (missing: ${missing.join(', ')})` : ''}, .gl ${gl ? mib(gl) : 'absent'}, tracked files ${mib(tracked)}: ${mib(total)} of the ${mib(LIMIT)} that travel`);
-  if (!gl) console.log('No .gl/ yet: download the Vulkan loader (README, Devices) before the run.');
+  if (!gl) console.log('No .gl/ yet: download the Vulkan loader (docs/gpu-check.md) before the run.');
   if (total > LIMIT) {
     console.error('Too large to travel: drop the kit (--kit /nonexistent; the check then skips the quality and comparison runs) or untracked files.');
     process.exitCode = 1;

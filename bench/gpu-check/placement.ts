@@ -3,15 +3,7 @@
 // `n_<Op>__<n>` for small helper ops), so a node's name says which layer it belongs to.
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { ErrorReport } from './protocol.js';
-
-export interface NodeRef {
-  /** The node's name in the graph (as ONNX Runtime reports it, fusions included). */
-  name: string;
-  op?: string;
-  /** The layer or loss head the node belongs to, from its name, when it carries one. */
-  layer?: string;
-}
+import type { ErrorReport, NodeRef } from './protocol.js';
 
 export interface PlacementReport {
   /** Nodes that ran, per execution provider. */

@@ -3,7 +3,6 @@
 // a crash or a kill loses at most the stage in progress, and everything the runtime prints
 // (Vulkan, Dawn and ONNX Runtime warnings) lands in the report instead of the terminal.
 import type { Profile, StageName } from './options.js';
-import type { NodeRef } from './placement.js';
 
 
 export interface ProbeResult {
@@ -12,6 +11,14 @@ export interface ProbeResult {
   seconds: number;
   /** Why the provider cannot be used, as the device check says it. */
   reason?: string;
+}
+
+export interface NodeRef {
+  /** The node's name in the graph (as ONNX Runtime reports it, fusions included). */
+  name: string;
+  op?: string;
+  /** The layer or loss head the node belongs to, from its name, when it carries one. */
+  layer?: string;
 }
 
 export interface ErrorReport {

@@ -1,7 +1,7 @@
 // The check's findings in a few lines (printed at the end and kept in the JSON's `summary`).
 import type { ComputeData } from './compute.js';
 import type { RunFigures } from './harmonize.js';
-import type { NodeRef } from './placement.js';
+import type { NodeRef } from './protocol.js';
 import type { CheckReport } from './report.js';
 
 const f = (n: number | undefined, digits = 3): string => (n === undefined || !Number.isFinite(n) ? '–' : n.toFixed(digits));

@@ -10,6 +10,7 @@ import { isPainterlyError, PainterlyError } from '../../shared/errors.js';
 import type { Image } from '../image/image.js';
 import type { PipelineHooks } from '../pipeline/types.js';
 import type { BatchJob } from './batch-jobs.js';
+import { jobProgressText } from './job-progress.js';
 import type { ProgressStream } from './progress-bar.js';
 
 export type JobStatus = 'done' | 'skipped' | 'failed' | 'cancelled' | 'not run';
@@ -85,8 +86,7 @@ export async function runBatch(jobs: readonly BatchJob[], opts: BatchRunOptions)
           lastDraw = now();
           const elapsed = (now() - start) / 1000;
           const left = batchLeft(p.etaSeconds, toRun.size, durations, p.etaSeconds !== undefined ? elapsed + p.etaSeconds : undefined);
-          const step = p.total > 0 ? ` ${p.iteration}/${p.total}` : '';
-          line(`${tag}: ${p.stage}${step}${left !== undefined ? ` · batch about ${formatDuration(left)} left` : ''}`, false);
+          line(`${tag}: ${jobProgressText(p)}${left !== undefined ? ` · batch about ${formatDuration(left)} left` : ''}`, false);
         },
       });
       await mkdir(dirname(job.out), { recursive: true });

@@ -3,8 +3,8 @@
 // exits 1 when a job failed, 130 after Ctrl-C (the job running then writes nothing).
 import { PainterlyError } from '../../shared/errors.js';
 import type { HarmonizeJobOptions } from '../../shared/protocol.js';
-import type { Network } from '../compute/network.js';
-import type { Command } from './main.js';
+import { pipelineRunners, type Runners } from '../pipeline/runners.js';
+import type { Command } from './command.js';
 import { readBatchJobs } from './batch-jobs.js';
 import { runBatch, summaryLines } from './batch-run.js';
 import { probeDevice } from './device-probe.js';
@@ -39,65 +39,63 @@ Running:
 Ctrl-C stops after the current iteration; that job writes nothing. Exit code: 0 when every
 job was done or skipped, 1 when one failed, 130 when stopped.`;
 
-/** The network for every job of the batch: loaded once, on the device the probe chose. */
-async function loadModelOnce(backbone: string, weightsFile: string | undefined, deviceRequest: string): Promise<Network> {
-  const { device } = await probeDevice(deviceRequest);
-  const { loadNetwork } = await import('../compute/network.js');
-  return loadNetwork(backbone, { weightsFile, device });
+/** The command, running its jobs with `runners` (tests hand it recording ones). */
+export function batchCommand(runners: Runners = pipelineRunners()): Command {
+  return {
+    summary: 'Harmonize many composites (a folder or a JSON/CSV manifest) with the model loaded once.',
+    async run(argv) {
+      const parsed = parseOptions('batch', {
+        args: argv,
+        options: {
+          out: { type: 'string' }, force: { type: 'boolean' }, weights: { type: 'string' }, device: { type: 'string' },
+          help: { type: 'boolean', short: 'h' }, ...jobFlagConfig(['harmonize']),
+        },
+        allowPositionals: true,
+        strict: true,
+      });
+      const v = parsed.values as Record<string, string | boolean | undefined>;
+      if (v.help) {
+        console.log(HELP);
+        return 0;
+      }
+      if (parsed.positionals.length !== 1) throw new PainterlyError('BAD_ARGUMENT', 'Name one JOBS folder or manifest. See `painterly batch --help`.');
+      const base: HarmonizeJobOptions = jobOptionsFromFlags('harmonize', v, 'batch').given;
+      const jobs = readBatchJobs(parsed.positionals[0], base, typeof v.out === 'string' ? v.out : undefined);
+      const run = runners.harmonize;
+      if (!run) throw new PainterlyError('MODE_UNAVAILABLE', 'This build does not offer harmonize.');
+      const backbone = jobs[0].options.backbone;
+
+      const started = Date.now();
+      console.error(`${jobs.length} job${jobs.length === 1 ? '' : 's'}; loading ${backbone}…`);
+      const weightsFile = typeof v.weights === 'string' ? v.weights : undefined;
+      const probed = (await probeDevice(typeof v.device === 'string' ? v.device : 'auto')).device;
+      // The model is loaded once, here: a missing one fails the batch before any job, and every job finds it loaded.
+      const device = runners.preload ? (await runners.preload(backbone, { device: probed, weightsFile })).device : probed;
+      const [{ readImage, readMask, writeImage }, { withInterrupt }] = await Promise.all([import('../image/io.js'), import('./interrupt.js')]);
+      const results = await withInterrupt(
+        (signal) => {
+          console.error(`Loaded ${backbone} on ${device}; running ${jobs.length} job${jobs.length === 1 ? '' : 's'}.`);
+          return runBatch(jobs, {
+            force: v.force === true,
+            signal,
+            progress: process.stderr,
+            write: writeImage,
+            harmonizeJob: async (job, hooks) => {
+              const [painting, composite, mask, dilatedMask] = await Promise.all([
+                readImage(job.painting), readImage(job.composite), readMask(job.mask), job.dilatedMask ? readMask(job.dilatedMask) : Promise.resolve(undefined),
+              ]);
+              const result = await run({ painting, composite, mask, dilatedMask }, { ...job.options, device, weightsFile }, hooks);
+              return result.image;
+            },
+          });
+        },
+        '\nStopping after the current iteration (the current job writes nothing)…\n',
+      );
+      for (const l of summaryLines(results, (Date.now() - started) / 1000)) console.log(l);
+      if (results.some((r) => r.status === 'cancelled')) return 130;
+      return results.some((r) => r.status === 'failed') ? 1 : 0;
+    },
+  };
 }
 
-export const command: Command = {
-  summary: 'Harmonize many composites (a folder or a JSON/CSV manifest) with the model loaded once.',
-  async run(argv) {
-    const parsed = parseOptions('batch', {
-      args: argv,
-      options: {
-        out: { type: 'string' }, force: { type: 'boolean' }, weights: { type: 'string' }, device: { type: 'string' },
-        help: { type: 'boolean', short: 'h' }, ...jobFlagConfig(['harmonize']),
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-    const v = parsed.values as Record<string, string | boolean | undefined>;
-    if (v.help) {
-      console.log(HELP);
-      return 0;
-    }
-    if (parsed.positionals.length !== 1) throw new PainterlyError('BAD_ARGUMENT', 'Name one JOBS folder or manifest. See `painterly batch --help`.');
-    const base: HarmonizeJobOptions = jobOptionsFromFlags('harmonize', v, 'batch').given;
-    const jobs = readBatchJobs(parsed.positionals[0], base, typeof v.out === 'string' ? v.out : undefined);
-    const backbone = jobs[0].options.backbone;
-
-    const started = Date.now();
-    console.error(`${jobs.length} job${jobs.length === 1 ? '' : 's'}; loading ${backbone}…`);
-    const network = await loadModelOnce(backbone, typeof v.weights === 'string' ? v.weights : undefined, typeof v.device === 'string' ? v.device : 'auto');
-    const [{ harmonize }, { readImage, readMask, writeImage }, { withInterrupt }] = await Promise.all([
-      import('../pipeline/harmonize.js'),
-      import('../image/io.js'),
-      import('./interrupt.js'),
-    ]);
-    const results = await withInterrupt(
-      (signal) => {
-        console.error(`Loaded ${backbone} on ${network.device}; running ${jobs.length} job${jobs.length === 1 ? '' : 's'}.`);
-        return runBatch(jobs, {
-          force: v.force === true,
-          signal,
-          progress: process.stderr,
-          write: writeImage,
-          harmonizeJob: async (job, hooks) => {
-            const [painting, composite, mask, dilatedMask] = await Promise.all([
-              readImage(job.painting), readImage(job.composite), readMask(job.mask), job.dilatedMask ? readMask(job.dilatedMask) : Promise.resolve(undefined),
-            ]);
-            const { mode: _mode, quality: _quality, ...options } = job.options;
-            const result = await harmonize({ painting, composite, mask, dilatedMask }, { ...options, device: network.device }, hooks, { network });
-            return result.image;
-          },
-        });
-      },
-      '\nStopping after the current iteration (the current job writes nothing)…\n',
-    );
-    for (const l of summaryLines(results, (Date.now() - started) / 1000)) console.log(l);
-    if (results.some((r) => r.status === 'cancelled')) return 130;
-    return results.some((r) => r.status === 'failed') ? 1 : 0;
-  },
-};
+export const command: Command = batchCommand();

@@ -1,15 +1,17 @@
 // `painterly client harmonize|photo-style`: sends image files to a running companion through the
 // same protocol as the panel, prints progress and writes the result. Ctrl-C cancels the job.
 import WebSocket from 'ws';
-import { connectToCompanion, type PlaneInput, type WebSocketLike } from '../../shared/client.js';
+import { type PlaneInput, type WebSocketLike } from '../../shared/client.js';
+import { connectToCompanion } from '../../shared/connect.js';
 import { PainterlyError } from '../../shared/errors.js';
 import type { InputPlaneName } from '../../shared/frames.js';
 import { formatDuration } from '../../shared/duration.js';
 import { DEFAULT_HOST, DEFAULT_PORT, MODES, type JobEvent, type Mode } from '../../shared/protocol.js';
+import { stageInfo } from '../../shared/stages.js';
 import { VERSION } from '../../shared/version.js';
 import type { Image } from '../image/image.js';
 import { readToken, tokenPath } from '../server/token.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { jobFlagConfig, jobOptionsFromFlags, jobOptionsHelp, parseOptions } from './options.js';
 
 const USAGE = `Usage:
@@ -87,8 +89,10 @@ function describe(e: JobEvent): string | undefined {
       return `started on ${e.device}`;
     case 'progress': {
       const left = e.etaSeconds === undefined ? '' : formatDuration(e.etaSeconds);
-      return `${e.stage}${e.total > 0 ? ` ${e.iteration}/${e.total}` : ''}${left ? `  about ${left} left` : ''}`;
+      return `${stageInfo(e.stage).label}${e.total > 0 ? ` ${e.iteration}/${e.total}` : ''}${left ? `  about ${left} left` : ''}`;
     }
+    case 'note':
+      return `Note: ${e.message}`;
     default:
       return undefined;
   }

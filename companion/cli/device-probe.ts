@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PainterlyError, type ErrorCode } from '../../shared/errors.js';
+import { adoptDevice } from '../compute/device.js';
+import { type Device } from '../compute/device-names.js';
 import { appendDebugLog, debugLogPath } from './debug-log.js';
 
 export interface ProbedDevice {
@@ -62,12 +64,19 @@ function runChild(request: string): Promise<{ answer?: ChildAnswer; stderr: stri
  * name is BAD_ARGUMENT. The CPU needs no probe.
  */
 export async function probeDevice(request: string, logFile: string = debugLogPath()): Promise<ProbedDevice> {
-  if (request === 'cpu') return { device: 'cpu', notes: [], logFile };
+  if (request === 'cpu') {
+    adoptDevice('cpu', { device: 'cpu', notes: [] });
+    return { device: 'cpu', notes: [], logFile };
+  }
   const { answer, stderr, exit } = await runChild(request);
   const notes = answer?.ok ? (answer.notes ?? []) : [];
   const outcome = answer?.ok ? `chose ${answer.device}` : answer ? `${answer.code}: ${answer.message}` : `the probe stopped (${exit}) without an answer`;
   await appendDebugLog(`device probe (--device ${request}): ${outcome}`, [...notes, ...(stderr.trim() ? ['output of the runtime while probing:', stderr] : [])].join('\n'), logFile);
-  if (answer?.ok && answer.device) return { device: answer.device, notes, logFile };
+  if (answer?.ok && answer.device) {
+    // The child has checked it: this process (where the job loads its network) does not check it again.
+    adoptDevice(request, { device: answer.device as Device, notes });
+    return { device: answer.device, notes, logFile };
+  }
   if (answer && !answer.ok) throw new PainterlyError(answer.code ?? 'INTERNAL', answer.message);
   if (request === 'auto') return { device: 'cpu', notes: [`the device probe stopped (${exit}); using the CPU`], logFile };
   throw new PainterlyError('DEVICE_UNAVAILABLE', `Device '${request}' could not be checked: the probe stopped (${exit}). Details: ${logFile}`);

@@ -3,7 +3,8 @@
 // stdin is not a terminal (the start-up text then says how to get it).
 import { formatBytes } from '../../shared/bytes.js';
 import { isPainterlyError } from '../../shared/errors.js';
-import { BACKBONE_PRESETS, DEFAULT_MODEL, formatDuration, type InstallableModel, type ModelInfo } from '../../shared/protocol.js';
+import { formatDuration } from '../../shared/duration.js';
+import { BACKBONE_PRESETS, DEFAULT_MODEL, type InstallableModel, type ModelInfo } from '../../shared/catalogue.js';
 import { wrap } from './serve-banner.js';
 
 export interface FirstStartIO {

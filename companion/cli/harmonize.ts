@@ -3,11 +3,12 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PainterlyError } from '../../shared/errors.js';
 import { readImage, readMask, writeImage } from '../image/io.js';
-import type { Command } from './main.js';
+import { pipelineRunners, type Runners } from '../pipeline/runners.js';
+import type { Command } from './command.js';
 import { probeDevice } from './device-probe.js';
+import { showJobProgress } from './job-progress.js';
 import { jobFlagConfig, jobOptionsFromFlags, jobOptionsHelp, parseOptions } from './options.js';
 import { withInterrupt } from './interrupt.js';
-import { DETAIL_STAGE } from '../pipeline/detail/stage.js';
 
 const HELP = `Usage: painterly harmonize --painting P --composite C --mask M --out OUT.png [options]
 
@@ -28,10 +29,12 @@ Running:
   --device D            auto | cpu | cuda | dml | coreml | webgpu (default auto)
   -h, --help            show this help`;
 
-export const command: Command = {
-  summary: 'Harmonize a pasted object into a painting.',
-  async run(argv) {
-    const parsed = parseOptions('harmonize', {
+/** The command, running its job with `runners` (tests hand it recording ones). */
+export function harmonizeCommand(runners: Runners = pipelineRunners()): Command {
+  return {
+    summary: 'Harmonize a pasted object into a painting.',
+    async run(argv) {
+      const parsed = parseOptions('harmonize', {
         args: argv,
         options: {
           painting: { type: 'string' }, composite: { type: 'string' }, mask: { type: 'string' }, 'dilated-mask': { type: 'string' },
@@ -40,39 +43,36 @@ export const command: Command = {
         },
         strict: true,
       });
-    const v = parsed.values;
-    if (v.help) {
-      console.log(HELP);
-      return 0;
-    }
-    for (const name of ['painting', 'composite', 'mask', 'out'] as const) {
-      if (!v[name]) throw new PainterlyError('BAD_ARGUMENT', `--${name} is required. See \`painterly harmonize --help\`.`);
-    }
-    const { mode: _mode, quality: _quality, ...job } = jobOptionsFromFlags('harmonize', v, 'harmonize').resolved;
-    const options = { ...job, device: (await probeDevice(v.device ?? 'auto')).device, weightsFile: v.weights };
-    if (!/\.(png|jpe?g)$/i.test(v.out!)) throw new PainterlyError('BAD_ARGUMENT', `--out must end in .png or .jpg, got '${v.out}'.`);
-
-    const [painting, composite, mask, dilatedMask] = await Promise.all([
-      readImage(v.painting!), readImage(v.composite!), readMask(v.mask!), v['dilated-mask'] ? readMask(v['dilated-mask']) : Promise.resolve(undefined),
-    ]);
-
-    const { harmonize } = await import('../pipeline/harmonize.js');
-    return withInterrupt(async (signal, bar) => {
-      const result = await harmonize({ painting, composite, mask, dilatedMask }, options, {
-        signal,
-        onProgress: (p) => {
-          if (p.total > 0) bar.update({ label: p.stage, current: p.iteration, total: p.total, etaSeconds: p.etaSeconds, unit: p.stage === DETAIL_STAGE ? 'levels' : 'it' });
-          else if (p.stage !== 'done') bar.update({ label: p.stage, current: 0, etaSeconds: p.etaSeconds });
-        },
-      });
-      bar.done(`Harmonized on ${result.device}.`);
-      await writeImage(v.out!, result.image);
-      if (v['save-stages']) {
-        await mkdir(v['save-stages'], { recursive: true });
-        for (const [name, img] of Object.entries(result.stages)) if (img) await writeImage(join(v['save-stages'], `${name}.png`), img);
+      const v = parsed.values;
+      if (v.help) {
+        console.log(HELP);
+        return 0;
       }
-      console.log(`Wrote ${v.out}`);
-      return 0;
-    });
-  },
-};
+      for (const name of ['painting', 'composite', 'mask', 'out'] as const) {
+        if (!v[name]) throw new PainterlyError('BAD_ARGUMENT', `--${name} is required. See \`painterly harmonize --help\`.`);
+      }
+      const job = jobOptionsFromFlags('harmonize', v, 'harmonize').resolved;
+      if (!/\.(png|jpe?g)$/i.test(v.out!)) throw new PainterlyError('BAD_ARGUMENT', `--out must end in .png or .jpg, got '${v.out}'.`);
+      const run = runners.harmonize;
+      if (!run) throw new PainterlyError('MODE_UNAVAILABLE', 'This build does not offer harmonize.');
+      const options = { ...job, device: (await probeDevice(v.device ?? 'auto')).device, weightsFile: v.weights };
+
+      const [painting, composite, mask, dilatedMask] = await Promise.all([
+        readImage(v.painting!), readImage(v.composite!), readMask(v.mask!), v['dilated-mask'] ? readMask(v['dilated-mask']) : Promise.resolve(undefined),
+      ]);
+      return withInterrupt(async (signal, bar) => {
+        const result = await run({ painting, composite, mask, dilatedMask }, options, { signal, onProgress: (p) => showJobProgress(bar, p) });
+        bar.done(`Harmonized on ${result.device}.`);
+        await writeImage(v.out!, result.image);
+        if (v['save-stages']) {
+          await mkdir(v['save-stages'], { recursive: true });
+          for (const [name, img] of Object.entries(result.stages)) if (img) await writeImage(join(v['save-stages'], `${name}.png`), img);
+        }
+        console.log(`Wrote ${v.out}`);
+        return 0;
+      });
+    },
+  };
+}
+
+export const command: Command = harmonizeCommand();

@@ -1,11 +1,7 @@
 // Command-line entry: parses the command name and delegates, importing each command lazily
 // so that `--help` is instant.
 import { isPainterlyError } from '../../shared/errors.js';
-
-export interface Command {
-  summary: string;
-  run(argv: string[]): Promise<number>;
-}
+import type { Command } from './command.js';
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   harmonize: { summary: 'Harmonize a pasted object into a painting (files in, file out).', load: () => import('./harmonize.js').then((m) => m.command) },

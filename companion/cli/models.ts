@@ -10,7 +10,7 @@ import { BACKBONES_BY_MODEL, type ModelName } from '../compute/weights/model-nam
 import { readSafetensorsHeader } from '../compute/weights/safetensors.js';
 import { DOWNLOADABLE_MODELS, getCatalogEntry, MODEL_BASE_URL_ENV, MODEL_CATALOG, sourceHost } from '../compute/weights/sources.js';
 import { verifyModels } from '../compute/weights/verify.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { parseOptions } from './options.js';
 import { formatBytes, type ProgressBar } from './progress-bar.js';
 import { withInterrupt } from './interrupt.js';

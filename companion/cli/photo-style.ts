@@ -2,11 +2,12 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PainterlyError } from '../../shared/errors.js';
-import { NOTE_PREFIX } from '../../shared/protocol.js';
 import { readImage, writeImage } from '../image/io.js';
 import { checkLabelSize } from '../pipeline/photo-style/labels.js';
-import type { Command } from './main.js';
+import { pipelineRunners, type Runners } from '../pipeline/runners.js';
+import type { Command } from './command.js';
 import { probeDevice } from './device-probe.js';
+import { showJobProgress } from './job-progress.js';
 import { jobFlagConfig, jobOptionsFromFlags, jobOptionsHelp, parseOptions } from './options.js';
 import { withInterrupt } from './interrupt.js';
 
@@ -31,10 +32,12 @@ Running:
   --device D            auto | cpu | cuda | dml | coreml | webgpu (default auto)
   -h, --help            show this help`;
 
-export const command: Command = {
-  summary: 'Restyle a photo after a reference photo, keeping it photorealistic.',
-  async run(argv) {
-    const parsed = parseOptions('photo-style', {
+/** The command, running its job with `runners` (tests hand it recording ones). */
+export function photoStyleCommand(runners: Runners = pipelineRunners()): Command {
+  return {
+    summary: 'Restyle a photo after a reference photo, keeping it photorealistic.',
+    async run(argv) {
+      const parsed = parseOptions('photo-style', {
         args: argv,
         options: {
           content: { type: 'string' }, style: { type: 'string' }, 'content-labels': { type: 'string' }, 'style-labels': { type: 'string' },
@@ -43,54 +46,53 @@ export const command: Command = {
         },
         strict: true,
       });
-    const v = parsed.values;
-    if (v.help) {
-      console.log(HELP);
-      return 0;
-    }
-    for (const name of ['content', 'style', 'out'] as const) {
-      if (!v[name]) throw new PainterlyError('BAD_ARGUMENT', `--${name} is required. See \`painterly photo-style --help\`.`);
-    }
-    if (!v['content-labels'] !== !v['style-labels']) {
-      const missing = v['content-labels'] ? '--style-labels' : '--content-labels';
-      throw new PainterlyError('BAD_ARGUMENT', `Label images come in pairs: ${missing} is missing. Give both or neither.`);
-    }
-    const { mode: _mode, quality: _quality, ...job } = jobOptionsFromFlags('photo-style', v, 'photo-style').resolved;
-    const options = { ...job, device: (await probeDevice(v.device ?? 'auto')).device, weightsFile: v.weights };
-    if (!/\.(png|jpe?g)$/i.test(v.out!)) throw new PainterlyError('BAD_ARGUMENT', `--out must end in .png or .jpg, got '${v.out}'.`);
-
-    const optional = (path: string | undefined) => (path ? readImage(path) : Promise.resolve(undefined));
-    const [content, style, contentLabels, styleLabels] = await Promise.all([
-      readImage(v.content!), readImage(v.style!), optional(v['content-labels']), optional(v['style-labels']),
-    ]);
-
-    // Before loading the pipeline (and ONNX Runtime): a label image that does not fit fails at once.
-    if (contentLabels) checkLabelSize(contentLabels, content, 'content');
-    if (styleLabels) checkLabelSize(styleLabels, style, 'style');
-
-    const { photoStyle } = await import('../pipeline/photo-style.js');
-    return withInterrupt(async (signal, bar) => {
-      const result = await photoStyle({ content, style, contentLabels, styleLabels }, options, {
-        signal,
-        onProgress: (p) => {
-          if (p.stage.startsWith(NOTE_PREFIX)) {
-            bar.done();
-            process.stderr.write(`Note: ${p.stage.slice(NOTE_PREFIX.length)}\n`);
-          } else if (p.total > 0) {
-            bar.update({ label: p.stage, current: p.iteration, total: p.total, etaSeconds: p.etaSeconds, unit: p.stage.startsWith('stage') ? 'it' : 'steps' });
-          } else if (p.stage !== 'done') {
-            bar.update({ label: p.stage, current: 0, etaSeconds: p.etaSeconds });
-          }
-        },
-      });
-      bar.done(`Restyled on ${result.device}.`);
-      await writeImage(v.out!, result.image);
-      if (v['save-stages']) {
-        await mkdir(v['save-stages'], { recursive: true });
-        for (const [name, img] of Object.entries(result.stages)) await writeImage(join(v['save-stages'], `${name}.png`), img);
+      const v = parsed.values;
+      if (v.help) {
+        console.log(HELP);
+        return 0;
       }
-      console.log(`Wrote ${v.out}`);
-      return 0;
-    });
-  },
-};
+      for (const name of ['content', 'style', 'out'] as const) {
+        if (!v[name]) throw new PainterlyError('BAD_ARGUMENT', `--${name} is required. See \`painterly photo-style --help\`.`);
+      }
+      if (!v['content-labels'] !== !v['style-labels']) {
+        const missing = v['content-labels'] ? '--style-labels' : '--content-labels';
+        throw new PainterlyError('BAD_ARGUMENT', `Label images come in pairs: ${missing} is missing. Give both or neither.`);
+      }
+      const job = jobOptionsFromFlags('photo-style', v, 'photo-style').resolved;
+      if (!/\.(png|jpe?g)$/i.test(v.out!)) throw new PainterlyError('BAD_ARGUMENT', `--out must end in .png or .jpg, got '${v.out}'.`);
+      const run = runners.photoStyle;
+      if (!run) throw new PainterlyError('MODE_UNAVAILABLE', 'This build does not offer photo-style.');
+      const options = { ...job, device: (await probeDevice(v.device ?? 'auto')).device, weightsFile: v.weights };
+
+      const optional = (path: string | undefined) => (path ? readImage(path) : Promise.resolve(undefined));
+      const [content, style, contentLabels, styleLabels] = await Promise.all([
+        readImage(v.content!), readImage(v.style!), optional(v['content-labels']), optional(v['style-labels']),
+      ]);
+
+      // Before loading the pipeline (and ONNX Runtime): a label image that does not fit fails at once.
+      if (contentLabels) checkLabelSize(contentLabels, content, 'content');
+      if (styleLabels) checkLabelSize(styleLabels, style, 'style');
+
+      return withInterrupt(async (signal, bar) => {
+        const result = await run({ content, style, contentLabels, styleLabels }, options, {
+          signal,
+          onProgress: (p) => showJobProgress(bar, p),
+          onNote: (sentence) => {
+            bar.done();
+            process.stderr.write(`Note: ${sentence}\n`);
+          },
+        });
+        bar.done(`Restyled on ${result.device}.`);
+        await writeImage(v.out!, result.image);
+        if (v['save-stages']) {
+          await mkdir(v['save-stages'], { recursive: true });
+          for (const [name, img] of Object.entries(result.stages)) if (img) await writeImage(join(v['save-stages'], `${name}.png`), img);
+        }
+        console.log(`Wrote ${v.out}`);
+        return 0;
+      });
+    },
+  };
+}
+
+export const command: Command = photoStyleCommand();

@@ -3,7 +3,8 @@
 // probe's details go to the debug log; `--verbose` prints them too.
 import { homedir } from 'node:os';
 import { formatBytes } from '../../shared/bytes.js';
-import { BACKBONE_PRESETS, DEFAULT_MODEL, formatDuration, type BackboneAvailability, type ModelInfo } from '../../shared/protocol.js';
+import { formatDuration } from '../../shared/duration.js';
+import { BACKBONE_PRESETS, DEFAULT_MODEL, type BackboneAvailability, type ModelInfo } from '../../shared/catalogue.js';
 
 export interface BannerInfo {
   url: string;

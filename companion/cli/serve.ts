@@ -1,17 +1,18 @@
 // `painterly serve`: starts the companion the Photoshop panel talks to. Finds the device and the
-// installed backbones, makes sure there is a pairing token, wires the pipelines in lazily (so the
-// server starts without loading them) and stops cleanly on Ctrl-C / SIGTERM.
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// installed backbones, makes sure there is a pairing token, wires the pipelines in (loaded on the
+// first job, so the server starts without them) and stops cleanly on Ctrl-C / SIGTERM.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PainterlyError } from '../../shared/errors.js';
-import { BACKBONES, DEFAULT_MODEL, DEFAULT_PORT, fetchCommandFor, type BackboneName, type CompanionCapabilities } from '../../shared/protocol.js';
+import { DEFAULT_PORT, type CompanionCapabilities } from '../../shared/protocol.js';
+import { BACKBONES, DEFAULT_MODEL, fetchCommandFor, type BackboneName } from '../../shared/catalogue.js';
 import { VERSION } from '../../shared/version.js';
 import { createModelService } from '../server/model-service.js';
-import { createCompanionServer, type ServerLogEntry } from '../server/server.js';
-import type { HarmonizeRunner, PhotoStyleRunner, Runners } from '../server/runners.js';
+import type { ServerLogEntry } from '../server/log.js';
+import { createCompanionServer } from '../server/server.js';
+import { modesOffered, pipelineRunners } from '../pipeline/runners.js';
 import { ensureToken, tokenPath } from '../server/token.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { probeDevice } from './device-probe.js';
 import { offerDefaultModel } from './first-start.js';
 import { withInterrupt } from './interrupt.js';
@@ -33,37 +34,6 @@ Options:
                         for a Photoshop that turns out to send a browser-like Origin)
   --quiet               do not log connections and jobs
   -h, --help            show this help`;
-
-/** A pipeline module next to this file's folder, if it has been written (the .ts source or a built .js). */
-function pipelineModule(name: string): string | undefined {
-  for (const ext of ['.ts', '.js']) {
-    const url = new URL(`../pipeline/${name}${ext}`, import.meta.url);
-    if (existsSync(fileURLToPath(url))) return url.href;
-  }
-  return undefined;
-}
-
-/** Runners that import their pipeline on first use: the server starts fast and never loads what it does not run. */
-export function lazyRunners(): Runners {
-  const runners: Runners = {};
-  const harmonizeUrl = pipelineModule('harmonize');
-  if (harmonizeUrl) {
-    let loaded: Promise<HarmonizeRunner> | undefined;
-    runners.harmonize = async (inputs, options, hooks) => {
-      loaded ??= import(harmonizeUrl).then((m: { harmonize: HarmonizeRunner }) => m.harmonize);
-      return (await loaded)(inputs, options, hooks);
-    };
-  }
-  const photoStyleUrl = pipelineModule('photo-style');
-  if (photoStyleUrl) {
-    let loaded: Promise<PhotoStyleRunner> | undefined;
-    runners.photoStyle = async (inputs, options, hooks) => {
-      loaded ??= import(photoStyleUrl).then((m: { photoStyle: PhotoStyleRunner }) => m.photoStyle);
-      return (await loaded)(inputs, options, hooks);
-    };
-  }
-  return runners;
-}
 
 /** The installed backbones, read from the model cache each time (a model fetched while the companion runs shows up). */
 export async function installedBackbones(dir?: string): Promise<CompanionCapabilities['backbones']> {
@@ -100,7 +70,8 @@ async function askOnTerminal(question: string): Promise<string> {
 function describeLog(e: ServerLogEntry): string | undefined {
   switch (e.event) {
     case 'upgrade-refused':
-      // Should this be the Photoshop panel, the README (Security) says how to report the value.
+      // Should this be the Photoshop panel, SECURITY.md ("If the panel is refused") says how to
+      // report the value.
       return `refused a connection: ${String(e.reason)}${typeof e.origin === 'string' && String(e.reason).startsWith('Origin') ? ` (if this was the Photoshop panel, report this Origin and start with --allow-origin '${e.origin}')` : ''}`;
     case 'connected':
       return `connection opened${e.origin ? ` (Origin: ${String(e.origin)})` : ''}`;
@@ -186,7 +157,7 @@ export const command: Command = {
       },
     );
     if (first === 'installed') caps.backbones = await installedBackbones();
-    const runners = lazyRunners();
+    const runners = pipelineRunners();
     const quiet = values.quiet ?? false;
     const stamp = () => new Date().toTimeString().slice(0, 8);
     const server = await createCompanionServer({
@@ -211,7 +182,7 @@ export const command: Command = {
       verbose: values.verbose ?? false,
       backbones: caps.backbones,
       models: await models.list(),
-      modes: [runners.harmonize && 'harmonize', runners.photoStyle && 'photo-style'].filter((m): m is string => typeof m === 'string'),
+      modes: modesOffered(runners),
       token,
       tokenFile: file,
     });

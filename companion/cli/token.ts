@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { PainterlyError } from '../../shared/errors.js';
 import { ensureToken, rotateToken, tokenPath } from '../server/token.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 const USAGE = `Usage: painterly token [--rotate] [--path]
 

@@ -1,48 +1,9 @@
-// The compute device: names, the request a user gives (`--device`), and the one choice per
-// process. `auto` is resolved once (each candidate is checked on a tiny graph against the CPU,
+// The compute device: the one choice per process for a request (device-names.ts). `auto` is resolved once (each candidate is checked on a tiny graph against the CPU,
 // in backends/onnx.ts); every later request for `auto` or for the device it chose reuses that
-// choice instead of probing again. This module does not load ONNX Runtime until a choice is made.
+// choice instead of probing again, and a choice another process made (the CLI's probe child) is
+// adopted rather than checked twice. This module does not load ONNX Runtime until a choice is made.
 import { PainterlyError } from '../../shared/errors.js';
-
-/** Devices by name → ONNX Runtime execution provider. */
-export const DEVICES = Object.freeze(['cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const);
-export type Device = (typeof DEVICES)[number];
-export type DeviceRequest = Device | 'auto';
-
-/**
- * What `auto` tries, best first, per platform (onnxruntime-node's prebuilt providers):
- *   linux  x64: cuda (needs the CUDA provider installed, see README), webgpu, cpu
- *   win32  x64: dml, cuda, webgpu, cpu
- *   darwin    : coreml, webgpu, cpu
- */
-const AUTO_ORDER: Record<string, Device[]> = {
-  linux: ['cuda', 'webgpu', 'cpu'],
-  win32: ['dml', 'cuda', 'webgpu', 'cpu'],
-  darwin: ['coreml', 'webgpu', 'cpu'],
-};
-
-/** The devices `auto` tries on this platform, best first (the CPU last). */
-export function autoCandidates(): Device[] {
-  return AUTO_ORDER[process.platform] ?? ['cpu'];
-}
-
-export function parseDevice(name: string): DeviceRequest {
-  if (name === 'auto' || (DEVICES as readonly string[]).includes(name)) return name as DeviceRequest;
-  throw new PainterlyError('BAD_ARGUMENT', `Unknown device '${name}'. Choose one of: auto, ${DEVICES.join(', ')}.`);
-}
-
-export interface DeviceChoice {
-  device: Device;
-  /** One line per device tried and rejected, naming the reason. */
-  notes: string[];
-}
-
-/** Anything that runs graphs: a Network, or just a device (tests, helper graphs). */
-export interface OnDevice {
-  readonly device: Device;
-}
-
-export const CPU: OnDevice = Object.freeze({ device: 'cpu' });
+import { DEVICES, parseDevice, type DeviceChoice, type DeviceRequest } from './device-names.js';
 
 const choices = new Map<DeviceRequest, Promise<DeviceChoice>>();
 
@@ -62,4 +23,16 @@ export function selectDevice(request: string): Promise<DeviceChoice> {
     }, () => choices.delete(wanted));
   }
   return choice;
+}
+
+/**
+ * Takes the answer another process gave for `request` (the CLI's probe child, which checked the
+ * device): later requests for it, and for the device chosen, reuse it instead of checking again.
+ */
+export function adoptDevice(request: string, choice: DeviceChoice): void {
+  const wanted = parseDevice(request);
+  if (!(DEVICES as readonly string[]).includes(choice.device)) throw new PainterlyError('BAD_ARGUMENT', `Unknown device '${choice.device}'.`);
+  const answer = Promise.resolve({ device: choice.device, notes: [...choice.notes] });
+  choices.set(wanted, answer);
+  if (!choices.has(choice.device)) choices.set(choice.device, Promise.resolve({ device: choice.device, notes: [] }));
 }

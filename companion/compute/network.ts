@@ -3,7 +3,8 @@
 // file so a companion serving many jobs reads them once; the device is chosen once per process.
 import { getBackbone, checkWeights, type WeightMap } from './backbones/index.js';
 import type { BackboneSpec } from './backbones/types.js';
-import { selectDevice, type Device, type OnDevice } from './device.js';
+import { selectDevice } from './device.js';
+import { type Device, type OnDevice } from './device-names.js';
 import { loadWeights, resolveWeightsFile, type ModelName } from './weights/resolve.js';
 
 export interface Network extends OnDevice {

@@ -15,20 +15,7 @@ import { PainterlyError, throwIfCancelled } from '../../shared/errors.js';
 import { spawnWorker } from './spawn-worker.js';
 import type { Image } from './image.js';
 import { runPhase, type Band, type MatchState, type Phase } from './patchmatch-kernel.js';
-
-export interface Nnf {
-  /** A's size. */
-  width: number;
-  height: number;
-  patchSize: number;
-  /** Matched B patch centre per A pixel; meaningful only where `active` is 1. */
-  x: Int32Array;
-  y: Int32Array;
-  /** SSD of the match over the patch, on 0–255 values. */
-  dist: Int32Array;
-  /** 1 for the A patch centres that were matched. */
-  active: Uint8Array;
-}
+import type { Nnf } from './nnf.js';
 
 export interface PatchMatchOptions {
   /** Odd patch side (default 7). */

@@ -13,10 +13,34 @@ export interface Planar extends Size {
   data: Float32Array;
 }
 
-/** A rectangle of a larger grid. */
+/**
+ * The one rectangle shape: columns [x0, x0 + width) and rows [y0, y0 + height) of a larger grid.
+ * Whole pixels, except where a function says its rectangles are fractional (native detail's
+ * document rectangles, which map between grids).
+ */
 export interface Region extends Size {
   x0: number;
   y0: number;
+}
+
+/**
+ * The smallest region holding every pixel whose first channel is above `threshold` (an Image's
+ * interleaved layout; a one-channel Planar is the same); undefined when there is none.
+ */
+export function boundsAbove(mask: Size & { channels: number; data: Float32Array }, threshold: number): Region | undefined {
+  const { width, height, channels, data } = mask;
+  let x0 = width, y0 = height, x1 = -1, y1 = -1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (data[(y * width + x) * channels] > threshold) {
+        if (x < x0) x0 = x;
+        if (x > x1) x1 = x;
+        if (y < y0) y0 = y;
+        if (y > y1) y1 = y;
+      }
+    }
+  }
+  return x1 < 0 ? undefined : { x0, y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
 }
 
 /** Copies a region out of a planar value. */

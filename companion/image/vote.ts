@@ -3,7 +3,7 @@
 // marked active in the NNF vote, so pixels outside the matched region get no votes.
 import { PainterlyError } from '../../shared/errors.js';
 import type { Image } from './image.js';
-import type { Nnf } from './patchmatch.js';
+import type { Nnf } from './nnf.js';
 
 /**
  * Rebuilds an image of A's size from `src` (B, any channel count) through the NNF. Pixels that

@@ -1,16 +1,19 @@
-// The contract between pipelines (harmonize, photo-style) and their callers (CLI, server, eval).
+// The contract between pipelines (harmonize, photo-style) and their callers (CLI, server, batch,
+// eval). A pipeline's options are the protocol's resolved job options as they are (one
+// declaration, in shared/protocol.ts; shared/options.ts resolves them), plus where the job runs.
 import type { Image } from '../image/image.js';
-import type { BackboneName, Detail, Schedule, Smoothing } from '../../shared/protocol.js';
+import type { ResolvedHarmonizeOptions, ResolvedPhotoStyleOptions } from '../../shared/protocol.js';
+import type { StageId } from '../../shared/stages.js';
 
-/** One progress event; `stage` names a step of the paper's pipeline. */
+/** One progress event of a stage of the job's table (shared/stages.ts). */
 export interface Progress {
-  stage: string;
-  /** 1-based iteration within the stage, 0 when the stage has no iterations. */
+  stage: StageId;
+  /** 1-based step within the stage, 0 when the stage has no steps. */
   iteration: number;
   total: number;
   /** Seconds left for the whole job, when it can be estimated. */
   etaSeconds?: number;
-  /** A small RGB preview of the current result, now and then. */
+  /** A small RGB preview of the current result (shared/stages.ts PREVIEW_POLICY). */
   preview?: Image;
 }
 
@@ -18,33 +21,33 @@ export interface PipelineHooks {
   /** Aborting stops the job within one iteration; the pipeline then throws PainterlyError('CANCELLED'). */
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /** A remark for the user, a sentence (e.g. a label only one photo has); the job goes on. */
+  onNote?: (sentence: string) => void;
 }
 
-export type { BackboneName };
+/** Where and with what a job runs: settings of the machine, never sent by a client. */
+export interface RunSettings {
+  /** A device name or `auto` (compute/device.ts). */
+  device: string;
+  /** A safetensors file to load instead of the model cache (the CLI's --weights). */
+  weightsFile?: string;
+}
+
+/**
+ * What a harmonization is given: every resolved job option (the quality preset has already chosen
+ * size, iterations and detail) and the run settings. Callers pass the resolved object through.
+ */
+export type HarmonizeOptions = ResolvedHarmonizeOptions & RunSettings;
+export type PhotoStyleOptions = ResolvedPhotoStyleOptions & RunSettings;
+
+/** The options a pipeline entry takes from code (tests, benchmarks): any of them, the rest defaulted. `quality` is left out: it means something only before resolution. */
+export type PipelineOptions<O> = Partial<Omit<O, 'mode' | 'quality'>>;
 
 export interface HarmonizeInputs {
   painting: Image; // RGB
   composite: Image; // RGB, the naive cut-and-paste
   mask: Image; // 1 channel, tight mask in [0,1]
   dilatedMask?: Image; // 1 channel; made from `mask` when absent
-}
-
-export interface HarmonizeOptions {
-  backbone: BackboneName;
-  /** safetensors file to load instead of the model cache. */
-  weightsFile?: string;
-  /** Working size: longer side in pixels (the paper uses 700). */
-  size: number;
-  /** Stylisation level τ (1 realistic, 5 impressionist, 10 expressionist). */
-  tau: number;
-  /** Caps with `auto`; exact counts with `paper`. */
-  pass1Iters: number;
-  pass2Iters: number;
-  schedule: Schedule;
-  postProcess: boolean;
-  /** `native`: refine the result up to the inputs' resolution (detail/native.ts); `paper`: enlarge the working-size result. */
-  detail: Detail;
-  device: string;
 }
 
 export interface HarmonizeResult {
@@ -65,20 +68,11 @@ export interface PhotoStyleInputs {
   styleLabels?: Image; // RGB colour-coded labels, style's size
 }
 
-export interface PhotoStyleOptions {
-  backbone: BackboneName;
-  weightsFile?: string;
-  /** Working size: longer side in pixels (the paper uses 700). */
-  size: number;
-  stage1Iters: number;
-  stage2Iters: number;
-  smoothing: Smoothing;
-  device: string;
-}
-
 export interface PhotoStyleResult {
   /** Final image at the content's resolution. */
   image: Image;
+  /** Intermediate results at working size, for --save-stages and evaluation. */
+  stages: { stage1?: Image; stage2?: Image; final?: Image };
   device: string;
   /** Steps of stage 1 and stage 2 that the optimiser's divergence guard undid (0 in a healthy run). */
   restarts: [number, number];

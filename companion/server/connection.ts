@@ -2,64 +2,27 @@
 // Every message is checked here, at the boundary; whatever a client sends, the worst outcome is
 // an error message, a failed job of its own or its own connection closed.
 import type WebSocket from 'ws';
-import { PainterlyError, isPainterlyError } from '../../shared/errors.js';
-import { decodeFrame, FRAME_MAGIC, planeFrames, type Frame, type InputPlaneName } from '../../shared/frames.js';
-import { RECOMMENDED_CHUNK_BYTES, transportLimitBytes, type Limits } from '../../shared/limits.js';
-import {
-  CLOSE_CODES,
-  fetchCommandFor,
-  PROTOCOL_VERSION,
-  type CompanionCapabilities,
-  type InstallableModel,
-  type Mode,
-  type ServerMessage,
-  type SubmitMessage,
-} from '../../shared/protocol.js';
+import { PainterlyError } from '../../shared/errors.js';
+import { decodeFrame, FRAME_MAGIC, planeFrames, type Frame, type InputPlaneName, type PlaneFormat } from '../../shared/frames.js';
+import { RECOMMENDED_CHUNK_BYTES, transportLimitBytes } from '../../shared/limits.js';
+import { CLOSE_CODES, PROTOCOL_VERSION, type CompanionCapabilities, type ServerMessage, type SubmitMessage } from '../../shared/protocol.js';
+import { fetchCommandFor, type InstallableModel } from '../../shared/catalogue.js';
 import { checkFrameLimits, checkSubmit, parseClientMessage, type CheckedSubmit } from '../../shared/validate.js';
 import { VERSION } from '../../shared/version.js';
 import type { Image } from '../image/image.js';
-import type { Admission, Slotted } from './admission.js';
-import type { MemoryBudget } from './memory-budget.js';
-import type { ModelInstalls } from './model-installs.js';
-import type { JobQueue, QueueEntry } from './queue.js';
-import { runJob } from './run-job.js';
-import type { Runners } from './runners.js';
-import type { ServerLog, ServerStats } from './server.js';
+import type { Slotted } from './admission.js';
+import type { ConnectionContext } from './context.js';
+import type { QueueEntry } from './queue.js';
+import { runJob, type JobChannel } from './run-job.js';
+import { modesOffered } from '../pipeline/runners.js';
 import { setMessageCap } from './transport.js';
 import { newUpload, stalledUploadError, type ConnectionJob } from './upload.js';
-
-/** What every connection shares with the server. */
-export interface ConnectionContext {
-  limits: Limits;
-  checkToken(token: string): boolean;
-  /** What the companion can do; `fresh` re-reads the installed models instead of a cached answer. */
-  capabilities(fresh?: boolean): Promise<CompanionCapabilities>;
-  installs: ModelInstalls;
-  runners: Runners;
-  queue: JobQueue;
-  /** Connection slots: unpaired and paired pools. */
-  admission: Admission;
-  /** Image memory of all open jobs. */
-  memory: MemoryBudget;
-  /** Open jobs across all connections. */
-  openJobs: { count: number };
-  stats: ServerStats;
-  log: ServerLog;
-  progressIntervalMs: number;
-  previewIntervalMs: number;
-}
+import { errorMessage } from './wire-error.js';
 
 /** Ended jobs whose late frames are dropped quietly (bounded). */
 const RECENT_JOBS = 256;
 
-export function modesOffered(runners: Runners): Mode[] {
-  const modes: Mode[] = [];
-  if (runners.harmonize) modes.push('harmonize');
-  if (runners.photoStyle) modes.push('photo-style');
-  return modes;
-}
-
-export class Connection implements Slotted {
+export class Connection implements Slotted, JobChannel {
   private authed = false;
   private closed = false;
   /** Dropped before pairing: whatever still arrives is ignored. */
@@ -114,17 +77,7 @@ export class Connection implements Slotted {
   }
 
   private sendError(e: unknown, jobId?: number, closing?: boolean, model?: InstallableModel): void {
-    const err = isPainterlyError(e) ? e : new PainterlyError('INTERNAL', `Something went wrong inside the companion: ${(e as Error)?.message ?? String(e)}`);
-    if (!isPainterlyError(e)) this.ctx.log({ event: 'internal-error', message: (e as Error)?.stack ?? String(e) });
-    this.send({
-      type: 'error',
-      ...(jobId !== undefined ? { jobId } : {}),
-      ...(model !== undefined ? { model } : {}),
-      code: err.code,
-      message: err.message,
-      ...(err.details !== undefined ? { details: err.details } : {}),
-      ...(closing ? { closing } : {}),
-    });
+    this.send(errorMessage(e, this.ctx.log, { jobId, model, closing }));
   }
 
   private refuse(e: PainterlyError, closeCode: number): void {
@@ -321,7 +274,7 @@ export class Connection implements Slotted {
         if (this.jobs.get(job.jobId) !== job) return;
         job.phase = 'running';
         try {
-          await runJob(this, this.ctx, job.jobId, job.checked, inputs, signal);
+          await runJob(this, this.ctx, job.checked, inputs, signal);
         } finally {
           inputs.clear(); // let the planes go as soon as the job is over
           this.endJob(job);
@@ -384,7 +337,7 @@ export class Connection implements Slotted {
   }
 
   /** Sends a plane as result frames, in chunks a UXP socket takes comfortably. */
-  sendPlaneFrames(jobId: number, plane: 'result' | 'preview', format: { width: number; height: number; channels: number; bitsPerChannel: 8 | 16 }, samples: Uint8Array | Uint16Array): void {
+  sendPlaneFrames(jobId: number, plane: 'result' | 'preview', format: PlaneFormat, samples: Uint8Array | Uint16Array): void {
     const chunk = Math.min(RECOMMENDED_CHUNK_BYTES, this.ctx.limits.maxFrameBytes);
     for (const frame of planeFrames({ jobId, plane }, format, samples, chunk)) this.sendBinary(frame);
   }

@@ -4,8 +4,10 @@
 // received so far stay on disk and the next install resumes from them, so nothing is lost, and
 // the companion never keeps downloading for a panel that is no longer there.
 import { isPainterlyError, PainterlyError } from '../../shared/errors.js';
-import type { BackboneAvailability, InstallableModel, ModelInfo, ModelMessage, ServerMessage } from '../../shared/protocol.js';
-import type { ServerLog } from './server.js';
+import type { ModelMessage, ServerMessage } from '../../shared/protocol.js';
+import type { BackboneAvailability, InstallableModel, ModelInfo } from '../../shared/catalogue.js';
+import type { ServerLog } from './log.js';
+import { errorMessage } from './wire-error.js';
 
 export interface ServiceProgress {
   /** Title of the source being downloaded. */
@@ -129,8 +131,8 @@ export class ModelInstalls {
       this.current = undefined;
       const err = isPainterlyError(e) ? e : new PainterlyError('INTERNAL', `Installing ${model} failed inside the companion: ${(e as Error)?.message ?? String(e)}`);
       this.log({ event: err.code === 'CANCELLED' ? 'model-install-cancelled' : 'model-install-failed', model, source, message: err.message });
-      const message = err.code === 'CANCELLED' ? `Installing ${model} was cancelled; what was downloaded is kept, and installing again resumes from it.` : err.message;
-      owner.send({ type: 'error', model, code: err.code, message });
+      const said = err.code === 'CANCELLED' ? new PainterlyError('CANCELLED', `Installing ${model} was cancelled; what was downloaded is kept, and installing again resumes from it.`) : err;
+      owner.send(errorMessage(said, this.log, { model }));
     } finally {
       if (this.current === cur) this.current = undefined;
     }

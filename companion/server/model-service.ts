@@ -2,7 +2,7 @@
 // loaded on first use so the server starts without it. Where models come from is fixed here, at
 // start-up (the catalogue, PAINTERLY_MODEL_BASE_URL, or a test's `fetch.sources`): no message can
 // change it.
-import type { InstallableModel } from '../../shared/protocol.js';
+import type { InstallableModel } from '../../shared/catalogue.js';
 import type { DownloadableModel } from '../compute/weights/sources.js';
 import type { InstallOptions } from '../compute/weights/model-manager.js';
 import type { ModelService } from './model-installs.js';

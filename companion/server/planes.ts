@@ -2,7 +2,7 @@
 // into float32 (no second copy of the plane in bytes), results and previews go back as bytes.
 import type { Image } from '../image/image.js';
 import { bytesPerPixel, type BitsPerChannel, type PlaneFormat } from '../../shared/frames.js';
-import { PREVIEW_MAX_SIDE } from '../../shared/protocol.js';
+import { PREVIEW_POLICY } from '../../shared/stages.js';
 
 /**
  * An Image for a plane and the sink that fills it from chunks. Extra channels beyond
@@ -52,7 +52,7 @@ export function imageToSamples(img: Image, bits: BitsPerChannel): Uint8Array | U
 }
 
 /** A small 8-bit RGB copy (box-averaged) whose longer side is at most `maxSide`. */
-export function previewSamples(img: Image, maxSide = PREVIEW_MAX_SIDE): { width: number; height: number; data: Uint8Array } {
+export function previewSamples(img: Image, maxSide: number = PREVIEW_POLICY.maxSide): { width: number; height: number; data: Uint8Array } {
   const scale = Math.min(1, maxSide / Math.max(img.width, img.height));
   const width = Math.max(1, Math.round(img.width * scale));
   const height = Math.max(1, Math.round(img.height * scale));

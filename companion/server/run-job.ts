@@ -1,40 +1,34 @@
-// Runs one job on the device: calls the mode's runner with the decoded planes, forwards progress
-// and previews (throttled), sends the result, and reports cancel or failure.
+// Runs one job on the device: hands the mode's runner the decoded planes and the job's resolved
+// options as they are, forwards progress (throttled), previews and notes, sends the result, and
+// reports cancel or failure. It sees its connection only as a JobChannel.
 import { PainterlyError, isPainterlyError, throwIfCancelled } from '../../shared/errors.js';
-import type { InputPlaneName } from '../../shared/frames.js';
+import type { BitsPerChannel, InputPlaneName, PlaneFormat } from '../../shared/frames.js';
+import type { ServerMessage } from '../../shared/protocol.js';
 import type { CheckedSubmit } from '../../shared/validate.js';
 import type { Image } from '../image/image.js';
 import type { PipelineHooks, Progress } from '../pipeline/types.js';
-import type { Connection, ConnectionContext } from './connection.js';
+import type { JobContext } from './context.js';
 import { imageToSamples, previewSamples } from './planes.js';
+import { errorMessage } from './wire-error.js';
 
-export async function runJob(
-  conn: Connection,
-  ctx: ConnectionContext,
-  jobId: number,
-  checked: CheckedSubmit,
-  inputs: Map<InputPlaneName, Image>,
-  signal: AbortSignal,
-): Promise<void> {
-  const caps = await ctx.capabilities().catch(() => undefined);
-  const device = caps?.device ?? 'cpu';
-  const options = checked.options;
-  const started = Date.now();
-  conn.send({ type: 'started', jobId, device, options });
-  ctx.log({ event: 'job-started', jobId, mode: options.mode });
+/** Where a job's events go: its connection, as far as the job is concerned. */
+export interface JobChannel {
+  readonly isOpen: boolean;
+  send(msg: ServerMessage): void;
+  sendPlaneFrames(jobId: number, plane: 'result' | 'preview', format: PlaneFormat, samples: Uint8Array | Uint16Array): void;
+}
 
-  let lastProgressAt = -Infinity;
-  let lastPreviewAt = -Infinity;
+/** Progress messages at most every `intervalMs`; a new stage, a stage's last step and a preview always go. */
+function progressForwarder(channel: JobChannel, jobId: number, intervalMs: number, signal: AbortSignal): (p: Progress) => void {
+  let lastAt = -Infinity;
   let lastStage = '';
-  const onProgress = (p: Progress) => {
-    if (signal.aborted || !conn.isOpen) return;
+  return (p) => {
+    if (signal.aborted || !channel.isOpen) return;
     const now = Date.now();
-    const wantPreview = p.preview !== undefined && now - lastPreviewAt >= ctx.previewIntervalMs;
-    const due = wantPreview || p.stage !== lastStage || p.iteration >= p.total || now - lastProgressAt >= ctx.progressIntervalMs;
-    if (!due) return;
-    lastProgressAt = now;
+    if (p.preview === undefined && p.stage === lastStage && p.iteration < p.total && now - lastAt < intervalMs) return;
+    lastAt = now;
     lastStage = p.stage;
-    conn.send({
+    channel.send({
       type: 'progress',
       jobId,
       stage: p.stage,
@@ -42,60 +36,62 @@ export async function runJob(
       total: p.total,
       ...(p.etaSeconds !== undefined && Number.isFinite(p.etaSeconds) ? { etaSeconds: Math.max(0, p.etaSeconds) } : {}),
     });
-    if (wantPreview && p.preview) {
-      lastPreviewAt = now;
+    if (p.preview) {
       const small = previewSamples(p.preview);
-      conn.sendPlaneFrames(jobId, 'preview', { width: small.width, height: small.height, channels: 3, bitsPerChannel: 8 }, small.data);
+      channel.sendPlaneFrames(jobId, 'preview', { width: small.width, height: small.height, channels: 3, bitsPerChannel: 8 }, small.data);
     }
   };
-  const hooks: PipelineHooks = { signal, onProgress };
+}
 
+/** Runs the job's mode; the result image and the bit depth to send it at. */
+async function runMode(ctx: JobContext, checked: CheckedSubmit, inputs: Map<InputPlaneName, Image>, device: string, hooks: PipelineHooks): Promise<{ image: Image; device: string; bits: BitsPerChannel }> {
+  const options = checked.options;
   const bitsOf = (name: InputPlaneName) => checked.planes.get(name)?.bitsPerChannel ?? 8;
+  if (options.mode === 'harmonize') {
+    const run = ctx.runners.harmonize;
+    if (!run) throw new PainterlyError('MODE_UNAVAILABLE', 'This companion does not offer harmonize.');
+    const inp = { painting: inputs.get('painting')!, composite: inputs.get('composite')!, mask: inputs.get('mask')!, dilatedMask: inputs.get('dilatedMask') };
+    const result = await run(inp, { ...options, device }, hooks);
+    return { image: result.image, device: result.device, bits: bitsOf('composite') };
+  }
+  const run = ctx.runners.photoStyle;
+  if (!run) throw new PainterlyError('MODE_UNAVAILABLE', 'This companion does not offer photo-style.');
+  const inp = { content: inputs.get('content')!, style: inputs.get('style')!, contentLabels: inputs.get('contentLabels'), styleLabels: inputs.get('styleLabels') };
+  const result = await run(inp, { ...options, device }, hooks);
+  return { image: result.image, device: result.device, bits: bitsOf('content') };
+}
+
+export async function runJob(channel: JobChannel, ctx: JobContext, checked: CheckedSubmit, inputs: Map<InputPlaneName, Image>, signal: AbortSignal): Promise<void> {
+  const { jobId, options } = checked;
+  const caps = await ctx.capabilities().catch(() => undefined);
+  const device = caps?.device ?? 'cpu';
+  const started = Date.now();
+  channel.send({ type: 'started', jobId, device, options });
+  ctx.log({ event: 'job-started', jobId, mode: options.mode });
+
+  const hooks: PipelineHooks = {
+    signal,
+    onProgress: progressForwarder(channel, jobId, ctx.progressIntervalMs, signal),
+    onNote: (message) => channel.send({ type: 'note', jobId, message }),
+  };
   try {
-    let image: Image;
-    let ranOn: string;
-    let bits: 8 | 16;
-    if (options.mode === 'harmonize') {
-      const run = ctx.runners.harmonize;
-      if (!run) throw new PainterlyError('MODE_UNAVAILABLE', 'This companion does not offer harmonize.');
-      const result = await run(
-        { painting: inputs.get('painting')!, composite: inputs.get('composite')!, mask: inputs.get('mask')!, dilatedMask: inputs.get('dilatedMask') },
-        { backbone: options.backbone, size: options.size, tau: options.tau, pass1Iters: options.pass1Iters, pass2Iters: options.pass2Iters, schedule: options.schedule, postProcess: options.postProcess, detail: options.detail, device },
-        hooks,
-      );
-      image = result.image;
-      ranOn = result.device;
-      bits = bitsOf('composite');
-    } else {
-      const run = ctx.runners.photoStyle;
-      if (!run) throw new PainterlyError('MODE_UNAVAILABLE', 'This companion does not offer photo-style.');
-      const result = await run(
-        { content: inputs.get('content')!, style: inputs.get('style')!, contentLabels: inputs.get('contentLabels'), styleLabels: inputs.get('styleLabels') },
-        { backbone: options.backbone, size: options.size, stage1Iters: options.stage1Iters, stage2Iters: options.stage2Iters, smoothing: options.smoothing, device },
-        hooks,
-      );
-      image = result.image;
-      ranOn = result.device;
-      bits = bitsOf('content');
-    }
+    const { image, device: ranOn, bits } = await runMode(ctx, checked, inputs, device, hooks);
     inputs.clear();
     throwIfCancelled(signal);
     const format = { width: image.width, height: image.height, channels: 3, bitsPerChannel: bits };
-    conn.sendPlaneFrames(jobId, 'result', format, imageToSamples(image, bits));
+    channel.sendPlaneFrames(jobId, 'result', format, imageToSamples(image, bits));
     const seconds = (Date.now() - started) / 1000;
-    conn.send({ type: 'result', jobId, ...format, device: ranOn, seconds });
+    channel.send({ type: 'result', jobId, ...format, device: ranOn, seconds });
     ctx.stats.jobsCompleted++;
     ctx.log({ event: 'job-done', jobId, seconds });
   } catch (e) {
     if (signal.aborted || (isPainterlyError(e) && e.code === 'CANCELLED')) {
       ctx.stats.jobsCancelled++;
-      conn.send({ type: 'cancelled', jobId, phase: 'running' });
+      channel.send({ type: 'cancelled', jobId, phase: 'running' });
       ctx.log({ event: 'job-cancelled', jobId });
       return;
     }
     ctx.stats.jobsFailed++;
-    const err = isPainterlyError(e) ? e : new PainterlyError('INTERNAL', `Something went wrong inside the companion: ${(e as Error)?.message ?? String(e)}`);
-    if (!isPainterlyError(e)) ctx.log({ event: 'internal-error', jobId, message: (e as Error)?.stack ?? String(e) });
-    conn.send({ type: 'error', jobId, code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) });
+    channel.send(errorMessage(e, ctx.log, { jobId }));
   }
 }

@@ -1,7 +1,8 @@
 // The companion's WebSocket server: loopback only, Host and Origin checked before upgrading,
 // permessage-deflate off, every message capped by ws before it is buffered (small before
 // pairing), idle TCP connections and unpaired WebSockets bounded in number and time. Composes
-// the upgrade policy, the connection pools, the connections and the job queue.
+// the upgrade policy, the connection pools, the connections and the job queue; its parts share
+// context.ts and never import this module.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -11,46 +12,16 @@ import { resolveLimits, type Limits } from '../../shared/limits.js';
 import { SUBPROTOCOL, tokenFromProtocols } from '../../shared/pairing.js';
 import { CLOSE_CODES, DEFAULT_HOST, DEFAULT_PORT, type CompanionCapabilities } from '../../shared/protocol.js';
 import { Admission } from './admission.js';
-import { Connection, type ConnectionContext } from './connection.js';
+import { Connection } from './connection.js';
+import type { CapabilitiesProvider, ConnectionContext, ServerStats } from './context.js';
+import type { ServerLog } from './log.js';
 import { MemoryBudget } from './memory-budget.js';
 import { ModelInstalls, type ModelService } from './model-installs.js';
 import { JobQueue } from './queue.js';
-import type { CapabilitiesProvider, Runners } from './runners.js';
+import type { Runners } from '../pipeline/runners.js';
 import { tokensMatch } from './token.js';
 import { DEFAULT_TRANSPORT, PendingSockets, type TransportOptions } from './transport.js';
 import { clip, refuseUpgrade } from './upgrade.js';
-
-export interface ServerLogEntry {
-  event: string;
-  [key: string]: unknown;
-}
-export type ServerLog = (entry: ServerLogEntry) => void;
-
-export interface ServerStats {
-  /** Open WebSocket connections (paired, unpaired and closing). */
-  connections: number;
-  /** Connections that gave the token (in the upgrade or in hello) and are open. */
-  readonly pairedConnections: number;
-  /** Connections waiting to pair. */
-  readonly unpairedConnections: number;
-  /** TCP connections that have not sent their complete HTTP request yet. */
-  readonly pendingSockets: number;
-  /** Image memory held for open jobs, in bytes. */
-  readonly heldBytes: number;
-  /** Upgrade requests refused for their Host or Origin. */
-  refusedUpgrades: number;
-  /** Hellos with a wrong token. */
-  unauthorized: number;
-  /** Unpaired connections closed to make room for a newer one. */
-  unpairedEvicted: number;
-  /** TCP connections dropped before their HTTP request was complete (too slow, or too many). */
-  socketsDropped: number;
-  jobsCompleted: number;
-  jobsCancelled: number;
-  jobsFailed: number;
-  /** Binary frames answered with an error. */
-  framesRejected: number;
-}
 
 export interface CompanionServerOptions {
   /** Default 47653; 0 picks a free port. */
@@ -73,8 +44,6 @@ export interface CompanionServerOptions {
   models?: ModelService;
   /** At most one progress event per this many ms (stage changes and the last iteration always go out). Default 100. */
   progressIntervalMs?: number;
-  /** At most one preview per this many ms. Default 1000. */
-  previewIntervalMs?: number;
   log?: ServerLog;
 }
 
@@ -199,7 +168,6 @@ export async function createCompanionServer(opts: CompanionServerOptions): Promi
     log,
     installs: new ModelInstalls(opts.models, async (fresh) => (await capabilities(fresh)).backbones, log),
     progressIntervalMs: opts.progressIntervalMs ?? 100,
-    previewIntervalMs: opts.previewIntervalMs ?? 1000,
   };
 
   const wss = new WebSocketServer({

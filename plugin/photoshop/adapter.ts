@@ -1,6 +1,7 @@
 // The only module that touches Photoshop (`photoshop`) and UXP (`uxp`). It implements
 // PhotoshopHost: short modal reads and writes, every imaging object disposed, one history step
-// for the result. Rules and API names: docs/photoshop-uxp.md (team kit) §1.3–1.5.
+// for the result. Rules: Adobe's UXP reference for `core.executeAsModal`, `imaging` and the
+// document and layer DOM; the panel's developer notes are in docs/panel.md.
 import { PanelError } from '../errors.js';
 import type { DocumentSummary, LayerPixels, LayerSummary, PhotoshopHost, PixelRead, ReadRequest, Rect, ResultLayerRequest, SelectionPixels } from './host.js';
 import type { PhotoshopModule, PsBounds, PsDocument, PsExecutionContext, PsImageData, PsLayer, UxpModule } from './uxp-types.js';

@@ -1,6 +1,7 @@
 // The part of Photoshop's `photoshop` and `uxp` modules that Painterly uses, typed by hand from
-// the UXP reference (docs/photoshop-uxp.md §1; @types/photoshop is not a dependency). The adapter
-// and the test fake both implement against these shapes, so a drift shows up in `tsc`.
+// Adobe's UXP reference (`photoshop.core`, `imaging`, `app`; @types/photoshop is not a
+// dependency). The adapter and the test fake both implement against these shapes, so a drift
+// shows up in `tsc`.
 
 /** Imaging API rectangles: right and bottom are exclusive. */
 export interface PsBounds {

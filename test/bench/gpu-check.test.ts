@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEVICES, autoCandidates } from '../../companion/compute/device.js';
+import { DEVICES, autoCandidates } from '../../companion/compute/device-names.js';
 import { GraphBuilder } from '../../companion/compute/onnx/graph-builder.js';
 import { createSession } from '../../companion/compute/backends/onnx.js';
 import { setRuntimeDiagnostics } from '../../companion/compute/diagnostics.js';

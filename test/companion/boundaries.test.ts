@@ -1,7 +1,8 @@
 // The companion's layering, checked on the source (as test/plugin/boundaries.test.ts does for the
 // panel): one runtime module; pipelines reach the runtime only through compute's runnable graphs
 // and never reach up into the server or the CLI; the two pipelines share pipeline/common, not
-// each other's internals.
+// each other's internals; the server's parts never import its composer, nor the CLI's commands
+// its dispatcher. Cycles and file sizes: test/layout.test.ts.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +38,7 @@ const importing = (files: Source[], test: (target: string) => boolean) => files.
 describe('companion boundaries', () => {
   it('finds the sources it checks', () => {
     expect(under('companion/pipeline/').length).toBeGreaterThan(20);
-    expect(read('companion/pipeline/harmonize.ts').imports).toContain('companion/compute/network');
+    expect(read('companion/pipeline/harmonize/harmonize.ts').imports).toContain('companion/compute/network');
   });
 
   it('lets only compute/backends/onnx.ts import onnxruntime-node', () => {
@@ -52,11 +53,28 @@ describe('companion boundaries', () => {
     expect(importing(under('companion/pipeline/'), (t) => /^companion\/(compute\/backends|server|cli)\//.test(t))).toEqual([]);
   });
 
-  it('keeps photo style away from DPH internals (shared parts live in pipeline/common/)', () => {
-    const photo = all.filter((f) => f.rel === 'companion/pipeline/photo-style.ts' || f.rel.startsWith('companion/pipeline/photo-style/'));
+  it('keeps photo style and harmonization apart (shared parts live in pipeline/common/)', () => {
+    const photo = under('companion/pipeline/photo-style/');
+    const harmonize = under('companion/pipeline/harmonize/');
     expect(photo.length).toBeGreaterThan(5);
-    expect(importing(photo, (t) => t.startsWith('companion/pipeline/dph/') || t === 'companion/pipeline/harmonize')).toEqual([]);
-    expect(importing(under('companion/pipeline/dph/'), (t) => t.startsWith('companion/pipeline/photo-style'))).toEqual([]);
+    expect(harmonize.length).toBeGreaterThan(15);
+    expect(importing(photo, (t) => t.startsWith('companion/pipeline/harmonize/'))).toEqual([]);
+    expect(importing(harmonize, (t) => t.startsWith('companion/pipeline/photo-style/'))).toEqual([]);
+  });
+
+  it('keeps pipeline/common/ below both pipelines', () => {
+    expect(importing(under('companion/pipeline/common/'), (t) => /^companion\/pipeline\/(harmonize|photo-style)\//.test(t))).toEqual([]);
+  });
+
+  it('lets no part of the server import its composer, and no command the CLI\'s dispatcher', () => {
+    expect(importing(under('companion/server/'), (t) => t === 'companion/server/server')).toEqual([]);
+    expect(importing(under('companion/cli/'), (t) => t === 'companion/cli/main')).toEqual([]);
+  });
+
+  it('keeps helpers only the eval, benchmarks and tests use out of the companion', () => {
+    // The companion ships; measures and synthetic weights live with their users (eval/, bench/).
+    expect(importing(under('companion/'), (t) => /^(eval|bench|test)\//.test(t))).toEqual([]);
+    expect(all.some((f) => f.rel === 'companion/image/metrics.ts')).toBe(false);
   });
 
   it('keeps the lower layers below: compute and image import no pipeline, server or CLI', () => {

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { signedDistance } from '../../companion/image/distance.js';
 import type { Image } from '../../companion/image/image.js';
 import { FULL_EXPECTED, colourKept, detailRatio, fullJobRatio, seamProfile, seamRatio } from '../../eval/hires-metrics.js';
-import { AUTO } from '../../companion/pipeline/dph/schedule.js';
+import { AUTO } from '../../companion/pipeline/harmonize/schedule.js';
 import { mulberry32 } from '../../shared/seeded-random.js';
 
 const W = 160, H = 140;

@@ -1,7 +1,7 @@
 // What the panel shows about models: the install offer, the progress wording, the preset chosen
 // when nothing is installed, and what blocks Harmonize meanwhile. Pure functions of the state.
 import { describe, expect, it } from 'vitest';
-import type { ModelInfo } from '../../shared/protocol.js';
+import type { ModelInfo } from '../../shared/catalogue.js';
 import { initialState, reduce, type CompanionInfo, type PanelAction, type PanelState } from '../../plugin/state.js';
 import { canInstallModels, chosenBackbone, installProgressText, installView, jobBlocker } from '../../plugin/view-model.js';
 

@@ -49,8 +49,8 @@ describe('jobs', () => {
     expect(s.job).toMatchObject({ phase: 'queued', queuePlace: 2 });
     s = reduce(s, { type: 'jobEvent', event: { type: 'started', jobId: 1, device: 'cuda', options: { mode: 'harmonize', quality: 'full', tau: 5, size: 700, pass1Iters: 1, pass2Iters: 1, schedule: 'auto', postProcess: true, detail: 'native', backbone: 'vgg19' } } });
     expect(s.job).toMatchObject({ phase: 'running', device: 'cuda' });
-    s = reduce(s, { type: 'jobEvent', event: { type: 'progress', jobId: 1, stage: 'pass1', iteration: 3, total: 10, etaSeconds: 12 } });
-    expect(s.job).toMatchObject({ stage: 'pass1', iteration: 3, total: 10, etaSeconds: 12 });
+    s = reduce(s, { type: 'jobEvent', event: { type: 'progress', jobId: 1, stage: 'pass-1', iteration: 3, total: 10, etaSeconds: 12 } });
+    expect(s.job).toMatchObject({ stage: 'pass-1', iteration: 3, total: 10, etaSeconds: 12 });
   });
 
   it('ends with a result layer that is remembered as ours', () => {
@@ -63,9 +63,9 @@ describe('jobs', () => {
 
   it('keeps the companion\'s notes apart from the stages and tells them with the result', () => {
     let s = run({ type: 'jobStarted', mode: 'photo-style' });
-    s = reduce(s, { type: 'jobEvent', event: { type: 'progress', jobId: 1, stage: 'stage 1', iteration: 2, total: 10 } });
-    s = reduce(s, { type: 'jobEvent', event: { type: 'progress', jobId: 1, stage: 'note: The label green is only in the reference; it is ignored.', iteration: 0, total: 0 } });
-    expect(s.job).toMatchObject({ stage: 'stage 1', iteration: 2, notes: ['The label green is only in the reference; it is ignored.'] });
+    s = reduce(s, { type: 'jobEvent', event: { type: 'progress', jobId: 1, stage: 'stage-1', iteration: 2, total: 10 } });
+    s = reduce(s, { type: 'jobEvent', event: { type: 'note', jobId: 1, message: 'The label green is only in the reference; it is ignored.' } });
+    expect(s.job).toMatchObject({ stage: 'stage-1', iteration: 2, notes: ['The label green is only in the reference; it is ignored.'] });
     s = reduce(s, { type: 'jobFinished', result: { documentId: 1, layerId: 9, visible: true }, message: 'Added “Photo style”.' });
     expect(s.outcome).toEqual({ kind: 'done', message: 'Added “Photo style”. The label green is only in the reference; it is ignored.' });
   });

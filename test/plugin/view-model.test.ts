@@ -1,4 +1,4 @@
-import { DETAIL_STAGE } from '../../companion/pipeline/detail/stage.js';
+import type { StageId } from '../../shared/stages.js';
 import { describe, expect, it } from 'vitest';
 import type { DocumentSummary, LayerSummary } from '../../plugin/photoshop/host.js';
 import { initialState, reduce, type CompanionInfo, type PanelState } from '../../plugin/state.js';
@@ -6,7 +6,6 @@ import {
   backboneChoices,
   chosenBackbone,
   connectionView,
-  describeStage,
   jobBlocker,
   jobOptions,
   layerFor,
@@ -150,18 +149,28 @@ describe('progress wording', () => {
     expect(timeLeft(3 * 3600 + 5 * 60)).toBe('about 3 h 5 min left');
   });
 
-  it('names the stages of both the real pipeline and the fake runner', () => {
-    expect(describeStage('pass 1').label).toBe('Pass 1 of 2: painting');
-    expect(describeStage('pass2')).toMatchObject({ label: 'Pass 2 of 2: refining', start: 0.5 });
-    expect(describeStage('post-processing: post: chroma').label).toBe('Post-processing');
-    // The companion's native-detail stage (companion/pipeline/detail/stage.ts) fills a bar of its own, level by level.
-    expect(describeStage(DETAIL_STAGE)).toEqual({ label: 'Refining detail to the document’s resolution', start: 0, span: 1 });
-    expect(describeStage('something new').label).toBe('Something new');
+  it('words each stage and places it on the bar by the companion\'s stage table', () => {
+    const at = (stage: StageId, iteration: number, total: number) => {
+      const s = reduce(reduce(scene(), { type: 'jobStarted', mode: 'harmonize' }), { type: 'jobEvent', event: { type: 'progress', jobId: 1, stage, iteration, total } });
+      return progressView(s)!;
+    };
+    expect(at('pass-1', 20, 200)).toMatchObject({ label: 'Pass 1 of 2: painting', value: 5, detail: '20/200' });
+    expect(at('matching-2', 0, 0)).toMatchObject({ label: 'Matching brush strokes', value: 50 });
+    expect(at('post-processing', 2, 4)).toMatchObject({ label: 'Post-processing', value: 100 });
+    // Native detail fills a bar of its own, level by level.
+    expect(at('detail', 1, 2)).toMatchObject({ label: 'Refining detail to the document’s resolution', value: 50, detail: '1/2' });
+    expect(at('smoothing', 1, 3)).toMatchObject({ label: 'Smoothing', value: 100 });
+  });
+
+  it('shows a stage it does not know (a newer companion) by its id, on an empty bar', () => {
+    let s = reduce(scene(), { type: 'jobStarted', mode: 'harmonize' });
+    s = reduce(s, { type: 'jobEvent', event: { type: 'progress', jobId: 1, stage: 'something-new' as StageId, iteration: 1, total: 2 } });
+    expect(progressView(s)).toMatchObject({ label: 'something-new', value: 0 });
   });
 
   it('shows the whole job’s progress across both passes', () => {
     let s = reduce(scene(), { type: 'jobStarted', mode: 'harmonize' });
-    s = reduce(s, { type: 'jobEvent', event: { type: 'progress', jobId: 1, stage: 'pass2', iteration: 50, total: 100, etaSeconds: 30 } });
+    s = reduce(s, { type: 'jobEvent', event: { type: 'progress', jobId: 1, stage: 'pass-2', iteration: 50, total: 100, etaSeconds: 30 } });
     expect(progressView(s)).toEqual({ label: 'Pass 2 of 2: refining', value: 75, detail: '50/100 · about 30 s left' });
     expect(progressView(reduce(s, { type: 'cancelRequested' }))!.label).toBe('Cancelling…');
   });

@@ -2,7 +2,7 @@
 // statistics move toward the painting's.
 import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
-import { harmonize } from '../../companion/pipeline/harmonize.js';
+import { harmonize } from '../../companion/pipeline/harmonize/harmonize.js';
 import { loadNetwork } from '../../companion/compute/network.js';
 import { computeFeatures } from '../../companion/compute/graphs/features.js';
 import { layerMasks } from '../../companion/pipeline/common/layer-masks.js';

@@ -5,7 +5,7 @@
 // history on a real objective is where its triangular solves could lose accuracy.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { harmonize } from '../../companion/pipeline/harmonize.js';
+import { harmonize } from '../../companion/pipeline/harmonize/harmonize.js';
 import { loadNetwork } from '../../companion/compute/network.js';
 import { openStep, type StepSpec } from '../../companion/compute/graphs/step.js';
 import { lbfgs } from '../../companion/compute/optimizer/lbfgs.js';

@@ -2,7 +2,7 @@
 // label the result's mean colour moves toward the style photo's mean colour of that label.
 import { describe, it, expect } from 'vitest';
 import { join } from 'node:path';
-import { photoStyle } from '../../companion/pipeline/photo-style.js';
+import { photoStyle } from '../../companion/pipeline/photo-style/photo-style.js';
 import { decodeLabels, LABEL_COLOURS, type LabelMasks } from '../../companion/pipeline/photo-style/labels.js';
 import { readImage } from '../../companion/image/io.js';
 import { resize, workingSize } from '../../companion/image/resize.js';

@@ -4,12 +4,12 @@
 // (docs/algorithm-notes.md), within 2e-4.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { harmonize } from '../../companion/pipeline/harmonize.js';
+import { harmonize } from '../../companion/pipeline/harmonize/harmonize.js';
 import { loadNetwork } from '../../companion/compute/network.js';
 import { openStep } from '../../companion/compute/graphs/step.js';
 import { readImage, readMask } from '../../companion/image/io.js';
 import { KIT, kitWeights } from '../../eval/shared-kit.js';
-import type { BackboneName } from '../../companion/pipeline/types.js';
+import type { BackboneName } from '../../shared/catalogue.js';
 
 const data = join(KIT, 'dph-examples', 'data');
 

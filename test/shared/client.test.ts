@@ -1,7 +1,8 @@
 // The protocol client against a scripted socket with the standard WebSocket shape (what UXP and
 // browsers provide): no network, every message visible.
 import { describe, expect, it } from 'vitest';
-import { connectToCompanion, type CompanionClient, type WebSocketLike } from '../../shared/client.js';
+import { type CompanionClient, type WebSocketLike } from '../../shared/client.js';
+import { connectToCompanion } from '../../shared/connect.js';
 import { decodeFrame, planeFrames } from '../../shared/frames.js';
 import { DEFAULT_LIMITS } from '../../shared/limits.js';
 import { PROTOCOL_VERSION, type WelcomeMessage } from '../../shared/protocol.js';
@@ -138,7 +139,7 @@ describe('CompanionClient.submit', () => {
     socket.reply({ type: 'accepted', jobId: 1 });
     socket.reply({ type: 'queued', jobId: 1, place: 0 });
     socket.reply({ type: 'started', jobId: 1, device: 'cpu', options: {} });
-    socket.reply({ type: 'progress', jobId: 1, stage: 'pass1', iteration: 1, total: 2 });
+    socket.reply({ type: 'progress', jobId: 1, stage: 'pass-1', iteration: 1, total: 2 });
     const preview = [...planeFrames({ jobId: 1, plane: 'preview' }, { width: 1, height: 1, channels: 3, bitsPerChannel: 8 }, new Uint8Array([1, 2, 3]), 1000)][0];
     socket.replyBinary(preview);
     const samples = Uint16Array.from({ length: 12 }, (_, i) => i * 5000);

@@ -2,15 +2,13 @@
 // types, defaults, the options of each mode) is what parseJobOptions / resolveJobOptions enforce.
 import { describe, expect, it } from 'vitest';
 import { PainterlyError } from '../../shared/errors.js';
-import { DEFAULT_LIMITS, resolveLimits } from '../../shared/limits.js';
+import { DEFAULT_LIMITS, MAX_ITERATIONS, MAX_WORKING_SIZE, resolveLimits } from '../../shared/limits.js';
 import {
   checkOptionValues,
   defaultOf,
   HARMONIZE_JOB_DEFAULTS,
   isValidOption,
   JOB_OPTIONS,
-  MAX_ITERATIONS,
-  MAX_WORKING_SIZE,
   OPTION_NAMES,
   optionsOf,
   optionSpec,
@@ -20,7 +18,8 @@ import {
   TAU_PRESETS,
   type OptionName,
 } from '../../shared/options.js';
-import { BACKBONES, DETAILS, MODES, QUALITIES, SMOOTHINGS, type JobOptions, type Mode } from '../../shared/protocol.js';
+import { DETAILS, MODES, QUALITIES, SMOOTHINGS, type JobOptions, type Mode } from '../../shared/protocol.js';
+import { BACKBONES } from '../../shared/catalogue.js';
 import { parseJobOptions, resolveJobOptions } from '../../shared/validate.js';
 
 /** The protocol's whole check of job options, as the companion runs it on `submit`. */
@@ -161,14 +160,12 @@ describe('defaults', () => {
     }
   });
 
-  it('exports the pipelines\' defaults: the full preset\'s values without mode and quality', () => {
-    const { mode: _h, quality: _hq, ...harmonize } = protocol({ mode: 'harmonize' }) as Record<string, unknown>;
-    const { mode: _p, quality: _pq, ...photo } = protocol({ mode: 'photo-style' }) as Record<string, unknown>;
-    expect(HARMONIZE_JOB_DEFAULTS).toEqual(harmonize);
-    expect(PHOTO_STYLE_JOB_DEFAULTS).toEqual(photo);
+  it('exports the pipelines\' defaults: every option resolved at the full preset', () => {
+    expect(HARMONIZE_JOB_DEFAULTS).toEqual(protocol({ mode: 'harmonize' }));
+    expect(PHOTO_STYLE_JOB_DEFAULTS).toEqual(protocol({ mode: 'photo-style' }));
     // The values the CLI and the pipelines have always used.
-    expect(HARMONIZE_JOB_DEFAULTS).toEqual({ backbone: 'vgg19', size: 700, tau: 5, pass1Iters: 1000, pass2Iters: 1000, schedule: 'auto', postProcess: true, detail: 'native' });
-    expect(PHOTO_STYLE_JOB_DEFAULTS).toEqual({ backbone: 'vgg19', size: 700, stage1Iters: 1000, stage2Iters: 1000, smoothing: 'affine' });
+    expect(HARMONIZE_JOB_DEFAULTS).toEqual({ mode: 'harmonize', quality: 'full', backbone: 'vgg19', size: 700, tau: 5, pass1Iters: 1000, pass2Iters: 1000, schedule: 'auto', postProcess: true, detail: 'native' });
+    expect(PHOTO_STYLE_JOB_DEFAULTS).toEqual({ mode: 'photo-style', quality: 'full', backbone: 'vgg19', size: 700, stage1Iters: 1000, stage2Iters: 1000, smoothing: 'affine' });
     expect(Object.isFrozen(HARMONIZE_JOB_DEFAULTS) && Object.isFrozen(PHOTO_STYLE_JOB_DEFAULTS)).toBe(true);
   });
 });

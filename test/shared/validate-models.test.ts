@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PainterlyError } from '../../shared/errors.js';
 import { DEFAULT_LIMITS } from '../../shared/limits.js';
-import { INSTALLABLE_MODELS } from '../../shared/protocol.js';
+import { INSTALLABLE_MODELS } from '../../shared/catalogue.js';
 import { parseClientMessage, parseModelName, parseServerMessage } from '../../shared/validate.js';
 
 const parse = (v: unknown) => parseClientMessage(JSON.stringify(v), DEFAULT_LIMITS);

@@ -3,8 +3,9 @@
 // throwing CANCELLED, and compute a result from the inputs that a test can check exactly.
 import { PainterlyError } from '../../shared/errors.js';
 import type { Image } from '../../companion/image/image.js';
-import type { HarmonizeRunner, PhotoStyleRunner } from '../../companion/server/runners.js';
+import type { HarmonizeRunner, PhotoStyleRunner } from '../../companion/pipeline/runners.js';
 import type { PipelineHooks } from '../../companion/pipeline/types.js';
+import type { StageId } from '../../shared/stages.js';
 
 export interface FakeRunnerOptions {
   /** Wall time of one iteration (ms); 0 yields to the event loop only. */
@@ -52,7 +53,7 @@ function makeRecord(): FakeRunnerRecord & { active: number; notify(i: number): v
   };
 }
 
-async function iterate(stages: [string, number][], preview: Image, hooks: PipelineHooks, opts: FakeRunnerOptions, rec: ReturnType<typeof makeRecord>): Promise<void> {
+async function iterate(stages: [StageId, number][], preview: Image, hooks: PipelineHooks, opts: FakeRunnerOptions, rec: ReturnType<typeof makeRecord>): Promise<void> {
   const total = stages.reduce((n, [, k]) => n + k, 0);
   let done = 0;
   let abortedAt = -1;
@@ -117,7 +118,7 @@ export function fakeHarmonize(opts: FakeRunnerOptions = {}): HarmonizeRunner & {
     rec.active++;
     rec.maxConcurrent = Math.max(rec.maxConcurrent, rec.active);
     try {
-      await iterate([['pass1', options.pass1Iters], ['pass2', options.pass2Iters]], inputs.composite, hooks, opts, rec);
+      await iterate([['pass-1', options.pass1Iters], ['pass-2', options.pass2Iters]], inputs.composite, hooks, opts, rec);
       const image = expectedHarmonized(inputs.composite, inputs.mask);
       rec.finished++;
       return { image, stages: {}, device: options.device, restarts: [0, 0] };
@@ -136,9 +137,9 @@ export function fakePhotoStyle(opts: FakeRunnerOptions = {}): PhotoStyleRunner &
     rec.active++;
     rec.maxConcurrent = Math.max(rec.maxConcurrent, rec.active);
     try {
-      await iterate([['stage1', options.stage1Iters], ['stage2', options.stage2Iters]], inputs.content, hooks, opts, rec);
+      await iterate([['stage-1', options.stage1Iters], ['stage-2', options.stage2Iters]], inputs.content, hooks, opts, rec);
       rec.finished++;
-      return { image: expectedPhotoStyled(inputs.content, inputs.style), device: options.device, restarts: [0, 0] };
+      return { image: expectedPhotoStyled(inputs.content, inputs.style), stages: {}, device: options.device, restarts: [0, 0] };
     } finally {
       rec.active--;
     }

@@ -1,6 +1,6 @@
 // Backbone registry: name → description. Unknown names are refused with the valid list.
 import { PainterlyError } from '../../../shared/errors.js';
-import { BACKBONES as BACKBONE_LIST, type BackboneName } from '../../../shared/protocol.js';
+import { BACKBONES as BACKBONE_LIST, type BackboneName } from '../../../shared/catalogue.js';
 import type { BackboneSpec } from './types.js';
 import { vgg19, vgg19Shallow } from './vgg19.js';
 import { squeezenet } from './squeezenet.js';

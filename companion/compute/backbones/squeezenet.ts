@@ -39,8 +39,7 @@ export const squeezenet: BackboneSpec = {
   // measured with `npm run bench -- tv` (examples 1 and 16).
   tvScale: { pass1: 0.015, pass2: 0.36 },
   maxStride: 16,
-  // Its style terms wash out the object's shading (structure 1.1–1.2 × the naive paste's distance);
-  // a Laplacian term at 4 px (2 px at 350) with weight 10 was the best of weights 1, 3, 10, 30
-  // tried on kit examples 1, 2, 4, 5, 7 at 350 px (issue 13).
+  // Its style terms wash out the object's shading; a Laplacian term at 4 px (2 px at 350) with
+  // weight 10 keeps it, the best of the weights tried (issue 13; docs/quality.md).
   structure: { pool: 4, weight: 10 },
 };

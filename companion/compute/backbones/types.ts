@@ -45,9 +45,10 @@ export interface BackboneSpec {
   maxStride: number;
   /**
    * Pass 2 keeps the object's coarse structure with an image-space Laplacian term
-   * (pipeline/dph/laplacian-term.ts): light backbones whose style terms wash it out. `pool` is
-   * in pixels at the original's 700-px working size (scaled with the working size); `weight` is
-   * the term's normalised-gradient weight, next to content 1 and style τ per layer (§3.6).
+   * (pipeline/harmonize/laplacian-term.ts): light backbones whose style terms wash it out.
+   * `pool` is in pixels at the original's 700-px working size (scaled with the working size);
+   * `weight` is the term's normalised-gradient weight, next to content 1 and style τ per layer
+   * (§3.6, §11).
    */
   structure?: { pool: number; weight: number };
 }

@@ -7,7 +7,7 @@ import * as ort from 'onnxruntime-node';
 import { PainterlyError } from '../../../shared/errors.js';
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import { cpuThreads } from '../cpu-threads.js';
-import { autoCandidates, type Device, type DeviceChoice, type DeviceRequest } from '../device.js';
+import { autoCandidates, type Device, type DeviceChoice, type DeviceRequest } from '../device-names.js';
 import { runtimeDiagnostics } from '../diagnostics.js';
 import { nodesForCpu } from './provider-quirks.js';
 

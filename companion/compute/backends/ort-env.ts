@@ -10,5 +10,3 @@
 // user's environment must not turn it back on. (A worker thread's process.env is its own copy;
 // no worker loads the runtime, and the main thread's value is copied into workers it starts.)
 process.env.ORT_DISABLE_TELEMETRY = '1';
-
-export const ORT_TELEMETRY_DISABLED = true;

@@ -8,7 +8,7 @@
 // when the node has one. The step graph asks for indices from the 3×3 pools of GoogLeNet and
 // SqueezeNet (compute/forward.ts, backward.ts's scatter rule); VGG's 2×2 pools need none.
 import onnxProto from 'onnx-proto';
-import type { Device } from '../device.js';
+import type { Device } from '../device-names.js';
 
 const { onnx } = onnxProto;
 

@@ -2,7 +2,7 @@
 // normaliser is a constant of the graph (GEMM's alpha), so each target is its own small graph.
 import { GraphBuilder, FloatAttr } from '../onnx/graph-builder.js';
 import { createSession } from '../backends/onnx.js';
-import type { OnDevice } from '../device.js';
+import type { OnDevice } from '../device-names.js';
 import type { FeatureMap } from './features.js';
 
 /**

@@ -3,7 +3,7 @@
 // Queries are processed in chunks, so memory grows with N·chunk, never N².
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import { createSession } from '../backends/onnx.js';
-import type { OnDevice } from '../device.js';
+import type { OnDevice } from '../device-names.js';
 import type { FeatureMap } from './features.js';
 import { throwIfCancelled } from '../../../shared/errors.js';
 

@@ -8,7 +8,8 @@
 //   - once per run: histogramReference() and rankToValueTable() (C × nI table);
 //   - every evaluation: sort each channel, read the table by rank, scatter back by position —
 //     which the compute graph can do with TopK + ScatterElements.
-// remapSlow() is the literal per-element version, kept for tests and as documentation.
+// The per-element CPU remap and a slow literal transcription, which tests check the table against,
+// live in test/support/histogram-remap-cpu.ts.
 //
 // Arithmetic follows the original's float32 where it decides a bin or a rank; ties between equal
 // values are ranked by position (a stable sort), where the original's GPU sort is unspecified.
@@ -125,70 +126,4 @@ export function rankToValueTable(ref: HistogramReference, nI: number): Float32Ar
     }
   });
   return table;
-}
-
-/**
- * Positions of one channel in ascending order of value, ties by position. Packs a sortable
- * 32-bit key of the float and the position into one exact double so a native numeric sort does it.
- */
-export function sortedOrder(values: Float32Array): Uint32Array {
-  const n = values.length;
-  const order = new Uint32Array(n);
-  if (n > 1 << 21) {
-    for (let i = 0; i < n; i++) order[i] = i;
-    return order.sort((a, b) => values[a] - values[b] || a - b);
-  }
-  const bits = new Uint32Array(Float32Array.of(0).buffer);
-  const asFloat = new Float32Array(bits.buffer);
-  const packed = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    asFloat[0] = values[i] === 0 ? 0 : values[i]; // −0 ranks with +0
-    const u = bits[0];
-    const key = u & 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
-    packed[i] = key * 2097152 + i;
-  }
-  packed.sort();
-  for (let i = 0; i < n; i++) order[i] = packed[i] % 2097152;
-  return order;
-}
-
-/** R for current values (C × nI, channel-major) by sorting each channel and reading `table` by rank. */
-export function remapWithTable(values: Float32Array, C: number, nI: number, table: Float32Array): Float32Array {
-  const out = new Float32Array(C * nI);
-  for (let c = 0; c < C; c++) {
-    const order = sortedOrder(values.subarray(c * nI, (c + 1) * nI));
-    for (let k = 0; k < nI; k++) out[c * nI + order[k]] = table[c * nI + k];
-  }
-  return out;
-}
-
-/**
- * The slow obvious remap: sort each channel's values, find each rank's bin by binary search over
- * the cumulative counts exactly as the original kernel does, and write R back at the value's position.
- */
-export function remapSlow(values: Float32Array, C: number, nI: number, ref: HistogramReference): Float32Array {
-  const { bins } = ref;
-  const out = new Float32Array(C * nI);
-  for (let c = 0; c < C; c++) {
-    const h = ref.channels[c];
-    const base = c * nI;
-    const idx = Array.from({ length: nI }, (_, i) => i);
-    idx.sort((a, b) => values[base + a] - values[base + b] || a - b);
-    for (let k = 0; k < nI; k++) {
-      let s = 0;
-      let e = bins - 1;
-      let bin = bins - 1; // not reachable with consistent counts; the last bin is the safe choice
-      while (s <= e) {
-        const m = (s + e) >> 1;
-        if (k >= upperEdge(h, m, bins)) s = m + 1;
-        else if (k < lowerEdge(h, m)) e = m - 1;
-        else {
-          bin = m;
-          break;
-        }
-      }
-      out[base + idx[k]] = valueFor(h, bins, k, bin);
-    }
-  }
-  return out;
 }

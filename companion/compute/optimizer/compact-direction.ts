@@ -8,7 +8,7 @@
 //   R_ij = s_iᵀy_j (i ≤ j), D = diag(s_iᵀy_i), pairs in chronological order, γ = H₀.
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import { createSession, type Session } from '../backends/onnx.js';
-import type { OnDevice } from '../device.js';
+import type { OnDevice } from '../device-names.js';
 
 /** A pair the optimiser accepted, with the sᵀy and yᵀy it accepted it on (float64 sums). */
 export interface AcceptedPair {

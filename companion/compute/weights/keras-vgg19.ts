@@ -23,9 +23,6 @@ const BLOCKS: ReadonlyArray<readonly [number, number]> = [
 /** Our names of the VGG-19 conv layers, in network order: conv1_1 … conv5_4. */
 export const VGG19_CONV_LAYERS: readonly string[] = BLOCKS.map(([b, c]) => `conv${b}_${c}`);
 
-/** Caffe/Keras VGG preprocessing: BGR in 0..255 minus this per-channel mean (B, G, R). */
-export const VGG19_MEAN_BGR = [103.939, 116.779, 123.68] as const;
-
 export const VGG19_METADATA = {
   architecture: 'vgg19',
   license: VGG19_LICENSE,

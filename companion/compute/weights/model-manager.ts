@@ -2,7 +2,7 @@
 // and enable, and an installer with byte progress and cancel. The panel may only name a model
 // from the catalogue: anything else (a URL, a path) is refused before any I/O happens.
 import { statSync } from 'node:fs';
-import { BACKBONE_PRESETS, type BackboneName, type BackbonePreset } from '../../../shared/protocol.js';
+import { BACKBONE_PRESETS, type BackboneName, type BackbonePreset } from '../../../shared/catalogue.js';
 import { PainterlyError } from '../../../shared/errors.js';
 import { cacheDir, modelPath } from './cache.js';
 import { fetchModel, type FetchOptions } from './fetch.js';

@@ -4,8 +4,6 @@ import { VGG19_CONV_LAYERS } from './keras-vgg19.js';
 /** Names of the weight sets a job can ask for. `vgg19-partial` is conv1_1…conv3_4 at least. */
 export type ModelName = 'vgg19' | 'vgg19-partial' | 'squeezenet' | 'googlenet';
 
-export const MODEL_NAMES: readonly ModelName[] = Object.freeze(['vgg19', 'vgg19-partial', 'squeezenet', 'googlenet']);
-
 /** Which backbones each cached model enables. A full VGG-19 also serves the shallow one. */
 export const BACKBONES_BY_MODEL: Readonly<Record<ModelName, readonly string[]>> = {
   vgg19: ['vgg19', 'vgg19-shallow'],

@@ -43,8 +43,8 @@ export interface OptimiseResult {
 /**
  * Fixed-step L-BFGS can run away (pass 2 on one kit example climbs from 2e5 to infinity in 20
  * steps, its image black): a step whose loss is not finite or 100× the lowest so far sends the
- * run back to its best iterate with a fresh history (lbfgs.ts, restartAbove). Healthy runs never
- * come near it (their worst transient is ×9), so they follow Torch step for step.
+ * run back to its best iterate with a fresh history (lbfgs.ts, restartAbove; notes §4). Healthy
+ * runs never come near it (their worst transient is ×9), so they follow Torch step for step.
  */
 export const DIVERGENCE_FACTOR = 100;
 

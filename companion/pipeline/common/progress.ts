@@ -1,15 +1,11 @@
-// Progress for a job of either pipeline: stage names, the iterations of its two optimisations
-// (DPH's passes, photo style's stages), an ETA for the whole job, a small preview now and then
-// (at most every PREVIEW_INTERVAL_MS, and at the end of each optimisation), and notes (e.g. a
-// label that is in only one image) sent as a stage of their own so that every caller, the
-// server included, passes them on.
+// Progress for a job of either pipeline: its stages (by id, shared/stages.ts), the iterations of
+// its two optimisations (DPH's passes, photo style's stages), an ETA for the whole job, a small
+// preview now and then (the one preview policy, PREVIEW_POLICY: at most one per interval, and one
+// at the end of each optimisation), and notes for the user.
 import type { Image } from '../../image/image.js';
 import { resize } from '../../image/resize.js';
-import { NOTE_PREFIX } from '../../../shared/protocol.js';
-import type { Progress } from '../types.js';
-
-const PREVIEW_INTERVAL_MS = 2000;
-const PREVIEW_SIDE = 256;
+import { PREVIEW_POLICY, type StageId } from '../../../shared/stages.js';
+import type { PipelineHooks, Progress } from '../types.js';
 
 export interface ProgressPlan {
   /** Iterations of the first and second optimisation (the most each may run). */
@@ -26,28 +22,34 @@ export interface ProgressPlan {
   /** Estimated seconds of the work after them (post-processing, smoothing). */
   afterSeconds: number;
   /** The stage that does that work, whose ETA is `afterSeconds` (when it has no iterations). */
-  afterStage?: string;
+  afterStage?: StageId;
 }
 
 export class JobProgress {
-  private stageName = 'starting';
+  private stageName: StageId = 'loading-model';
   private stageStart = 0;
   private rate: [number, number] = [NaN, NaN];
   private lastPreview = -Infinity;
 
-  constructor(
-    private readonly emit: ((p: Progress) => void) | undefined,
-    private readonly plan: ProgressPlan,
-  ) {}
+  private readonly emit: ((p: Progress) => void) | undefined;
+  private readonly onNote: ((sentence: string) => void) | undefined;
 
-  stage(name: string): void {
+  constructor(
+    hooks: Pick<PipelineHooks, 'onProgress' | 'onNote'>,
+    private readonly plan: ProgressPlan,
+  ) {
+    this.emit = hooks.onProgress;
+    this.onNote = hooks.onNote;
+  }
+
+  stage(name: StageId): void {
     this.stageName = name;
     this.stageStart = performance.now();
     this.emit?.({ stage: name, iteration: 0, total: 0, etaSeconds: this.eta(0, 0) });
   }
 
   note(sentence: string): void {
-    this.emit?.({ stage: `${NOTE_PREFIX}${sentence}`, iteration: 0, total: 0 });
+    this.onNote?.(sentence);
   }
 
   /** After iteration `it` of optimisation `which`; `preview` is called only when a preview is due. */
@@ -56,7 +58,7 @@ export class JobProgress {
     const now = performance.now();
     this.rate[which - 1] = (now - this.stageStart) / 1000 / Math.max(1, it);
     const p: Progress = { stage: this.stageName, iteration: it, total, etaSeconds: this.eta(which, this.expectedLeft(which, it, total)) };
-    if (now - this.lastPreview >= PREVIEW_INTERVAL_MS || it === total) {
+    if (now - this.lastPreview >= PREVIEW_POLICY.intervalMs || it === total) {
       this.lastPreview = now;
       p.preview = small(preview());
     }
@@ -103,9 +105,10 @@ export class JobProgress {
   }
 }
 
-/** At most PREVIEW_SIDE on the longer side. */
+/** At most PREVIEW_POLICY.maxSide on the longer side. */
 function small(img: Image): Image {
+  const side = PREVIEW_POLICY.maxSide;
   const m = Math.max(img.width, img.height);
-  if (m <= PREVIEW_SIDE) return img;
-  return resize(img, Math.max(1, Math.round((img.width * PREVIEW_SIDE) / m)), Math.max(1, Math.round((img.height * PREVIEW_SIDE) / m)));
+  if (m <= side) return img;
+  return resize(img, Math.max(1, Math.round((img.width * side) / m)), Math.max(1, Math.round((img.height * side) / m)));
 }

@@ -33,7 +33,7 @@ export interface SmoothingRunOptions {
   thread?: 'worker' | 'inline';
 }
 
-/** Rough cost on one CPU core, seconds per working-size pixel (README figures at 700×437). */
+/** Rough cost on one CPU core, seconds per working-size pixel (this folder's README.md, "Cost"). */
 export const SMOOTHING_SECONDS_PER_PIXEL: Readonly<Record<SmoothingMode, number>> = { affine: 4e-5, 'closed-form': 8e-5, none: 0 };
 
 /** Runs the post-process in this thread. */

@@ -162,7 +162,7 @@ describe('runBatch and the summary', () => {
       now: () => t,
       harmonizeJob: async (_job, hooks) => {
         t += 1000;
-        hooks.onProgress?.({ stage: 'pass 1', iteration: 3, total: 10, etaSeconds: 9 });
+        hooks.onProgress?.({ stage: 'pass-1', iteration: 3, total: 10, etaSeconds: 9 });
         t += 9000;
         return { width: 1, height: 1, channels: 3, data: new Float32Array(3) };
       },
@@ -170,9 +170,9 @@ describe('runBatch and the summary', () => {
     });
     // Job a: 1 s in, 9 s to go, one more job of about 10 s. Job b: the mean of a (10 s) is known.
     expect(out.split('\r').filter(Boolean)).toEqual([
-      '[1/2] a: pass 1 3/10 · batch about 19 s left\x1b[K',
+      '[1/2] a: Pass 1 of 2: painting 3/10 · batch about 19 s left\x1b[K',
       `[1/2] a: done in 10 s → ${join(root, 'run/a.png')} · batch about 10 s left\x1b[K\n`,
-      '[2/2] b: pass 1 3/10 · batch about 9 s left\x1b[K',
+      '[2/2] b: Pass 1 of 2: painting 3/10 · batch about 9 s left\x1b[K',
       `[2/2] b: done in 10 s → ${join(root, 'run/b.png')}\x1b[K\n`,
     ]);
   });

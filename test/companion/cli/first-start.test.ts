@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PainterlyError } from '../../../shared/errors.js';
-import { BACKBONES, type ModelInfo } from '../../../shared/protocol.js';
+import { BACKBONES, type ModelInfo } from '../../../shared/catalogue.js';
 import { offerDefaultModel, type FirstStartIO, type FirstStartSituation } from '../../../companion/cli/first-start.js';
 import { bannerLines, tildify, wrap } from '../../../companion/cli/serve-banner.js';
 import { MODEL_BASE_URL_ENV } from '../../../companion/compute/weights/sources.js';

@@ -60,7 +60,7 @@ describe('painterly harmonize', () => {
   }
 
   it('stops on Ctrl-C and exits non-zero', async () => {
-    const r = await run([...base(join(dir, 'cancelled.png')), '--pass1-iters', '10000'], { interruptOn: /pass 1/ });
+    const r = await run([...base(join(dir, 'cancelled.png')), '--pass1-iters', '10000'], { interruptOn: /Pass 1 of 2/ });
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/CANCELLED/);
   });

@@ -6,12 +6,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isPainterlyError, type PainterlyError } from '../../../shared/errors.js';
 import { DEFAULT_LIMITS } from '../../../shared/limits.js';
 import { defaultOf, JOB_OPTIONS, OPTION_NAMES, optionsOf, optionSpec, type OptionName } from '../../../shared/options.js';
-import { BACKBONES, MODES, SCHEDULES, SMOOTHINGS, type Mode } from '../../../shared/protocol.js';
+import { MODES, SCHEDULES, SMOOTHINGS, type Mode } from '../../../shared/protocol.js';
+import { BACKBONES } from '../../../shared/catalogue.js';
 import { parseJobOptions, resolveJobOptions } from '../../../shared/validate.js';
 import { flagsOf, jobFlagConfig, jobOptionsFromFlags } from '../../../companion/cli/options.js';
 import { BACKBONE_NAMES } from '../../../companion/compute/backbones/index.js';
 import { SMOOTHING_MODES } from '../../../companion/pipeline/photo-style/smoothing.js';
-import type { Command } from '../../../companion/cli/main.js';
+import type { Command } from '../../../companion/cli/command.js';
 
 const COMMANDS: Record<'harmonize' | 'photo-style' | 'client', { load: () => Promise<Command>; modes: readonly Mode[] }> = {
   harmonize: { load: () => import('../../../companion/cli/harmonize.js').then((m) => m.command), modes: ['harmonize'] },

@@ -55,7 +55,7 @@ describe('painterly photo-style', () => {
   }
 
   it('stops on Ctrl-C during stage 1 and exits with 130', async () => {
-    const r = await run([...base(join(dir, 'cancelled.png')), '--stage1-iters', '10000'], { interruptOn: /stage 1/ });
+    const r = await run([...base(join(dir, 'cancelled.png')), '--stage1-iters', '10000'], { interruptOn: /Stage 1 of 2/ });
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/CANCELLED/);
   });

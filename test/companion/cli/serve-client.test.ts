@@ -52,7 +52,7 @@ describe('painterly client harmonize', () => {
     t = await startTestServer();
     const out = path.join(dir, 'out.png');
     const r = await client(['harmonize', ...files(), '--port', String(t.server.port), '--token', t.token, '--pass1-iters', '3', '--pass2-iters', '2', '--tau', '10', '--out', out]);
-    expect(r.stderr).toContain('pass1 3/3');
+    expect(r.stderr).toContain('Pass 1 of 2: painting 3/3');
     expect(r.code).toBe(0);
     const { data, info } = await sharp(out).raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height, info.channels]).toEqual([W, H, 3]);
@@ -70,7 +70,7 @@ describe('painterly client harmonize', () => {
     t = await startTestServer({}, { iterationMs: 5 });
     let sent = false;
     const r = await client(['harmonize', ...files(), '--port', String(t.server.port), '--token', t.token, '--pass1-iters', '5000', '--out', path.join(dir, 'never.png')], (text, child) => {
-      if (!sent && /pass1 \d+\/5000/.test(text)) {
+      if (!sent && /Pass 1 of 2: painting \d+\/5000/.test(text)) {
         sent = true;
         child.kill('SIGINT');
       }

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { connectToCompanion, type WebSocketLike } from '../../../shared/client.js';
+import { type WebSocketLike } from '../../../shared/client.js';
+import { connectToCompanion } from '../../../shared/connect.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const bin = path.join(repoRoot, 'bin/painterly.js');

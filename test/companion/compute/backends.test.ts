@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { chooseDevice } from '../../../companion/compute/backends/onnx.js';
-import { parseDevice, selectDevice, DEVICES } from '../../../companion/compute/device.js';
+import { selectDevice } from '../../../companion/compute/device.js';
+import { parseDevice, DEVICES } from '../../../companion/compute/device-names.js';
 
 describe('devices', () => {
   it('lists the devices by name and refuses an unknown one by listing them', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Image } from '../../../companion/image/image.js';
-import type { Nnf } from '../../../companion/image/patchmatch.js';
+import type { Nnf } from '../../../companion/image/nnf.js';
 import { votePatches } from '../../../companion/image/vote.js';
 
 /** B with a distinct value per pixel and channel: value = 100·channel + index. */

@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { connectToCompanion, type WebSocketLike } from '../../../shared/client.js';
+import { type WebSocketLike } from '../../../shared/client.js';
+import { connectToCompanion } from '../../../shared/connect.js';
 import { harmonizePlanes } from './harness.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');

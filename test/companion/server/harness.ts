@@ -3,9 +3,11 @@
 import WebSocket from 'ws';
 import { decodeFrame, planeFrames, type Frame } from '../../../shared/frames.js';
 import type { PlaneInput } from '../../../shared/client.js';
-import { BACKBONES, PROTOCOL_VERSION, type CompanionCapabilities, type ServerMessage } from '../../../shared/protocol.js';
+import { PROTOCOL_VERSION, type CompanionCapabilities, type ServerMessage } from '../../../shared/protocol.js';
+import { BACKBONES } from '../../../shared/catalogue.js';
 import { generateToken } from '../../../companion/server/token.js';
-import { createCompanionServer, type CompanionServer, type CompanionServerOptions, type ServerLogEntry } from '../../../companion/server/server.js';
+import { createCompanionServer, type CompanionServer, type CompanionServerOptions } from '../../../companion/server/server.js';
+import type { ServerLogEntry } from '../../../companion/server/log.js';
 import type { Image } from '../../../companion/image/image.js';
 import { fakeHarmonize, fakePhotoStyle, type FakeRunnerOptions } from '../../support/fake-runners.js';
 
@@ -38,7 +40,6 @@ export async function startTestServer(
     runners: { harmonize, photoStyle },
     capabilities: async () => ALL_PRESENT,
     progressIntervalMs: 0,
-    previewIntervalMs: 0,
     log: (e) => logs.push(e),
     ...overrides,
   });

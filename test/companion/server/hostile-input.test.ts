@@ -2,6 +2,7 @@
 // the same connection still completes a job (and the server serves new connections).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeFrame, FRAME_HEADER_BYTES, planeFrames } from '../../../shared/frames.js';
+import { PROTOCOL_VERSION } from '../../../shared/protocol.js';
 import { fakeHarmonize } from '../../support/fake-runners.js';
 import { harmonizePlanes, pairedSocket, runRawJob, startTestServer, TestSocket, type TestServer } from './harness.js';
 
@@ -67,7 +68,7 @@ describe('control messages', () => {
   });
 
   it('refuses a second hello and keeps the connection', async () => {
-    s.sendJson({ type: 'hello', protocolVersion: 1, token: t.token });
+    s.sendJson({ type: 'hello', protocolVersion: PROTOCOL_VERSION, token: t.token });
     expect((await s.next('error')).code).toBe('BAD_MESSAGE');
     await expectUsable();
   });
@@ -127,7 +128,7 @@ describe('control messages', () => {
     t = await startTestServer({ runners: { harmonize: fakeHarmonize() } });
     const sock = new TestSocket(t.server.url);
     await sock.opened;
-    sock.sendJson({ type: 'hello', protocolVersion: 1, token: t.token });
+    sock.sendJson({ type: 'hello', protocolVersion: PROTOCOL_VERSION, token: t.token });
     expect((await sock.next('welcome')).modes).toEqual(['harmonize']);
     sock.sendJson({ type: 'submit', jobId: 1, options: { mode: 'photo-style' }, planes: [] });
     expect(await sock.next('error')).toMatchObject({ jobId: 1, code: 'MODE_UNAVAILABLE' });

@@ -4,7 +4,8 @@
 // bounded the same way. A real client pairs within a second whatever is held open.
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { connectToCompanion, type WebSocketLike } from '../../../shared/client.js';
+import { type WebSocketLike } from '../../../shared/client.js';
+import { connectToCompanion } from '../../../shared/connect.js';
 import { DEFAULT_LIMITS } from '../../../shared/limits.js';
 import { PROTOCOL_VERSION } from '../../../shared/protocol.js';
 import { startTestServer, type TestServer } from './harness.js';

@@ -2,7 +2,7 @@
 // and a client whose WebSocket refuses subprotocols still pairs by hello.
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { connectToCompanion } from '../../../shared/client.js';
+import { connectToCompanion } from '../../../shared/connect.js';
 import { SUBPROTOCOL, tokenFromProtocols, upgradeProtocols } from '../../../shared/pairing.js';
 import { generateToken } from '../../../companion/server/token.js';
 import { startTestServer, type TestServer } from './harness.js';

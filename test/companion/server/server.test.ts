@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { connectToCompanion, type WebSocketLike } from '../../../shared/client.js';
+import { type WebSocketLike } from '../../../shared/client.js';
+import { connectToCompanion } from '../../../shared/connect.js';
 import { PainterlyError } from '../../../shared/errors.js';
 import { PROTOCOL_VERSION, type JobEvent } from '../../../shared/protocol.js';
 import { expectedHarmonized, expectedPhotoStyled } from '../../support/fake-runners.js';
@@ -39,8 +40,8 @@ describe('createCompanionServer', () => {
     expect(types.indexOf('started')).toBeGreaterThan(types.indexOf('queued'));
     const progress = events.filter((e) => e.type === 'progress');
     expect(progress.map((p) => [p.stage, p.iteration, p.total])).toEqual([
-      ...[1, 2, 3, 4, 5, 6].map((i) => ['pass1', i, 6]),
-      ...[1, 2, 3, 4].map((i) => ['pass2', i, 4]),
+      ...[1, 2, 3, 4, 5, 6].map((i) => ['pass-1', i, 6]),
+      ...[1, 2, 3, 4].map((i) => ['pass-2', i, 4]),
     ]);
     expect(types.at(-1)).toBe('result');
     expect({ w: out.width, h: out.height, c: out.channels, b: out.bitsPerChannel }).toEqual({ w: 40, h: 30, c: 3, b: 8 });
@@ -93,6 +94,30 @@ describe('createCompanionServer', () => {
     const styleImg = { width: 8, height: 12, channels: 3, data: Float32Array.from(style.data, (v) => v / 255) };
     expect(Array.from(out.data)).toEqual(Array.from(quantise(expectedPhotoStyled(a.composite, styleImg), 8)));
     expect(t.photoStyle.record.options[0]).toMatchObject({ size: 350, stage1Iters: 200, stage2Iters: 200, smoothing: 'closed-form' });
+    client.close();
+  });
+
+  it('passes a runner\'s notes on as note events, and its stages by their table ids', async () => {
+    await t.close();
+    t = await startTestServer({
+      runners: {
+        photoStyle: async (inputs, options, hooks) => {
+          hooks.onProgress?.({ stage: 'style-targets', iteration: 0, total: 0 });
+          hooks.onNote?.('The label purple is in the style labels only; it is ignored.');
+          hooks.onProgress?.({ stage: 'stage-1', iteration: 1, total: 1 });
+          return { image: inputs.content, stages: {}, device: options.device, restarts: [0, 0] };
+        },
+      },
+    });
+    const client = await connectToCompanion({ url: t.server.url, token: t.token, createSocket: nodeSocket });
+    const { planes } = harmonizePlanes(20, 10);
+    const events: JobEvent[] = [];
+    await client.submit({ options: { mode: 'photo-style' }, planes: [{ ...planes[1], plane: 'content' }, { ...planes[0], plane: 'style' }] }, (e) => events.push(e)).result;
+    expect(events.filter((e) => e.type === 'progress' || e.type === 'note').map((e) => (e.type === 'note' ? e.message : e.stage))).toEqual([
+      'style-targets',
+      'The label purple is in the style labels only; it is ignored.',
+      'stage-1',
+    ]);
     client.close();
   });
 });

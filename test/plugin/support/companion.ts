@@ -3,9 +3,10 @@
 // Stopgap until `painterly serve` can run a tiny real pipeline quickly enough for tests.
 import { createCompanionServer, type CompanionServer } from '../../../companion/server/server.js';
 import { generateToken } from '../../../companion/server/token.js';
-import type { BackboneAvailability, BackboneName, CompanionCapabilities } from '../../../shared/protocol.js';
+import type { CompanionCapabilities } from '../../../shared/protocol.js';
+import type { BackboneAvailability, BackboneName } from '../../../shared/catalogue.js';
 import type { ModelService } from '../../../companion/server/model-installs.js';
-import { fetchCommandFor } from '../../../shared/protocol.js';
+import { fetchCommandFor } from '../../../shared/catalogue.js';
 import { fakeHarmonize, fakePhotoStyle } from '../../support/fake-runners.js';
 
 export interface FakeCompanionOptions {
@@ -53,7 +54,6 @@ export async function startFakeCompanion(opts: FakeCompanionOptions = {}): Promi
     capabilities: async () => (opts.backbones ? { ...capabilities, backbones: await opts.backbones() } : capabilities),
     ...(opts.models ? { models: opts.models } : {}),
     progressIntervalMs: 50,
-    previewIntervalMs: 150,
   });
   return { server, token, url: server.url, harmonize, close: () => server.close() };
 }

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { matchPatches, normalizePositions, openMatching } from '../../../../companion/compute/graphs/matching.js';
 import type { FeatureMap } from '../../../../companion/compute/graphs/features.js';
-import { CPU } from '../../../../companion/compute/device.js';
+import { CPU } from '../../../../companion/compute/device-names.js';
 import { mulberry32 } from '../../../support/gradcheck.js';
 
 function randomMap(C: number, h: number, w: number, seed: number): FeatureMap {

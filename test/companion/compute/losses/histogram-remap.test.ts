@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../support/gradcheck.js';
-import {
-  histogramReference,
-  rankToValueTable,
-  remapSlow,
-  remapWithTable,
-  sortedOrder,
-} from '../../../../companion/compute/losses/histogram-remap.js';
+import { histogramReference, rankToValueTable } from '../../../../companion/compute/losses/histogram-remap.js';
+import { remapSlow, remapWithTable, sortedOrder } from '../../../support/histogram-remap-cpu.js';
 
 import { originalHistogramRemap } from '../../../support/original-histogram.js';
 

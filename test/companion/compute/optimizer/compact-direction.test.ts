@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { lbfgs } from '../../../../companion/compute/optimizer/lbfgs.js';
 import { openCompactDirection } from '../../../../companion/compute/optimizer/compact-direction.js';
-import { CPU } from '../../../../companion/compute/device.js';
+import { CPU } from '../../../../companion/compute/device-names.js';
 import { mulberry32 } from '../../../support/gradcheck.js';
 import { measured } from '../../../support/torch-lbfgs.js';
 import { RUNAWAY_START, logCosh } from '../../../support/runaway-objectives.js';

@@ -113,8 +113,8 @@ describe('progress of a pass that stops early', () => {
 
   it('shows the pass complete, then the next stage; the ETA counts the expected iterations, not the cap', () => {
     const events: Progress[] = [];
-    const p = new JobProgress((e) => events.push(e), { iterations: [400, 1000], expected: [200, 300], checkEvery: 50, costRatio: 4, afterSeconds: 3 });
-    p.stage('pass 1');
+    const p = new JobProgress({ onProgress: (e) => events.push(e) }, { iterations: [400, 1000], expected: [200, 300], checkEvery: 50, costRatio: 4, afterSeconds: 3 });
+    p.stage('pass-1');
     for (let it = 1; it <= 150; it++) p.iteration(1, it, 400, image);
     const during = events[events.length - 1];
     expect(during.total).toBe(400);
@@ -123,14 +123,14 @@ describe('progress of a pass that stops early', () => {
     expect(rate).toBeGreaterThan(0);
     p.stoppedEarly(1, 150, image);
     const end = events[events.length - 1];
-    expect([end.stage, end.iteration, end.total]).toEqual(['pass 1', 150, 150]);
+    expect([end.stage, end.iteration, end.total]).toEqual(['pass-1', 150, 150]);
     expect(end.preview).toBeDefined();
     expect(end.etaSeconds! - 3).toBeCloseTo(300 * 4 * rate, 6);
-    p.stage('pass 2');
-    expect(events[events.length - 1]).toMatchObject({ stage: 'pass 2', iteration: 0, total: 0 });
+    p.stage('pass-2');
+    expect(events[events.length - 1]).toMatchObject({ stage: 'pass-2', iteration: 0, total: 0 });
     // Past its expected count a pass is expected to end within its next check (50), not at the cap (680 left).
     for (let it = 1; it <= 320; it++) p.iteration(2, it, 1000, image);
-    const at = (it: number): number => events.find((e) => e.stage === 'pass 2' && e.iteration === it)!.etaSeconds! - 3;
+    const at = (it: number): number => events.find((e) => e.stage === 'pass-2' && e.iteration === it)!.etaSeconds! - 3;
     const ratio = at(320) / at(290); // 50 left vs 10 left at about the same rate
     expect(ratio).toBeGreaterThan(2.5);
     expect(ratio).toBeLessThan(10);
