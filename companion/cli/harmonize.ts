@@ -1,14 +1,13 @@
 // `painterly harmonize`: the harmonization pipeline on files, with a progress bar and Ctrl-C.
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { PainterlyError } from '../../shared/errors.js';
-import { readImage, readMask, writeImage } from '../image/io.js';
+import { readImage, readMask } from '../image/io.js';
 import { pipelineRunners, type Runners } from '../pipeline/runners.js';
 import type { Command } from './command.js';
 import { probeDevice } from './device-probe.js';
 import { showJobProgress } from './job-progress.js';
 import { jobFlagConfig, jobOptionsFromFlags, jobOptionsHelp, parseOptions } from './options.js';
 import { withInterrupt } from './interrupt.js';
+import { writeJobOutputs } from './job-output.js';
 
 const HELP = `Usage: painterly harmonize --painting P --composite C --mask M --out OUT.png [options]
 
@@ -63,12 +62,7 @@ export function harmonizeCommand(runners: Runners = pipelineRunners()): Command 
       return withInterrupt(async (signal, bar) => {
         const result = await run({ painting, composite, mask, dilatedMask }, options, { signal, onProgress: (p) => showJobProgress(bar, p) });
         bar.done(`Harmonized on ${result.device}.`);
-        await writeImage(v.out!, result.image);
-        if (v['save-stages']) {
-          await mkdir(v['save-stages'], { recursive: true });
-          for (const [name, img] of Object.entries(result.stages)) if (img) await writeImage(join(v['save-stages'], `${name}.png`), img);
-        }
-        console.log(`Wrote ${v.out}`);
+        await writeJobOutputs(v.out!, result.image, result.stages, v['save-stages']);
         return 0;
       });
     },

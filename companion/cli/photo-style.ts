@@ -1,8 +1,6 @@
 // `painterly photo-style`: photo style transfer on files, with a progress bar and Ctrl-C.
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { PainterlyError } from '../../shared/errors.js';
-import { readImage, writeImage } from '../image/io.js';
+import { readImage } from '../image/io.js';
 import { checkLabelSize } from '../pipeline/photo-style/labels.js';
 import { pipelineRunners, type Runners } from '../pipeline/runners.js';
 import type { Command } from './command.js';
@@ -10,6 +8,7 @@ import { probeDevice } from './device-probe.js';
 import { showJobProgress } from './job-progress.js';
 import { jobFlagConfig, jobOptionsFromFlags, jobOptionsHelp, parseOptions } from './options.js';
 import { withInterrupt } from './interrupt.js';
+import { writeJobOutputs } from './job-output.js';
 
 const HELP = `Usage: painterly photo-style --content C --style S --out OUT.png [options]
 
@@ -83,12 +82,7 @@ export function photoStyleCommand(runners: Runners = pipelineRunners()): Command
           },
         });
         bar.done(`Restyled on ${result.device}.`);
-        await writeImage(v.out!, result.image);
-        if (v['save-stages']) {
-          await mkdir(v['save-stages'], { recursive: true });
-          for (const [name, img] of Object.entries(result.stages)) if (img) await writeImage(join(v['save-stages'], `${name}.png`), img);
-        }
-        console.log(`Wrote ${v.out}`);
+        await writeJobOutputs(v.out!, result.image, result.stages, v['save-stages']);
         return 0;
       });
     },
