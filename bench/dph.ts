@@ -19,7 +19,7 @@ import { regionOfInterest } from '../companion/pipeline/harmonize/region.js';
 import { dphMasks } from '../companion/pipeline/harmonize/masks.js';
 import { firstChannel } from '../companion/image/image.js';
 import { resize, workingSize } from '../companion/image/resize.js';
-import type { HarmonizeInputs, Progress } from '../companion/pipeline/types.js';
+import type { HarmonizeDocument, Progress } from '../companion/pipeline/types.js';
 import { KIT, kitWeights } from '../eval/shared-kit.js';
 import { fmt, peakRssMiB, timeIt } from './util.js';
 
@@ -29,7 +29,7 @@ interface RunFigures {
   perIteration: [number, number];
 }
 
-async function timedRun(inputs: HarmonizeInputs, net: Network, size: number, iters: [number, number], internals: HarmonizeInternals = {}): Promise<RunFigures> {
+async function timedRun(inputs: HarmonizeDocument, net: Network, size: number, iters: [number, number], internals: HarmonizeInternals = {}): Promise<RunFigures> {
   const stages = new Map<string, number>();
   let current = '';
   let since = performance.now();
@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<void> {
   });
   const data = join(KIT, 'dph-examples', 'data');
   const k = v.example!;
-  const inputs: HarmonizeInputs = {
+  const inputs: HarmonizeDocument = {
     painting: await readImage(join(data, `${k}_target.jpg`)), composite: await readImage(join(data, `${k}_naive.jpg`)),
     mask: await readMask(join(data, `${k}_c_mask.jpg`)), dilatedMask: await readMask(join(data, `${k}_c_mask_dilated.jpg`)),
   };

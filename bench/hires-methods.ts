@@ -20,12 +20,14 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { harmonize, toInputResolution } from '../companion/pipeline/harmonize/harmonize.js';
+import { harmonize } from '../companion/pipeline/harmonize/harmonize.js';
+import { toInputResolution } from '../companion/pipeline/harmonize/enlarge.js';
+import { wholeDocument } from '../companion/pipeline/harmonize/document-view.js';
 import { loadNetwork, type Network } from '../companion/compute/network.js';
 import { readImage, readMask, writeImage } from '../companion/image/io.js';
 import { firstChannel, type Image } from '../companion/image/image.js';
 import { resize, workingSize } from '../companion/image/resize.js';
-import { planNativeDetail } from '../companion/pipeline/harmonize/detail/job.js';
+import { intoDocument, planNativeDetail } from '../companion/pipeline/harmonize/detail/job.js';
 import { refineToNative, type LevelContext, type NativeSettings } from '../companion/pipeline/harmonize/detail/native.js';
 import { cropAt, cropFromCanvas, cropImage, transfer } from '../companion/pipeline/harmonize/detail/geometry.js';
 import { backProject } from '../companion/pipeline/harmonize/detail/synthesis.js';
@@ -77,14 +79,14 @@ export async function main(argv: string[]): Promise<void> {
     const files = await buildCase(c, join(out, 'set'));
     const inputs: Inputs = { painting: await readImage(files.painting), composite: await readImage(files.composite), mask: await readMask(files.mask) };
     const paper = await paperScale(inputs, net, backbone, Number(v.iters), v.paper && join(v.paper, `${name}-${backbone}-paper-scale.png`));
-    const job = planNativeDetail(inputs.painting, Math.max(paper.width, paper.height), inputs.mask)!;
+    const job = planNativeDetail(inputs.painting, Math.max(paper.width, paper.height), wholeDocument(inputs.mask))!;
     const dist = signedDistance(inputs.mask);
     const sheet: Image[] = [];
     for (const method of methods) {
       const t0 = performance.now();
       const image = method === 'enlarge'
         ? toInputResolution(paper, inputs.painting, resize(firstChannel(inputs.mask), paper.width, paper.height), inputs.painting.width, inputs.painting.height)
-        : await refineToNative({ painting: inputs.painting, mask: inputs.mask, paper, plan: job.plan, rect: job.rect }, {}, settingsFor(method, net, inputs, job.plan.paper, Number(v['cnn-iters'])));
+        : intoDocument(inputs.painting, await refineToNative({ painting: wholeDocument(inputs.painting), mask: wholeDocument(inputs.mask), paper, plan: job.plan, rect: job.rect }, {}, settingsFor(method, net, inputs, job.plan.paper, Number(v['cnn-iters']))));
       const seconds = (performance.now() - t0) / 1000;
       console.log(`${name} ${method.padEnd(13)} detail ${fmt(detailRatio(image, dist), 2)}  colour kept ${fmt(colourKept(image, paper, inputs.mask), 2)} ΔE  seam ${fmt(seamRatio(image, dist), 2)}  levels ${fmt(seconds, 1)} s`);
       const r = job.rect;
@@ -121,10 +123,10 @@ function settingsFor(method: string, net: Network, inputs: Inputs, paperSize: { 
       windowRect.height = Math.min(ctx.doc.height, ctx.rect.y0 + ctx.rect.height + grow) - windowRect.y0;
       let x = await refineLevelCnn(net, {
         start: backProject(ctx.start, ctx.below, ctx.crop, ctx.belowCrop),
-        naive: cropFromCanvas(inputs.composite, ctx.crop),
-        tight: cropFromCanvas(mask, ctx.crop),
+        naive: cropFromCanvas(wholeDocument(inputs.composite), ctx.crop),
+        tight: cropFromCanvas(wholeDocument(mask), ctx.crop),
         dilated: transfer(cropImage(paperDilated, paperCrop.region), paperCrop, ctx.crop),
-        painting: cropFromCanvas(inputs.painting, cropAt(windowRect, ctx.doc, ctx.crop.canvas)),
+        painting: cropFromCanvas(wholeDocument(inputs.painting), cropAt(windowRect, ctx.doc, ctx.crop.canvas)),
       }, { iterations: cnnIters, tau: 5, noise, signal: ctx.signal });
       for (let k = 0; k < 2; k++) x = backProject(x, ctx.below, ctx.crop, ctx.belowCrop);
       return x;

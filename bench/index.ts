@@ -1,4 +1,4 @@
-// `npm run bench -- <compute|convergence|dph|photo|schedule|tv|hires|hires-methods> [options]`
+// `npm run bench -- <compute|convergence|dph|photo|schedule|tv|hires|hires-methods|panel> [options]`
 const [which = 'compute', ...rest] = process.argv.slice(2);
 const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   compute: () => import('./compute.js'),
@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void>
   tv: () => import('./tv-calibration.js'),
   hires: () => import('./hires.js'),
   'hires-methods': () => import('./hires-methods.js'),
+  panel: () => import('./panel.js'),
 };
 const load = suites[which];
 if (!load) {

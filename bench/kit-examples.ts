@@ -9,7 +9,7 @@ import { resize } from '../companion/image/resize.js';
 import { boundsAbove } from '../companion/image/planar.js';
 import { meanDeltaE76, ssimL } from '../eval/metrics.js';
 import type { Image } from '../companion/image/image.js';
-import type { HarmonizeInputs } from '../companion/pipeline/types.js';
+import type { HarmonizeDocument } from '../companion/pipeline/types.js';
 import { parseWikiartTau } from '../eval/wikiart-tau.js';
 import { KIT } from '../eval/shared-kit.js';
 
@@ -19,7 +19,7 @@ const RESULTS = join(KIT, 'dph-examples', 'results');
 export interface KitExample {
   k: number;
   tau: number;
-  inputs: HarmonizeInputs;
+  inputs: HarmonizeDocument;
   published: Image;
 }
 

@@ -13,7 +13,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { harmonize, toInputResolution } from '../companion/pipeline/harmonize/harmonize.js';
+import { harmonize } from '../companion/pipeline/harmonize/harmonize.js';
+import { toInputResolution } from '../companion/pipeline/harmonize/enlarge.js';
+import { wholeDocument } from '../companion/pipeline/harmonize/document-view.js';
 import { loadNetwork } from '../companion/compute/network.js';
 import { readImage, readMask, writeImage } from '../companion/image/io.js';
 import { firstChannel, type Image } from '../companion/image/image.js';
@@ -65,7 +67,7 @@ export async function main(argv: string[]): Promise<void> {
     const painting = await readImage(files.painting);
     const composite = await readImage(files.composite);
     const mask = await readMask(files.mask);
-    const job = planNativeDetail(painting, options.size, mask);
+    const job = planNativeDetail(painting, options.size, wholeDocument(mask));
     let detailStarted = NaN;
     const t0 = performance.now();
     let stage = '';

@@ -4,27 +4,40 @@
 import { type CompanionClient, type ConnectOptions, type JobHandle } from '../shared/client.js';
 import { connectToCompanion } from '../shared/connect.js';
 import { formatDuration } from '../shared/duration.js';
-import { PainterlyError } from '../shared/errors.js';
 import { installModel, listModels, type InstallHandle } from '../shared/model-client.js';
 import { isValidOption } from '../shared/options.js';
-import { DEFAULT_HOST, DEFAULT_PORT, type JobEvent, type JobOptions, type Mode, type Quality } from '../shared/protocol.js';
+import { DEFAULT_HOST, PANEL_PORTS, type JobEvent, type JobOptions, type Mode, type Quality } from '../shared/protocol.js';
 import { type BackboneName, type InstallableModel } from '../shared/catalogue.js';
 import { VERSION } from '../shared/version.js';
 import { describeError } from './errors.js';
-import { prepareHarmonize, prepareLayerStyle, resultLayerPixels, type PreparedJob } from './jobs.js';
+import { runHarmonize, runPhotoStyle, type RunContext } from './job-runs.js';
 import type { PhotoshopHost } from './photoshop/host.js';
 import { initialState, reduce, type LayerRole, type PanelAction, type PanelState } from './state.js';
 import { canInstallModels, jobBlocker, jobOptions, layerFor, pastedLayer } from './view-model.js';
 
 export interface ControllerOptions {
   host: PhotoshopHost;
-  /** Default ws://127.0.0.1:47653, the address the manifest allows. */
+  /** A fixed address (tests); default ws://127.0.0.1 at the port the user set (47653, the manifest's). */
   url?: string;
+  /** Whether anything answers plain HTTP at the companion's address: tells "refused" from "not running". Default: fetch. */
+  probe?: (httpUrl: string) => Promise<boolean>;
   createSocket?: ConnectOptions['createSocket'];
   /** How long to wait before trying an unreachable companion again. Default 2 s. */
   retryMs?: number;
   /** Extra job options (e.g. a tiny size and few iterations for tests with a real pipeline). */
   jobOverrides?: { size?: number; pass1Iters?: number; pass2Iters?: number; stage1Iters?: number; stage2Iters?: number };
+}
+
+const PORT_PREFERENCE = 'companionPort';
+
+const isPort = (n: number): boolean => (PANEL_PORTS as readonly number[]).includes(n);
+
+/** Anything answering HTTP there within 2 s; `no-cors`, since only whether it answers matters. */
+async function defaultProbe(url: string): Promise<boolean> {
+  const f = (globalThis as { fetch?: (u: string, o?: object) => Promise<unknown> }).fetch;
+  if (!f) return false;
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000));
+  return Promise.race([f(url, { mode: 'no-cors', cache: 'no-store' }).then(() => true, () => false), timeout]);
 }
 
 const RESULT_NAMES: Record<Mode, { layer: string; history: string }> = {
@@ -42,7 +55,7 @@ export class PanelController {
   private current: PanelState = initialState();
   private readonly listeners = new Set<(s: PanelState) => void>();
   private readonly host: PhotoshopHost;
-  private readonly url: string;
+  private readonly fixedUrl?: string;
   private readonly opts: ControllerOptions;
   private client?: CompanionClient;
   private token?: string;
@@ -58,7 +71,14 @@ export class PanelController {
   constructor(opts: ControllerOptions) {
     this.opts = opts;
     this.host = opts.host;
-    this.url = opts.url ?? `ws://${DEFAULT_HOST}:${DEFAULT_PORT}`;
+    this.fixedUrl = opts.url;
+    const port = Number(opts.host.loadPreference(PORT_PREFERENCE));
+    if (isPort(port)) this.current = reduce(this.current, { type: 'setPort', port });
+  }
+
+  /** Where the companion is: the fixed address, or 127.0.0.1 at the port the user set. */
+  private get url(): string {
+    return this.fixedUrl ?? `ws://${DEFAULT_HOST}:${this.current.settings.port}`;
   }
 
   get state(): PanelState {
@@ -104,7 +124,10 @@ export class PanelController {
   /** Tries a pasted token; keeps it only if the companion accepts it. */
   async pair(token: string): Promise<void> {
     const t = token.trim();
-    if (!t) return;
+    if (!t) {
+      this.dispatch({ type: 'connectionHint', text: 'Paste the token into the field first' });
+      return;
+    }
     await this.connecting;
     // Detach first, so that the old connection's close handler does not schedule a retry.
     const old = this.client;
@@ -135,6 +158,7 @@ export class PanelController {
       this.dispatch({
         type: 'connected',
         companion: { companionVersion: w.companionVersion, device: w.device, modes: w.modes, backbones: w.backbones, ...(w.models ? { models: w.models } : {}) },
+        ...(token ? { tokenTail: token.slice(-4) } : {}),
       });
       client.onClose((err) => {
         if (this.client !== client) return;
@@ -144,10 +168,35 @@ export class PanelController {
       });
     } catch (e) {
       const info = describeError(e);
-      this.dispatch({ type: 'connectionFailed', code: info.code, message: info.message, triedToken: pairing || token !== undefined });
+      // A failed WebSocket looks the same whether nothing answered or the companion refused it; plain HTTP tells them apart.
+      const refused = info.code === 'COMPANION_UNREACHABLE' && (await this.answersHttp());
+      if (this.disposed) return;
+      this.dispatch({ type: 'connectionFailed', code: info.code, message: info.message, triedToken: pairing || token !== undefined, refused });
       // Unpaired or incompatible: nothing changes until the user acts. Unreachable: try again soon.
       if (info.code === 'COMPANION_UNREACHABLE' || info.code === 'CONNECTION_LOST') this.scheduleRetry();
     }
+  }
+
+  /** Whether anything answers plain HTTP at the companion's address (the companion answers 426). */
+  private async answersHttp(): Promise<boolean> {
+    const http = this.url.replace(/^ws/, 'http');
+    const probe = this.opts.probe ?? defaultProbe;
+    return probe(http).catch(() => false);
+  }
+
+  /** Sets the companion's port (kept for next time) and connects there. */
+  setPort(port: number): void {
+    if (!isPort(port)) {
+      this.dispatch({ type: 'connectionHint', text: `Photoshop lets the panel reach ports ${PANEL_PORTS[0]}–${PANEL_PORTS[PANEL_PORTS.length - 1]} only: start the companion with one of them (\`npx painterly serve --port ${PANEL_PORTS[1]}\`).` });
+      return;
+    }
+    if (port === this.current.settings.port) return;
+    this.host.savePreference(PORT_PREFERENCE, String(port));
+    this.dispatch({ type: 'setPort', port });
+    const old = this.client;
+    this.client = undefined;
+    old?.close();
+    void this.tryConnect(this.token, false);
   }
 
   private scheduleRetry(): void {
@@ -253,29 +302,27 @@ export class PanelController {
     this.active = job;
     this.dispatch({ type: 'jobStarted', mode });
     try {
-      let prepared: PreparedJob;
-      if (mode === 'harmonize') {
-        const painting = layerFor(state, 'painting')!;
-        const read = await this.host.readPixels({ documentId: doc.id, layerIds: [pasted.id, painting.id], selection: true });
-        prepared = prepareHarmonize(read, pasted.id, painting.id, this.withOverrides(jobOptions(state)) as Parameters<typeof prepareHarmonize>[3]);
-      } else {
-        const ids = {
-          content: pasted.id,
-          style: layerFor(state, 'style')!.id,
-          contentLabels: layerFor(state, 'contentLabels')?.id,
-          styleLabels: layerFor(state, 'styleLabels')?.id,
-        };
-        const layerIds = [ids.content, ids.style, ids.contentLabels, ids.styleLabels].filter((id): id is number => id !== undefined);
-        const read = await this.host.readPixels({ documentId: doc.id, layerIds, selection: false });
-        prepared = prepareLayerStyle(read, ids, this.withOverrides(jobOptions(state)) as Parameters<typeof prepareLayerStyle>[2]);
-      }
-      if (prepared.notice) this.dispatch({ type: 'notice', text: prepared.notice });
-      if (job.cancelled) throw new PainterlyError('CANCELLED');
-      this.dispatch({ type: 'jobPhase', phase: 'uploading' });
-      job.handle = client.submit(prepared.request, (e) => this.onJobEvent(job, e));
-      const out = await job.handle.result;
-      this.dispatch({ type: 'jobPhase', phase: 'writing' });
-      const { rect, rgba } = resultLayerPixels(prepared, out);
+      const ctx: RunContext = {
+        host: this.host,
+        client,
+        doc,
+        pasted,
+        cancelled: () => job.cancelled,
+        submitted: (handle) => (job.handle = handle),
+        onEvent: (e) => this.onJobEvent(job, e),
+        onPhase: (phase) => this.dispatch({ type: 'jobPhase', phase }),
+        onNotice: (text) => this.dispatch({ type: 'notice', text }),
+      };
+      const options = this.withOverrides(jobOptions(state));
+      const { out, rect, rgba, bits } =
+        options.mode === 'harmonize'
+          ? await runHarmonize(ctx, layerFor(state, 'painting')!.id, options)
+          : await runPhotoStyle(ctx, {
+              content: pasted.id,
+              style: layerFor(state, 'style')!.id,
+              contentLabels: layerFor(state, 'contentLabels')?.id,
+              styleLabels: layerFor(state, 'styleLabels')?.id,
+            }, options);
       const names = RESULT_NAMES[mode];
       const layerId = await this.host.addResultLayer({
         documentId: doc.id,
@@ -283,7 +330,7 @@ export class PanelController {
         layerName: names.layer,
         historyName: names.history,
         rect,
-        bits: prepared.bits,
+        bits,
         rgba,
       });
       this.dispatch({

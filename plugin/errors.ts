@@ -10,6 +10,7 @@ export const PANEL_ERRORS = {
   NO_PAINTING: 'There is no layer below the pasted one to harmonize it into.',
   DOCUMENT_CHANGED: 'The document was closed or changed while Painterly worked; nothing was written.',
   PHOTOSHOP_BUSY: 'Photoshop is busy with a dialog or another plugin: finish that, then try again.',
+  UNSUPPORTED_LAYER: 'Painterly cannot read that layer as it is shown.',
   PHOTOSHOP_FAILED: 'Photoshop refused the operation.',
 } as const;
 

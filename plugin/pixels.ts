@@ -1,6 +1,6 @@
 // Pixel arithmetic of the panel on plain typed arrays: placing trimmed Photoshop pixels into
 // planes, alpha compositing, masks and crops. No Photoshop here, so all of it runs in tests.
-import type { LayerPixels, Rect, Samples, SelectionPixels } from './photoshop/host.js';
+import type { LayerPixels, Rect, Samples } from './photoshop/host.js';
 
 export type Bits = 8 | 16;
 
@@ -55,20 +55,6 @@ function to8(v: number, from: Bits): number {
   return from === 8 ? v : Math.round((v * 255) / 65535);
 }
 
-/** The selection as an 8-bit mask covering `target` (0 outside the selection's rect). */
-export function placeMask(sel: SelectionPixels, target: Rect): Uint8Array {
-  const tw = rectWidth(target);
-  const out = new Uint8Array(tw * rectHeight(target));
-  const from: Bits = sel.data instanceof Uint16Array ? 16 : 8;
-  const sw = rectWidth(sel.rect);
-  for (let y = Math.max(sel.rect.top, target.top); y < Math.min(sel.rect.bottom, target.bottom); y++) {
-    for (let x = Math.max(sel.rect.left, target.left); x < Math.min(sel.rect.right, target.right); x++) {
-      out[(y - target.top) * tw + (x - target.left)] = to8(sel.data[(y - sel.rect.top) * sw + (x - sel.rect.left)], from);
-    }
-  }
-  return out;
-}
-
 /** The alpha channel of an RGBA plane as an 8-bit mask. */
 export function alphaMask(rgba: Samples, bits: Bits): Uint8Array {
   const n = rgba.length / 4;
@@ -87,41 +73,6 @@ export function overWhite(rgba: Samples, bits: Bits): Samples {
     for (let c = 0; c < 3; c++) out[p * 3 + c] = Math.round((rgba[p * 4 + c] * a + m * (m - a)) / m);
   }
   return out;
-}
-
-/** `top` over `bottom` (both RGBA planes of one size) with normal blending, then over white: RGB. */
-export function compositeOver(top: Samples, bottom: Samples, bits: Bits): Samples {
-  const n = top.length / 4;
-  const m = maxValue(bits);
-  const out = alloc(bits, n * 3);
-  for (let p = 0; p < n; p++) {
-    const at = top[p * 4 + 3] / m;
-    const ab = bottom[p * 4 + 3] / m;
-    for (let c = 0; c < 3; c++) {
-      // The bottom as seen over white, then the top over that.
-      const below = bottom[p * 4 + c] * ab + m * (1 - ab);
-      out[p * 3 + c] = Math.round(top[p * 4 + c] * at + below * (1 - at));
-    }
-  }
-  return out;
-}
-
-/** The smallest rect holding every non-zero mask value, or undefined for an empty mask. */
-export function maskBounds(mask: Uint8Array, width: number, height: number): Rect | undefined {
-  let left = width;
-  let top = height;
-  let right = 0;
-  let bottom = 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (mask[y * width + x] === 0) continue;
-      if (x < left) left = x;
-      if (x >= right) right = x + 1;
-      if (y < top) top = y;
-      if (y >= bottom) bottom = y + 1;
-    }
-  }
-  return right > left ? { left, top, right, bottom } : undefined;
 }
 
 /**

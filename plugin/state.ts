@@ -1,7 +1,7 @@
 // The panel's state as plain data and the one reducer that changes it. The controller turns
 // companion and Photoshop events into actions; the view only reads the state (via view-model.ts).
 import { JOB_OPTIONS } from '../shared/options.js';
-import { type InstallProgressMessage, type JobEvent, type Mode, type Quality } from '../shared/protocol.js';
+import { DEFAULT_PORT, type InstallProgressMessage, type JobEvent, type Mode, type Quality } from '../shared/protocol.js';
 import { type BackboneAvailability, type BackboneName, type InstallableModel, type ModelInfo } from '../shared/catalogue.js';
 import type { DocumentSummary } from './photoshop/host.js';
 
@@ -25,6 +25,12 @@ export interface ConnectionState {
   companion?: CompanionInfo;
   /** A token was just tried and refused. */
   tokenRefused?: boolean;
+  /** Something answered on the companion's port but refused the WebSocket (unreachable otherwise means nothing answered). */
+  refused?: boolean;
+  /** The last characters of the token this connection paired with: the panel never shows the token whole. */
+  tokenTail?: string;
+  /** Why Pair or Connect did nothing (an empty field, a port Photoshop would not allow), in words. */
+  hint?: string;
 }
 
 export type LayerRole = 'painting' | 'style' | 'contentLabels' | 'styleLabels';
@@ -38,6 +44,8 @@ export interface Settings {
   postProcess: boolean;
   /** Layers the user chose in the dropdowns; unset means the default (the layer below). */
   layers: Partial<Record<LayerRole, number>>;
+  /** The companion's port on 127.0.0.1 (`painterly serve --port`). */
+  port: number;
 }
 
 /** uploading → queued → running, with reading before and writing after. */
@@ -56,6 +64,8 @@ export interface JobState {
   previewUrl?: string;
   /** Things the companion said about the job (e.g. a label present in only one photo). */
   notes?: string[];
+  /** Bytes of the job sent (`up`) or of its result received (`down`) so far. */
+  transfer?: { direction: 'up' | 'down'; done: number; total: number };
 }
 
 export interface Outcome {
@@ -108,8 +118,10 @@ export interface PanelState {
 
 export type PanelAction =
   | { type: 'connecting' }
-  | { type: 'connected'; companion: CompanionInfo }
-  | { type: 'connectionFailed'; code: string; message: string; triedToken?: boolean }
+  | { type: 'connected'; companion: CompanionInfo; tokenTail?: string }
+  | { type: 'connectionFailed'; code: string; message: string; triedToken?: boolean; refused?: boolean }
+  | { type: 'connectionHint'; text: string }
+  | { type: 'setPort'; port: number }
   | { type: 'document'; document?: DocumentSummary }
   | { type: 'setMode'; mode: Mode }
   | { type: 'setTau'; tau: number }
@@ -139,7 +151,7 @@ export function initialState(): PanelState {
   return {
     connection: { status: 'connecting' },
     // Preview first: the paper's full setting takes minutes even on a GPU.
-    settings: { mode: 'harmonize', tau: JOB_OPTIONS.tau.default, quality: 'preview', postProcess: true, layers: {} },
+    settings: { mode: 'harmonize', tau: JOB_OPTIONS.tau.default, quality: 'preview', postProcess: true, layers: {}, port: DEFAULT_PORT },
     resultLayerIds: [],
   };
 }
@@ -161,6 +173,8 @@ function applyJobEvent(state: PanelState, e: Exclude<JobEvent, { type: 'preview'
       return withJob(state, { notes: [...(state.job?.notes ?? []), e.message] });
     case 'progress':
       return withJob(state, { phase: 'running', stage: e.stage, iteration: e.iteration, total: e.total, etaSeconds: e.etaSeconds });
+    case 'transfer':
+      return withJob(state, { transfer: { direction: e.direction, done: e.done, total: e.total } });
     default:
       // result, cancelled and error settle the job's promise; the controller reports those.
       return state;
@@ -207,17 +221,24 @@ function reduceInstall(state: PanelState, action: Extract<PanelAction, { type: `
 export function reduce(state: PanelState, action: PanelAction): PanelState {
   switch (action.type) {
     case 'connecting':
-      return { ...state, connection: { ...state.connection, status: 'connecting', tokenRefused: false } };
+      return { ...state, connection: { ...state.connection, status: 'connecting', tokenRefused: false, refused: undefined, hint: undefined } };
     case 'connected': {
       const modes = action.companion.modes;
       const mode = modes.includes(state.settings.mode) ? state.settings.mode : (modes[0] ?? state.settings.mode);
-      return { ...state, connection: { status: 'connected', companion: action.companion }, settings: { ...state.settings, mode } };
+      return { ...state, connection: { status: 'connected', companion: action.companion, ...(action.tokenTail ? { tokenTail: action.tokenTail } : {}) }, settings: { ...state.settings, mode } };
     }
     case 'connectionFailed': {
       const status: ConnectionStatus =
         action.code === 'UNAUTHORIZED' ? 'unpaired' : action.code === 'PROTOCOL_MISMATCH' ? 'incompatible' : 'unreachable';
-      return { ...state, connection: { status, code: action.code, message: action.message, tokenRefused: status === 'unpaired' && action.triedToken === true } };
+      return {
+        ...state,
+        connection: { status, code: action.code, message: action.message, tokenRefused: status === 'unpaired' && action.triedToken === true, ...(action.refused ? { refused: true } : {}) },
+      };
     }
+    case 'connectionHint':
+      return { ...state, connection: { ...state.connection, hint: action.text } };
+    case 'setPort':
+      return { ...state, settings: { ...state.settings, port: action.port } };
     case 'document':
       return syncResult({ ...state, document: action.document }, action.document);
     case 'setMode':

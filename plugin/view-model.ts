@@ -1,6 +1,6 @@
 // What the view shows, derived from the state: status text, which layers a job would use, why
 // Harmonize is unavailable, backbone choices, progress wording. Pure functions of PanelState.
-import { type JobOptions, type Mode, type Quality } from '../shared/protocol.js';
+import { DEFAULT_PORT, type JobOptions, type Mode, type Quality } from '../shared/protocol.js';
 import { BACKBONE_PRESETS, recommendedBackbone, type BackboneName, type InstallableModel, type ModelInfo } from '../shared/catalogue.js';
 import { formatBytes } from '../shared/bytes.js';
 import { HARMONIZE_JOB_DEFAULTS, JOB_OPTIONS, QUALITY_PRESETS, TAU_PRESETS } from '../shared/options.js';
@@ -20,6 +20,8 @@ export interface ConnectionView {
   /** A command the user can run to fix things. */
   command?: string;
   showPairing: boolean;
+  /** The companion's port can be changed here (shown while nothing answers, or it refused). */
+  showPort?: boolean;
 }
 
 export function connectionView(state: PanelState): ConnectionView {
@@ -27,18 +29,32 @@ export function connectionView(state: PanelState): ConnectionView {
   switch (c.status) {
     case 'connecting':
       return { tone: 'busy', title: 'Connecting to the companion…', detail: '', showPairing: false };
-    case 'unreachable':
+    case 'unreachable': {
+      const port = state.settings.port;
+      const on = port === DEFAULT_PORT ? '' : ` on port ${port}`;
+      if (c.refused) {
+        return {
+          tone: 'error',
+          title: 'The companion refused this connection',
+          detail: `${c.hint ? `${c.hint} ` : ''}Something answers on 127.0.0.1:${port} but refused the panel. The terminal where the companion runs says why; pair again, or check the port under Companion. To start it afresh:`,
+          command: port === DEFAULT_PORT ? START_COMMAND : `${START_COMMAND} --port ${port}`,
+          showPairing: false,
+          showPort: true,
+        };
+      }
       return {
         tone: 'error',
         title: c.code === 'CONNECTION_LOST' ? 'Lost the companion' : 'Companion not running',
-        detail: 'Start it in a terminal and leave it open; the panel connects by itself:',
-        command: START_COMMAND,
+        detail: `${c.hint ? `${c.hint} ` : ''}Nothing answers${on}. Start it in a terminal and leave it open; the panel connects by itself:`,
+        command: port === DEFAULT_PORT ? START_COMMAND : `${START_COMMAND} --port ${port}`,
         showPairing: false,
+        showPort: true,
       };
+    }
     case 'unpaired':
       return {
         tone: 'warn',
-        title: c.tokenRefused ? 'That token was not accepted' : 'Pair with the companion',
+        title: c.hint ?? (c.tokenRefused ? 'That token was not accepted: check it is the whole token' : 'Pair with the companion'),
         detail: 'Paste the pairing token the companion printed when it started. To see it again, run:',
         command: TOKEN_COMMAND,
         showPairing: true,
@@ -47,7 +63,8 @@ export function connectionView(state: PanelState): ConnectionView {
       return { tone: 'error', title: 'Update needed', detail: c.message ?? 'The panel and the companion speak different protocol versions: update both.', showPairing: false };
     case 'connected': {
       const info = c.companion;
-      return { tone: 'ok', title: 'Connected', detail: info ? `Companion ${info.companionVersion} · runs on ${deviceName(info.device)}` : '', showPairing: false };
+      const paired = c.tokenTail ? ` · paired (token …${c.tokenTail})` : '';
+      return { tone: 'ok', title: 'Connected', detail: info ? `Companion ${info.companionVersion} · runs on ${deviceName(info.device)}${paired}` : '', showPairing: false };
     }
   }
 }
@@ -300,13 +317,17 @@ export function progressView(state: PanelState): ProgressView | undefined {
   switch (job.phase) {
     case 'reading':
       return { label: 'Reading layers…', value: 0, detail: '' };
-    case 'uploading':
-      return { label: 'Sending to the companion…', value: 0, detail: '' };
+    case 'uploading': {
+      const t = job.transfer?.direction === 'up' ? job.transfer : undefined;
+      return { label: 'Sending to the companion…', value: t && t.total > 0 ? Math.round((100 * t.done) / t.total) : 0, detail: t ? `${formatBytes(t.done)} of ${formatBytes(t.total)}` : '' };
+    }
     case 'queued':
       return { label: 'Waiting for the companion…', value: 0, detail: job.queuePlace ? `${job.queuePlace} job${job.queuePlace === 1 ? '' : 's'} ahead` : 'starts next' };
     case 'writing':
       return { label: 'Adding the layer…', value: 100, detail: '' };
     case 'running': {
+      const down = job.transfer?.direction === 'down' && job.transfer.done < job.transfer.total ? job.transfer : undefined;
+      if (down) return { label: 'Receiving the result…', value: Math.round((100 * down.done) / down.total), detail: `${formatBytes(down.done)} of ${formatBytes(down.total)}` };
       if (!job.stage) return { label: 'Starting…', value: 0, detail: job.device ? `on ${deviceName(job.device)}` : '' };
       // Label and place on the bar from the stage table the companion emits by (shared/stages.ts).
       const value = Math.round(100 * jobFraction(job.stage, job.iteration, job.total));

@@ -112,6 +112,9 @@ export function mountPanel(doc: Document, controller: PanelController): () => vo
     pairing: $('pairing'),
     tokenField: $('token-field'),
     pairButton: $('pair-button'),
+    portRow: $('port-row'),
+    portField: $('port-field'),
+    portButton: $('port-button'),
     settings: $('settings'),
     mode: $('mode'),
     modeHint: $('mode-hint'),
@@ -168,7 +171,13 @@ export function mountPanel(doc: Document, controller: PanelController): () => vo
 
   // ---- events → controller ----------------------------------------------------------------
   const on = (target: EventTarget, type: string, fn: () => void) => target.addEventListener(type, fn);
-  on(el.pairButton, 'click', () => void controller.pair(String(el.tokenField.value ?? '')));
+  on(el.pairButton, 'click', () => {
+    const token = String(el.tokenField.value ?? '');
+    // Once tried, the token leaves the field: the panel never shows it whole again.
+    if (token.trim()) el.tokenField.value = '';
+    void controller.pair(token);
+  });
+  on(el.portButton, 'click', () => controller.setPort(Number(String(el.portField.value ?? '').trim())));
   on(el.mode, 'change', () => {
     const v = chosenValue(el.mode);
     if (v) controller.setMode(v as Mode);
@@ -248,6 +257,8 @@ export function mountPanel(doc: Document, controller: PanelController): () => vo
     setText(el.commandText, cv.command ?? '');
     show(el.command, cv.command !== undefined);
     show(el.pairing, cv.showPairing);
+    show(el.portRow, cv.showPort === true);
+    if (cv.showPort && doc.activeElement !== el.portField) el.portField.value = String(s.settings.port);
 
     const busy = s.job !== undefined;
     const mode = s.settings.mode;

@@ -2,8 +2,8 @@
 // global WebSocket, or `ws` in Node), once paired (connect.ts): job submission with paced
 // chunked uploads, job events, previews, the assembled result, cancel.
 import { PainterlyError, type ErrorCode } from './errors.js';
-import { bytesToSamples, decodeFrame, planeFrames, PlaneAssembler, type BitsPerChannel } from './frames.js';
-import { RECOMMENDED_CHUNK_BYTES } from './limits.js';
+import { bytesToSamples, decodeFrame, planeByteLength, PlaneAssembler, type BitsPerChannel } from './frames.js';
+import { checkPlaneInput, MAX_IN_FLIGHT_BYTES, UPLOAD_CHUNK_BYTES, uploadPlanes, type PlaneInput } from './plane-upload.js';
 import {
   type ClientMessage,
   type JobEvent,
@@ -37,20 +37,20 @@ export interface ConnectOptions {
   client?: { name: string; version: string };
   /** Give up on the handshake after this long; default 10 s. */
   timeoutMs?: number;
-  /** Largest frame this client sends; default the smaller of 8 MiB and the companion's limit. */
+  /** Largest frame this client sends; default the smaller of 2 MiB and the companion's limit. */
   chunkBytes?: number;
-  /** Uploads wait while more than this many bytes sit in the socket's send buffer; default 16 MiB. */
-  highWaterBytes?: number;
+  /** Most bytes an upload lets sit in the socket's send buffer (a frame may go when it is empty); default 4 MiB. */
+  maxInFlightBytes?: number;
 }
 
-export interface PlaneInput extends PlaneDeclaration {
-  /** width·height·channels samples; a Uint16Array (0..65535) for 16-bit planes. */
-  data: Uint8Array | Uint16Array;
-}
+export type { PlaneInput };
 
 export interface JobRequest {
   options: JobOptions;
+  /** Each plane whole (`data`: width·height·channels samples, a Uint16Array 0..65535 for 16-bit) or row by row (`rows`). */
   planes: PlaneInput[];
+  /** A harmonize job given in parts (protocol.ts HARMONIZE_PARTS_PLANES): the document's size. */
+  document?: { width: number; height: number };
 }
 
 export interface JobOutput {
@@ -62,6 +62,9 @@ export interface JobOutput {
   data: Uint8Array | Uint16Array;
   device: string;
   seconds: number;
+  /** For a job given in parts: where the result lies in the document. */
+  left?: number;
+  top?: number;
 }
 
 export interface JobHandle {
@@ -101,7 +104,6 @@ function toBytes(data: unknown): Uint8Array | undefined {
   return undefined;
 }
 
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** One paired connection to the companion. Create it with `connectToCompanion`. */
 export class CompanionClient {
@@ -110,7 +112,7 @@ export class CompanionClient {
   private readonly jobs = new Map<number, OpenJob>();
   private nextJobId = 1;
   private readonly chunkBytes: number;
-  private readonly highWater: number;
+  private readonly maxInFlight: number;
   private closedError?: PainterlyError;
   private readonly closeListeners: ((err: PainterlyError) => void)[] = [];
 
@@ -118,8 +120,8 @@ export class CompanionClient {
   constructor(ws: WebSocketLike, welcome: WelcomeMessage, opts: ConnectOptions) {
     this.ws = ws;
     this.welcome = welcome;
-    this.chunkBytes = Math.min(opts.chunkBytes ?? RECOMMENDED_CHUNK_BYTES, welcome.limits.maxFrameBytes);
-    this.highWater = opts.highWaterBytes ?? 16 * 1024 * 1024;
+    this.chunkBytes = Math.min(opts.chunkBytes ?? UPLOAD_CHUNK_BYTES, welcome.limits.maxFrameBytes);
+    this.maxInFlight = opts.maxInFlightBytes ?? MAX_IN_FLIGHT_BYTES;
     ws.onmessage = (ev) => this.receive(ev.data);
     ws.onclose = (ev) => this.closed(ev.code, ev.reason);
     ws.onerror = () => {};
@@ -138,15 +140,11 @@ export class CompanionClient {
   /** Sends a job; `onEvent` sees accepted, queued, started, progress, preview, result, cancelled, error. */
   submit(request: JobRequest, onEvent?: (e: JobEvent) => void): JobHandle {
     if (!Array.isArray(request?.planes)) throw new PainterlyError('BAD_ARGUMENT', 'A job needs `planes`.');
-    for (const p of request.planes) {
-      // Checked here so that a bad plane throws at the caller, before anything is sent.
-      const n = p.width * p.height * p.channels;
-      const type = p.bitsPerChannel === 16 ? Uint16Array : Uint8Array;
-      if (!(p.data instanceof type) || p.data.length !== n) {
-        throw new PainterlyError('SIZE_MISMATCH', `Plane '${p.plane}' needs a ${type.name} of ${p.width}×${p.height}×${p.channels} = ${n} samples.`);
-      }
-    }
-    const planes = request.planes.map(({ plane, width, height, channels, bitsPerChannel }) => ({ plane, width, height, channels, bitsPerChannel }));
+    // Checked here so that a bad plane throws at the caller, before anything is sent.
+    for (const p of request.planes) checkPlaneInput(p, this.chunkBytes);
+    const planes = request.planes.map(({ plane, width, height, channels, bitsPerChannel, left, top }) => ({
+      plane, width, height, channels, bitsPerChannel, ...(left !== undefined ? { left } : {}), ...(top !== undefined ? { top } : {}),
+    }));
     const jobId = this.nextJobId++;
     let settleAccepted!: (ok: boolean) => void;
     const accepted = new Promise<void>((resolve, reject) => {
@@ -162,7 +160,7 @@ export class CompanionClient {
       return { jobId, result, cancel: () => {} };
     }
     this.jobs.set(jobId, job);
-    this.sendJson({ type: 'submit', jobId, options: request.options, planes });
+    this.sendJson({ type: 'submit', jobId, options: request.options, planes, ...(request.document ? { document: request.document } : {}) });
     void this.upload(jobId, job, request).catch((e) => {
       this.sendJson({ type: 'cancel', jobId }); // the companion would otherwise wait for the rest
       this.finish(jobId, e instanceof PainterlyError ? e : new PainterlyError('INTERNAL', String(e)));
@@ -215,14 +213,12 @@ export class CompanionClient {
     } catch {
       return; // refused or cancelled before upload: the error event settles the job
     }
-    for (const p of request.planes) {
-      for (const frame of planeFrames({ jobId, plane: p.plane }, p, p.data, this.chunkBytes)) {
-        if (job.cancelled || !this.jobs.has(jobId) || !this.isOpen) return;
-        // UXP closes a socket whose send buffer overflows: wait for it to drain.
-        while (this.ws.bufferedAmount > this.highWater && this.isOpen) await delay(5);
-        this.ws.send(frame);
-      }
-    }
+    await uploadPlanes(this.ws, jobId, request.planes, {
+      chunkBytes: this.chunkBytes,
+      maxInFlightBytes: this.maxInFlight,
+      live: () => !job.cancelled && this.jobs.has(jobId) && this.isOpen,
+      onProgress: (done, total) => job.onEvent?.({ type: 'transfer', jobId, direction: 'up', done, total }),
+    });
   }
 
   private sendJson(msg: ClientMessage): void {
@@ -252,8 +248,10 @@ export class CompanionClient {
           job.onEvent?.({ type: 'preview', jobId: h.jobId, width: h.width, height: h.height, channels: 3, bitsPerChannel: h.bitsPerChannel, data: frame.payload.slice() });
         }
       } else if (h.plane === 'result') {
+        if (job.cancelled) return; // Cancel came after the companion finished: the result is not wanted
         job.assembler ??= new PlaneAssembler(h);
         job.assembler.add(frame);
+        job.onEvent?.({ type: 'transfer', jobId: h.jobId, direction: 'down', done: job.assembler.bytesReceived, total: planeByteLength(h) });
       }
     } catch (e) {
       // A result frame we cannot use fails its job; the header's job id sits at byte 8.
@@ -294,6 +292,10 @@ export class CompanionClient {
         this.finish(msg.jobId, new PainterlyError('CANCELLED'));
         break;
       case 'result': {
+        if (job.cancelled) {
+          this.finish(msg.jobId, new PainterlyError('CANCELLED'));
+          break;
+        }
         const a = job.assembler;
         if (!a?.complete || !a.bytes) {
           this.finish(msg.jobId, new PainterlyError('BAD_FRAME', 'The companion announced a result whose frames did not all arrive.'));
@@ -309,6 +311,7 @@ export class CompanionClient {
           data: bytesToSamples(a.bytes, msg.bitsPerChannel),
           device: msg.device,
           seconds: msg.seconds,
+          ...(msg.left !== undefined && msg.top !== undefined ? { left: msg.left, top: msg.top } : {}),
         });
         break;
       }

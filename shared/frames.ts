@@ -18,6 +18,8 @@ export const PLANE_IDS = {
   style: 6,
   contentLabels: 7,
   styleLabels: 8,
+  paintingWindow: 9,
+  pasted: 10,
   result: 16,
   preview: 17,
 } as const;
@@ -202,9 +204,13 @@ export function samplesToBytes(samples: Uint8Array | Uint16Array): Uint8Array {
   return out;
 }
 
-/** Little-endian plane bytes as samples: a Uint8Array for 8-bit, a new aligned Uint16Array for 16-bit. */
+/**
+ * Little-endian plane bytes as samples: the bytes themselves for 8-bit; for 16-bit a view of them
+ * when they are aligned on a little-endian host (no copy of a large result), else a new array.
+ */
 export function bytesToSamples(bytes: Uint8Array, bitsPerChannel: BitsPerChannel): Uint8Array | Uint16Array {
   if (bitsPerChannel === 8) return bytes;
+  if (LITTLE_ENDIAN_HOST && bytes.byteOffset % 2 === 0) return new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >>> 1);
   const out = new Uint16Array(bytes.byteLength >>> 1);
   if (LITTLE_ENDIAN_HOST) {
     new Uint8Array(out.buffer).set(bytes.subarray(0, out.byteLength));

@@ -60,8 +60,11 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxHeldBytes: 2048 * MiB,
 });
 
-/** What clients put in one frame unless told otherwise: small enough for UXP's send buffer. */
-export const RECOMMENDED_CHUNK_BYTES = 8 * MiB;
+/**
+ * What one frame holds, both ways, unless told otherwise: small next to UXP's send buffer, and
+ * small enough that the panel handles each as a short task (results arrive with progress).
+ */
+export const RECOMMENDED_CHUNK_BYTES = 2 * MiB;
 
 /** Defaults overridden by `overrides`; every value must be a positive integer. */
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {

@@ -12,6 +12,11 @@ export { PROTOCOL_VERSION };
 
 /** The port `painterly serve` listens on unless told otherwise. */
 export const DEFAULT_PORT = 47653;
+/**
+ * The ports the panel may reach (manifest.json's network domains name each: Photoshop allows
+ * only origins the manifest lists, and a port-less entry is not known to cover other ports).
+ */
+export const PANEL_PORTS = Object.freeze([47653, 47654, 47655, 47656, 47657] as const);
 export const DEFAULT_HOST = '127.0.0.1';
 
 export const MODES = Object.freeze(['harmonize', 'photo-style'] as const);
@@ -49,12 +54,22 @@ export const MODE_PLANES: Readonly<Record<Mode, { required: readonly InputPlaneN
   },
 });
 
-/** Channel counts each input plane may have (a 4th channel is alpha and is ignored). */
+/**
+ * The planes of a harmonize job given in parts (`submit.document` set): the whole painting at the
+ * paper's scale, and the document's own pixels where the job needs them, each placed by its
+ * `left`/`top` — the painting over a window around the object, the pasted layer as the user sees
+ * it (RGBA) over its bounds, and the tight mask over its bounds (shared/native-window.ts).
+ */
+export const HARMONIZE_PARTS_PLANES = Object.freeze(['painting', 'paintingWindow', 'pasted', 'mask'] as const);
+
+/** Channel counts each input plane may have (a 4th channel is alpha and is ignored, but for `pasted`). */
 export const PLANE_CHANNELS: Readonly<Record<InputPlaneName, readonly number[]>> = Object.freeze({
   painting: [3, 4],
   composite: [3, 4],
   mask: [1],
   dilatedMask: [1],
+  paintingWindow: [3, 4],
+  pasted: [4],
   content: [3, 4],
   style: [3, 4],
   contentLabels: [3, 4],
@@ -101,6 +116,9 @@ export type ResolvedJobOptions = ResolvedHarmonizeOptions | ResolvedPhotoStyleOp
 /** One plane a job will send, declared up front in `submit`. */
 export interface PlaneDeclaration extends PlaneFormat {
   plane: InputPlaneName;
+  /** Where the plane lies in the document, for the planes of a job given in parts that are the document's own pixels. */
+  left?: number;
+  top?: number;
 }
 
 // ---- Client → companion ------------------------------------------------------------------
@@ -120,6 +138,8 @@ export interface SubmitMessage {
   jobId: number;
   options: JobOptions;
   planes: PlaneDeclaration[];
+  /** A harmonize job given in parts (HARMONIZE_PARTS_PLANES): the document's size. The result is then the object's rectangle. */
+  document?: { width: number; height: number };
 }
 
 /** Stops a job while it uploads, waits in the queue or runs; answered by `cancelled` (or `error` UNKNOWN_JOB). */
@@ -228,6 +248,9 @@ export interface ResultMessage extends PlaneFormat {
   jobId: number;
   device: string;
   seconds: number;
+  /** For a job given in parts, where the result (the object's rectangle) lies in the document. */
+  left?: number;
+  top?: number;
 }
 
 export interface CancelledMessage {
@@ -318,7 +341,9 @@ export type JobEvent =
   | ResultMessage
   | CancelledMessage
   | (ErrorMessage & { jobId: number })
-  | { type: 'preview'; jobId: number; width: number; height: number; channels: 3; bitsPerChannel: BitsPerChannel; data: Uint8Array };
+  | { type: 'preview'; jobId: number; width: number; height: number; channels: 3; bitsPerChannel: BitsPerChannel; data: Uint8Array }
+  /** The client's own count of the job's bytes: sent (`up`, its planes) or received (`down`, the result). */
+  | { type: 'transfer'; jobId: number; direction: 'up' | 'down'; done: number; total: number };
 
 /** WebSocket close codes the companion uses (4000–4999 are for applications). */
 export const CLOSE_CODES = Object.freeze({

@@ -3,8 +3,9 @@
 import { describeValue, expected, PainterlyError, type ErrorCode } from './errors.js';
 import { isPlaneName, planeByteLength, type FrameHeader, type InputPlaneName } from './frames.js';
 import type { Limits } from './limits.js';
+import { checkPartsPlanes, parseDocumentSize } from './validate-parts.js';
 import { checkOptionType, optionsOf, PROTOCOL_CONTEXT, resolveOptions, type OptionContext } from './options.js';
-import { CLIENT_MESSAGE_TYPES, MODES, MODE_PLANES, PLANE_CHANNELS, SERVER_MESSAGE_TYPES, type ClientMessage, type JobOptions, type Mode, type PlaneDeclaration, type ResolvedJobOptions, type ServerMessage, type SubmitMessage } from './protocol.js';
+import { CLIENT_MESSAGE_TYPES, HARMONIZE_PARTS_PLANES, MODES, MODE_PLANES, PLANE_CHANNELS, SERVER_MESSAGE_TYPES, type ClientMessage, type JobOptions, type Mode, type PlaneDeclaration, type ResolvedJobOptions, type ServerMessage, type SubmitMessage } from './protocol.js';
 import { INSTALLABLE_MODELS, type InstallableModel } from './catalogue.js';
 
 // ---- predicates ---------------------------------------------------------------------------
@@ -64,13 +65,14 @@ export function parseClientMessage(text: string, limits: Pick<Limits, 'maxJsonBy
       return { type: 'hello', protocolVersion: msg.protocolVersion, token: msg.token, ...(client ? { client } : {}) };
     }
     case 'submit': {
-      onlyKeys(msg, ['type', 'jobId', 'options', 'planes'], '');
+      onlyKeys(msg, ['type', 'jobId', 'options', 'planes', 'document'], '');
       if (!isJobId(msg.jobId)) throw expected('jobId', 'an integer from 1 to 4294967295', msg.jobId);
       const options = parseJobOptions(msg.options);
       if (!Array.isArray(msg.planes)) throw expected('planes', 'an array', msg.planes);
       if (msg.planes.length > 8) throw expected('planes', 'at most 8 planes', msg.planes);
       const planes = msg.planes.map((p, i) => parsePlaneDeclaration(p, `planes[${i}]`));
-      return { type: 'submit', jobId: msg.jobId, options, planes };
+      const document = msg.document === undefined ? undefined : parseDocumentSize(msg.document);
+      return { type: 'submit', jobId: msg.jobId, options, planes, ...(document ? { document } : {}) };
     }
     case 'cancel':
       onlyKeys(msg, ['type', 'jobId'], '');
@@ -104,18 +106,21 @@ export function parseModelName(v: unknown): InstallableModel {
 
 function parsePlaneDeclaration(p: unknown, name: string): PlaneDeclaration {
   if (!isObject(p)) throw expected(name, 'an object', p);
-  onlyKeys(p, ['plane', 'width', 'height', 'channels', 'bitsPerChannel'], `${name}.`);
+  onlyKeys(p, ['plane', 'width', 'height', 'channels', 'bitsPerChannel', 'left', 'top'], `${name}.`);
   if (!isPlaneName(p.plane) || p.plane === 'result' || p.plane === 'preview') throw expected(`${name}.plane`, 'an input plane name', p.plane);
   for (const key of ['width', 'height', 'channels'] as const) {
     if (!isU32(p[key]) || p[key] === 0) throw expected(`${name}.${key}`, 'a positive integer', p[key]);
   }
   if (p.bitsPerChannel !== 8 && p.bitsPerChannel !== 16) throw expected(`${name}.bitsPerChannel`, '8 or 16', p.bitsPerChannel);
+  for (const key of ['left', 'top'] as const) if (p[key] !== undefined && !isU32(p[key])) throw expected(`${name}.${key}`, 'a whole number of pixels', p[key]);
   return {
     plane: p.plane,
     width: p.width as number,
     height: p.height as number,
     channels: p.channels as number,
     bitsPerChannel: p.bitsPerChannel,
+    ...(p.left !== undefined ? { left: p.left as number } : {}),
+    ...(p.top !== undefined ? { top: p.top as number } : {}),
   };
 }
 
@@ -160,6 +165,8 @@ export interface CheckedSubmit {
   jobId: number;
   options: ResolvedJobOptions;
   planes: Map<InputPlaneName, PlaneDeclaration>;
+  /** Set for a harmonize job given in parts: the document's size. */
+  document?: { width: number; height: number };
 }
 
 /**
@@ -171,23 +178,25 @@ export function checkSubmit(msg: SubmitMessage, limits: Limits, modesOffered: re
   if (!modesOffered.includes(mode)) {
     throw new PainterlyError('MODE_UNAVAILABLE', `This companion does not offer mode '${mode}'; it offers: ${modesOffered.join(', ') || 'none'}.`);
   }
-  const rule = MODE_PLANES[mode];
+  const parts = msg.document !== undefined;
+  const rule = parts ? { required: HARMONIZE_PARTS_PLANES, optional: [], sameSize: [] } : MODE_PLANES[mode];
   const planes = new Map<InputPlaneName, PlaneDeclaration>();
   let totalBytes = 0;
   for (const p of msg.planes) {
     if (!rule.required.includes(p.plane) && !rule.optional.includes(p.plane)) {
-      throw new PainterlyError('BAD_MESSAGE', `Mode '${mode}' takes planes ${[...rule.required, ...rule.optional].join(', ')}; got '${p.plane}'.`);
+      throw new PainterlyError('BAD_MESSAGE', `${parts ? 'A harmonize job in parts' : `Mode '${mode}'`} takes planes ${[...rule.required, ...rule.optional].join(', ')}; got '${p.plane}'.`);
     }
     if (planes.has(p.plane)) throw new PainterlyError('BAD_MESSAGE', `Plane '${p.plane}' is declared twice.`);
     if (!PLANE_CHANNELS[p.plane].includes(p.channels)) {
       throw expected(`${p.plane}.channels`, PLANE_CHANNELS[p.plane].join(' or '), p.channels);
     }
+    if (!parts && (p.left !== undefined || p.top !== undefined)) throw new PainterlyError('BAD_MESSAGE', `Plane '${p.plane}' has a left/top, which only planes of a job in parts (with \`document\`) have.`);
     checkPlaneLimits(p, limits);
     totalBytes += planeByteLength(p);
     planes.set(p.plane, p);
   }
   for (const name of rule.required) {
-    if (!planes.has(name)) throw new PainterlyError('BAD_MESSAGE', `Mode '${mode}' needs plane '${name}'.`);
+    if (!planes.has(name)) throw new PainterlyError('BAD_MESSAGE', `${parts ? 'A harmonize job in parts' : `Mode '${mode}'`} needs plane '${name}'.`);
   }
   for (const group of rule.sameSize) {
     const present = group.map((n) => planes.get(n)).filter((p): p is PlaneDeclaration => p !== undefined);
@@ -201,7 +210,9 @@ export function checkSubmit(msg: SubmitMessage, limits: Limits, modesOffered: re
   if (totalBytes > limits.maxJobBytes) {
     throw new PainterlyError('IMAGE_TOO_LARGE', `The job's planes add up to ${totalBytes} bytes; the companion accepts at most ${limits.maxJobBytes} per job.`);
   }
-  return { jobId: msg.jobId, options: resolveJobOptions(msg.options, limits), planes };
+  const options = resolveJobOptions(msg.options, limits);
+  if (msg.document) checkPartsPlanes(msg.document, options, planes);
+  return { jobId: msg.jobId, options, planes, ...(msg.document ? { document: msg.document } : {}) };
 }
 
 // ---- companion → client ---------------------------------------------------------------------

@@ -14,7 +14,7 @@ import { readImage, readMask } from '../../companion/image/io.js';
 import { resize, workingSize } from '../../companion/image/resize.js';
 import { firstChannel, type Image } from '../../companion/image/image.js';
 import { meanDeltaE76 } from '../../eval/metrics.js';
-import type { HarmonizeInputs, Progress } from '../../companion/pipeline/types.js';
+import type { HarmonizeDocument, Progress } from '../../companion/pipeline/types.js';
 import { parseWikiartTau } from '../../eval/wikiart-tau.js';
 import type { StageContext } from './stage.js';
 
@@ -45,7 +45,7 @@ export interface RunFigures {
 }
 
 interface Example {
-  inputs: HarmonizeInputs;
+  inputs: HarmonizeDocument;
   tau: number;
   published?: Image;
   name: number | 'synthetic scene';

@@ -2,6 +2,7 @@
 // eval). A pipeline's options are the protocol's resolved job options as they are (one
 // declaration, in shared/protocol.ts; shared/options.ts resolves them), plus where the job runs.
 import type { Image } from '../image/image.js';
+import type { Region, Size } from '../image/planar.js';
 import type { ResolvedHarmonizeOptions, ResolvedPhotoStyleOptions } from '../../shared/protocol.js';
 import type { StageId } from '../../shared/stages.js';
 
@@ -43,16 +44,50 @@ export type PhotoStyleOptions = ResolvedPhotoStyleOptions & RunSettings;
 /** The options a pipeline entry takes from code (tests, benchmarks): any of them, the rest defaulted. `quality` is left out: it means something only before resolution. */
 export type PipelineOptions<O> = Partial<Omit<O, 'mode' | 'quality'>>;
 
-export interface HarmonizeInputs {
+/** A whole document (the CLI, batch): every image at the document's own size. */
+export interface HarmonizeDocument {
   painting: Image; // RGB
   composite: Image; // RGB, the naive cut-and-paste
   mask: Image; // 1 channel, tight mask in [0,1]
   dilatedMask?: Image; // 1 channel; made from `mask` when absent
 }
 
-export interface HarmonizeResult {
-  /** Final image at the input's resolution. */
+/** Document pixels over a region of the document. */
+export interface DocumentPart {
+  /** Where `image` lies in the document (document pixels). */
+  region: Region;
   image: Image;
+}
+
+/**
+ * A document given in parts (the panel): the whole painting at the paper's scale, and the
+ * document's own pixels only where the job needs them (shared/native-window.ts says where).
+ * The result is the object's rectangle, not a document.
+ */
+export interface HarmonizeParts {
+  /** The document's size. */
+  document: Size;
+  /** The whole painting, RGB, on a canvas of Torch's size rule at paperPaintingSide (shared/native-window.ts). */
+  painting: Image;
+  /** The document's painting, RGB, over a region holding at least nativeWindow(). */
+  window: DocumentPart;
+  /** The pasted layer as the user sees it, RGBA (alpha with the layer's mask and opacity), over its bounds. */
+  pasted: DocumentPart;
+  /** The tight mask, 1 channel, over a region holding every pixel where it is not 0. */
+  mask: DocumentPart;
+}
+
+export type HarmonizeInputs = HarmonizeDocument | HarmonizeParts;
+
+export function isParts(inputs: HarmonizeInputs): inputs is HarmonizeParts {
+  return (inputs as HarmonizeParts).document !== undefined;
+}
+
+export interface HarmonizeResult {
+  /** The result at the document's resolution: the whole document, or for parts the object's rectangle. */
+  image: Image;
+  /** Where `image` lies in the document; absent when it is the whole document. */
+  region?: Region;
   /** Intermediate results at working size, for --save-stages and evaluation. */
   stages: { pass1?: Image; pass2?: Image; final?: Image };
   /** The compute device that ran the job. */

@@ -6,7 +6,8 @@ import type { BitsPerChannel, InputPlaneName, PlaneFormat } from '../../shared/f
 import type { ServerMessage } from '../../shared/protocol.js';
 import type { CheckedSubmit } from '../../shared/validate.js';
 import type { Image } from '../image/image.js';
-import type { PipelineHooks, Progress } from '../pipeline/types.js';
+import type { Region } from '../image/planar.js';
+import type { HarmonizeInputs, PipelineHooks, Progress } from '../pipeline/types.js';
 import type { JobContext } from './context.js';
 import { imageToSamples, previewSamples } from './planes.js';
 import { errorMessage } from './wire-error.js';
@@ -43,16 +44,25 @@ function progressForwarder(channel: JobChannel, jobId: number, intervalMs: numbe
   };
 }
 
-/** Runs the job's mode; the result image and the bit depth to send it at. */
-async function runMode(ctx: JobContext, checked: CheckedSubmit, inputs: Map<InputPlaneName, Image>, device: string, hooks: PipelineHooks): Promise<{ image: Image; device: string; bits: BitsPerChannel }> {
+/** A job's planes as the pipeline takes them: a whole document, or the parts of one with their places. */
+function harmonizeInputs(checked: CheckedSubmit, inputs: Map<InputPlaneName, Image>): HarmonizeInputs {
+  if (!checked.document) return { painting: inputs.get('painting')!, composite: inputs.get('composite')!, mask: inputs.get('mask')!, dilatedMask: inputs.get('dilatedMask') };
+  const part = (name: InputPlaneName) => {
+    const d = checked.planes.get(name)!;
+    return { region: { x0: d.left!, y0: d.top!, width: d.width, height: d.height }, image: inputs.get(name)! };
+  };
+  return { document: checked.document, painting: inputs.get('painting')!, window: part('paintingWindow'), pasted: part('pasted'), mask: part('mask') };
+}
+
+/** Runs the job's mode; the result image (and where it lies, for parts) and the bit depth to send it at. */
+async function runMode(ctx: JobContext, checked: CheckedSubmit, inputs: Map<InputPlaneName, Image>, device: string, hooks: PipelineHooks): Promise<{ image: Image; region?: Region; device: string; bits: BitsPerChannel }> {
   const options = checked.options;
   const bitsOf = (name: InputPlaneName) => checked.planes.get(name)?.bitsPerChannel ?? 8;
   if (options.mode === 'harmonize') {
     const run = ctx.runners.harmonize;
     if (!run) throw new PainterlyError('MODE_UNAVAILABLE', 'This companion does not offer harmonize.');
-    const inp = { painting: inputs.get('painting')!, composite: inputs.get('composite')!, mask: inputs.get('mask')!, dilatedMask: inputs.get('dilatedMask') };
-    const result = await run(inp, { ...options, device }, hooks);
-    return { image: result.image, device: result.device, bits: bitsOf('composite') };
+    const result = await run(harmonizeInputs(checked, inputs), { ...options, device }, hooks);
+    return { image: result.image, region: result.region, device: result.device, bits: bitsOf(checked.document ? 'painting' : 'composite') };
   }
   const run = ctx.runners.photoStyle;
   if (!run) throw new PainterlyError('MODE_UNAVAILABLE', 'This companion does not offer photo-style.');
@@ -75,13 +85,13 @@ export async function runJob(channel: JobChannel, ctx: JobContext, checked: Chec
     onNote: (message) => channel.send({ type: 'note', jobId, message }),
   };
   try {
-    const { image, device: ranOn, bits } = await runMode(ctx, checked, inputs, device, hooks);
+    const { image, region, device: ranOn, bits } = await runMode(ctx, checked, inputs, device, hooks);
     inputs.clear();
     throwIfCancelled(signal);
     const format = { width: image.width, height: image.height, channels: 3, bitsPerChannel: bits };
     channel.sendPlaneFrames(jobId, 'result', format, imageToSamples(image, bits));
     const seconds = (Date.now() - started) / 1000;
-    channel.send({ type: 'result', jobId, ...format, device: ranOn, seconds });
+    channel.send({ type: 'result', jobId, ...format, ...(region ? { left: region.x0, top: region.y0 } : {}), device: ranOn, seconds });
     ctx.stats.jobsCompleted++;
     ctx.log({ event: 'job-done', jobId, seconds });
   } catch (e) {

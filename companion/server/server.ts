@@ -192,15 +192,15 @@ export async function createCompanionServer(opts: CompanionServerOptions): Promi
     pending.done(socket as Socket);
     socket.on('error', () => {});
     const origins = req.headersDistinct.origin;
-    const reason = refuseUpgrade({ host: req.headersDistinct.host, origin: origins }, actualPort, opts.allowedOrigins);
+    const upgradeToken = tokenFromProtocols((req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()));
+    const pairedInUpgrade = upgradeToken !== undefined && checkToken(upgradeToken);
+    const reason = refuseUpgrade({ host: req.headersDistinct.host, origin: origins }, actualPort, opts.allowedOrigins, pairedInUpgrade);
     if (reason) {
       stats.refusedUpgrades++;
       log({ event: 'upgrade-refused', reason, origin: origins?.length === 1 ? clip(origins[0]) : undefined });
       refuseSocket(socket, '403 Forbidden', FORBIDDEN_BODY);
       return;
     }
-    const upgradeToken = tokenFromProtocols((req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()));
-    const pairedInUpgrade = upgradeToken !== undefined && checkToken(upgradeToken);
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       stats.connections++;
       ws.on('close', () => stats.connections--);

@@ -2,7 +2,9 @@
 // Host guards against DNS rebinding; Origin keeps web pages and web views out (CORS does not
 // apply to WebSockets, so any page can reach a loopback port). UXP's WebSocket sends no Origin
 // or a value of its own (undocumented: the companion logs it, and --allow-origin admits an exact
-// value should Photoshop turn out to send a browser-like one).
+// value should Photoshop turn out to send a browser-like one). An upgrade that carries the valid
+// pairing token (shared/pairing.ts) is admitted whatever its Origin: a web page cannot know the
+// token, and this way the panel works whatever UXP turns out to send.
 
 export interface UpgradeRequestInfo {
   /** The Host header(s): a request with more than one is refused. */
@@ -35,9 +37,10 @@ const SCHEME = /^([a-z][a-z0-9+.-]*):/i;
 /**
  * Why the upgrade is refused, or undefined when it may go ahead.
  * `allowedOrigins` lists exact Origin values to let through even if they look like a browser's
- * (an escape hatch for a Photoshop that turns out to send one).
+ * (an escape hatch for a Photoshop that turns out to send one). `paired`: the upgrade carried the
+ * valid token, so only Host is checked.
  */
-export function refuseUpgrade(req: UpgradeRequestInfo, port: number, allowedOrigins: readonly string[] = []): string | undefined {
+export function refuseUpgrade(req: UpgradeRequestInfo, port: number, allowedOrigins: readonly string[] = [], paired = false): string | undefined {
   const hosts = asList(req.host);
   if (hosts.length > 1) return `${hosts.length} Host headers`;
   const host = (hosts[0] ?? '').trim().toLowerCase();
@@ -45,7 +48,7 @@ export function refuseUpgrade(req: UpgradeRequestInfo, port: number, allowedOrig
     return `Host '${clip(hosts[0])}' is not 127.0.0.1:${port} or localhost:${port}`;
   }
   const origins = asList(req.origin);
-  if (origins.length === 0) return undefined;
+  if (origins.length === 0 || paired) return undefined;
   if (origins.length > 1) return `${origins.length} Origin headers`;
   const origin = origins[0].trim();
   if (allowedOrigins.includes(origin)) return undefined;

@@ -29,7 +29,8 @@ export interface ConnectionJob {
 export function newUpload(checked: CheckedSubmit, heldBytes: number): ConnectionJob {
   const planes = new Map<InputPlaneName, PlaneSlot>();
   for (const [name, decl] of checked.planes) {
-    const { sink, image } = planeSink(decl, decl.channels === 1 ? 1 : 3);
+    // Alpha is dropped but for the pasted layer of a job in parts, whose alpha is its shape.
+    const { sink, image } = planeSink(decl, decl.channels === 1 ? 1 : decl.plane === 'pasted' ? 4 : 3);
     planes.set(name, { assembler: new PlaneAssembler({ ...decl, jobId: checked.jobId }, sink), image, complete: false });
   }
   return { jobId: checked.jobId, phase: 'uploading', checked, planes, remaining: planes.size, heldBytes };

@@ -2,11 +2,15 @@
 // PhotoshopHost: short modal reads and writes, every imaging object disposed, one history step
 // for the result. Rules: Adobe's UXP reference for `core.executeAsModal`, `imaging` and the
 // document and layer DOM; the panel's developer notes are in docs/panel.md.
+import { PainterlyError } from '../../shared/errors.js';
 import { PanelError } from '../errors.js';
-import type { DocumentSummary, LayerPixels, LayerSummary, PhotoshopHost, PixelRead, ReadRequest, Rect, ResultLayerRequest, SelectionPixels } from './host.js';
+import type { DocumentSummary, LayerPixels, LayerSummary, PhotoshopHost, PixelRead, ReadRequest, Rect, RegionPixels, RegionRequest, ResultLayerRequest, SelectionPixels } from './host.js';
 import type { PhotoshopModule, PsBounds, PsDocument, PsExecutionContext, PsImageData, PsLayer, UxpModule } from './uxp-types.js';
 
 const TOKEN_KEY = 'painterly.pairingToken';
+const PREFERENCE_PREFIX = 'painterly.';
+/** How long executeAsModal waits for another plugin's modal scope to end before giving up (Photoshop 25.10+; older ignore it). */
+const MODAL_WAIT_MS = 3000;
 
 /** Photoshop events after which the panel re-reads the document (layers, selection, undo). */
 const CHANGE_EVENTS = ['select', 'make', 'delete', 'set', 'open', 'close', 'move', 'show', 'hide', 'paste', 'duplicate'];
@@ -51,7 +55,12 @@ export function createPhotoshopHost(modules: HostModules = loadModules()): Photo
 
   function flatten(layers: readonly PsLayer[] | null | undefined, depth: number, out: LayerSummary[]): LayerSummary[] {
     for (const l of layers ?? []) {
-      out.push({ id: l.id, name: l.name, kind: l.kind, visible: l.visible, isBackground: l.isBackgroundLayer, depth });
+      out.push({
+        id: l.id, name: l.name, kind: l.kind, visible: l.visible, isBackground: l.isBackgroundLayer, depth,
+        opacity: l.opacity ?? 100, fillOpacity: l.fillOpacity ?? 100, blendMode: l.blendMode ?? constants.BlendMode.NORMAL,
+        locked: Boolean(l.allLocked || l.pixelsLocked || l.isBackgroundLayer),
+        bounds: toRect(l.boundsNoEffects),
+      });
       if (l.layers) flatten(l.layers, depth + 1, out);
     }
     return out;
@@ -88,12 +97,17 @@ export function createPhotoshopHost(modules: HostModules = loadModules()): Photo
     return bits as 8 | 16;
   }
 
-  /** executeAsModal with Photoshop's failures turned into panel errors. */
+  /**
+   * executeAsModal with Photoshop's failures turned into panel errors. Esc ends a scope with an
+   * exception at the next Photoshop call and `isCancelled` set: that is the user cancelling.
+   */
   async function modal<T>(commandName: string, fn: (ctx: PsExecutionContext) => Promise<T>): Promise<T> {
+    let context: PsExecutionContext | undefined;
     try {
-      return await ps.core.executeAsModal(fn, { commandName });
+      return await ps.core.executeAsModal((ctx) => fn((context = ctx)), { commandName, timeOut: MODAL_WAIT_MS });
     } catch (e) {
-      if (e instanceof PanelError) throw e;
+      if (context?.isCancelled) throw new PainterlyError('CANCELLED', 'Cancelled in Photoshop (Esc); nothing was changed.');
+      if (e instanceof PanelError || e instanceof PainterlyError) throw e;
       if ((e as { number?: number })?.number === 9) throw new PanelError('PHOTOSHOP_BUSY');
       throw new PanelError('PHOTOSHOP_FAILED', `Photoshop refused “${commandName}”: ${(e as Error)?.message ?? String(e)}`);
     }
@@ -112,12 +126,26 @@ export function createPhotoshopHost(modules: HostModules = loadModules()): Photo
     }
   }
 
+  /** getPixels of a layer, with a smart object's failure said in words (File › Place makes them). */
+  async function layerPixels(doc: PsDocument, layer: PsLayer, options: { sourceBounds: PsBounds; targetSize?: { width: number; height: number }; componentSize: 8 | 16 }) {
+    try {
+      return await imaging.getPixels({ documentID: doc.id, layerID: layer.id, colorSpace: 'RGB', ...options });
+    } catch (e) {
+      if (layer.kind === constants.LayerKind.SMARTOBJECT) {
+        throw new PanelError('UNSUPPORTED_LAYER', `Photoshop could not give the pixels of the smart object “${layer.name}”: rasterize it (Layer › Rasterize › Smart Object), then try again.`);
+      }
+      throw e;
+    }
+  }
+
   async function readLayer(doc: PsDocument, layerId: number, bits: 8 | 16): Promise<LayerPixels> {
     const layer = findLayer(doc.layers, layerId);
     if (!layer) throw new PanelError('LAYER_MISSING', 'A layer the job needs was deleted: choose the layers again.');
-    const b = layer.boundsNoEffects;
-    if (b.right <= b.left || b.bottom <= b.top) return { layerId, rect: toRect(b), components: 4, data: new Uint8Array(0) };
-    const got = await imaging.getPixels({ documentID: doc.id, layerID: layerId, componentSize: bits, colorSpace: 'RGB' });
+    const canvas = { left: 0, top: 0, right: doc.width, bottom: doc.height };
+    const b = intersect(layer.boundsNoEffects, canvas);
+    if (b.right <= b.left || b.bottom <= b.top) return { layerId, rect: b, components: 4, data: new Uint8Array(0) };
+    // Only the part on the canvas: a layer may reach past it, and what lies outside is not in the picture.
+    const got = await layerPixels(doc, layer, { sourceBounds: canvas, componentSize: bits });
     const { components, width, height } = got.imageData;
     const data = await takeData(got.imageData);
     if ((components !== 3 && components !== 4) || data.length !== width * height * components) {
@@ -131,6 +159,76 @@ export function createPhotoshopHost(modules: HostModules = loadModules()): Photo
     if (!doc.selection.bounds) return undefined;
     const got = await imaging.getSelection({ documentID: doc.id });
     return { rect: toRect(got.sourceBounds), data: await takeData(got.imageData) };
+  }
+
+  /** Document coordinates of a (possibly scaled) read: the level's bounds times the level's scale. */
+  const levelToDocument = (b: PsBounds, level: number): Rect => {
+    const f = 2 ** level;
+    return { left: b.left * f, top: b.top * f, right: b.right * f, bottom: b.bottom * f };
+  };
+
+  async function readRegionIn(doc: PsDocument, req: RegionRequest): Promise<RegionPixels | undefined> {
+    const bits = depthOf(doc);
+    const canvas = { left: 0, top: 0, right: doc.width, bottom: doc.height };
+    const rect = intersect(req.rect, canvas);
+    if (rect.right <= rect.left || rect.bottom <= rect.top) return undefined;
+    const scaled = req.targetSize ? { targetSize: req.targetSize } : {};
+    const src = req.source;
+    let got: { imageData: PsImageData; sourceBounds: PsBounds; level?: number };
+    if ('selection' in src) {
+      if (!doc.selection.bounds) return undefined;
+      got = await imaging.getSelection({ documentID: doc.id, sourceBounds: rect, ...scaled });
+    } else if ('layerMask' in src) {
+      if (!findLayer(doc.layers, src.layerMask)) throw new PanelError('LAYER_MISSING', 'A layer the job needs was deleted: choose the layers again.');
+      try {
+        got = await imaging.getLayerMask({ documentID: doc.id, layerID: src.layerMask, kind: 'user', sourceBounds: rect, ...scaled });
+      } catch {
+        // Undocumented: Photoshop rejects a layer without a user mask. (A cancel still ends the scope: its next call throws.)
+        return undefined;
+      }
+    } else {
+      const layer = findLayer(doc.layers, src.layer);
+      if (!layer) throw new PanelError('LAYER_MISSING', 'A layer the job needs was deleted: choose the layers again.');
+      const b = intersect(layer.boundsNoEffects, rect);
+      if (b.right <= b.left || b.bottom <= b.top) return undefined;
+      got = await layerPixels(doc, layer, { sourceBounds: rect, componentSize: bits, ...scaled });
+    }
+    const { width, height, components } = got.imageData;
+    const data = await takeData(got.imageData);
+    if ((components !== 1 && components !== 3 && components !== 4) || data.length !== width * height * components) {
+      throw new PanelError('PHOTOSHOP_FAILED', `Photoshop returned ${components}-component pixels (${data.length} values for ${width}×${height}); expected grey, RGB or RGBA.`);
+    }
+    // A mask or selection read comes back at the document's depth or as asked; the panel works in one depth.
+    const rectBack = req.targetSize ? levelToDocument(got.sourceBounds, got.level ?? 0) : toRect(got.sourceBounds);
+    return { rect: rectBack, width, height, components, data: data instanceof Uint16Array || bits === 8 ? data : widen(data) };
+  }
+
+  /** The result layer in `doc`, as one history step (rolled back on any failure). */
+  async function writeResult(ctx: PsExecutionContext, doc: PsDocument, req: ResultLayerRequest): Promise<number> {
+    const above = findLayer(doc.layers, req.aboveLayerId);
+    if (!above) throw new PanelError('DOCUMENT_CHANGED', 'The pasted layer was deleted while Painterly worked; nothing was written.');
+    if (depthOf(doc) !== req.bits) throw new PanelError('DOCUMENT_CHANGED', 'The document’s bit depth changed while Painterly worked; nothing was written.');
+    const width = req.rect.right - req.rect.left;
+    const height = req.rect.bottom - req.rect.top;
+    // Everything below is one history step; a failure rolls it all back.
+    const suspension = await ctx.hostControl.suspendHistory({ documentID: doc.id, name: req.historyName });
+    let committed = false;
+    try {
+      const layer = await doc.createPixelLayer({ name: req.layerName });
+      if (!layer) throw new PanelError('PHOTOSHOP_FAILED', 'Photoshop did not create the result layer.');
+      await layer.move(above, constants.ElementPlacement.PLACEBEFORE);
+      const imageData = await imaging.createImageDataFromBuffer(req.rgba, { width, height, components: 4, colorSpace: 'RGB', chunky: true, fullRange: req.bits === 16 });
+      try {
+        await imaging.putPixels({ documentID: doc.id, layerID: layer.id, imageData, replace: true, targetBounds: { left: req.rect.left, top: req.rect.top } });
+      } finally {
+        imageData.dispose();
+      }
+      await ctx.hostControl.resumeHistory(suspension, true);
+      committed = true;
+      return layer.id;
+    } finally {
+      if (!committed) await ctx.hostControl.resumeHistory(suspension, false).catch(() => {});
+    }
   }
 
   return {
@@ -150,8 +248,13 @@ export function createPhotoshopHost(modules: HostModules = loadModules()): Photo
         layers: flatten(doc.layers, 0, []),
         activeLayerIds: doc.activeLayers.map((l) => l.id),
         hasSelection: doc.selection?.bounds != null,
+        ...(doc.selection?.bounds ? { selectionBounds: toRect(doc.selection.bounds) } : {}),
         ...(refusal ? { refusal } : {}),
       };
+    },
+
+    async readRegion(req: RegionRequest): Promise<RegionPixels | undefined> {
+      return modal('Painterly: read pixels', async () => readRegionIn(documentById(req.documentId), req));
     },
 
     async readPixels(req: ReadRequest): Promise<PixelRead> {
@@ -169,29 +272,14 @@ export function createPhotoshopHost(modules: HostModules = loadModules()): Photo
     async addResultLayer(req: ResultLayerRequest): Promise<number> {
       return modal('Painterly: add result layer', async (ctx) => {
         const doc = documentById(req.documentId);
-        const above = findLayer(doc.layers, req.aboveLayerId);
-        if (!above) throw new PanelError('DOCUMENT_CHANGED', 'The pasted layer was deleted while Painterly worked; nothing was written.');
-        if (depthOf(doc) !== req.bits) throw new PanelError('DOCUMENT_CHANGED', 'The document’s bit depth changed while Painterly worked; nothing was written.');
-        const width = req.rect.right - req.rect.left;
-        const height = req.rect.bottom - req.rect.top;
-        // Everything below is one history step; a failure rolls it all back.
-        const suspension = await ctx.hostControl.suspendHistory({ documentID: doc.id, name: req.historyName });
-        let committed = false;
+        // Photoshop makes new layers in the active document: if the user switched documents while
+        // the job ran, the job's own comes to the front for the write and goes back after it.
+        const userDoc = activeDocumentOrNull();
+        if (userDoc?.id !== doc.id) ps.app.activeDocument = doc;
         try {
-          const layer = await doc.createPixelLayer({ name: req.layerName });
-          if (!layer) throw new PanelError('PHOTOSHOP_FAILED', 'Photoshop did not create the result layer.');
-          await layer.move(above, constants.ElementPlacement.PLACEBEFORE);
-          const imageData = await imaging.createImageDataFromBuffer(req.rgba, { width, height, components: 4, colorSpace: 'RGB', chunky: true, fullRange: req.bits === 16 });
-          try {
-            await imaging.putPixels({ documentID: doc.id, layerID: layer.id, imageData, replace: true, targetBounds: { left: req.rect.left, top: req.rect.top } });
-          } finally {
-            imageData.dispose();
-          }
-          await ctx.hostControl.resumeHistory(suspension, true);
-          committed = true;
-          return layer.id;
+          return await writeResult(ctx, doc, req);
         } finally {
-          if (!committed) await ctx.hostControl.resumeHistory(suspension, false).catch(() => {});
+          if (userDoc && userDoc.id !== doc.id) ps.app.activeDocument = userDoc;
         }
       });
     },
@@ -230,6 +318,22 @@ export function createPhotoshopHost(modules: HostModules = loadModules()): Photo
       await storage.setItem(TOKEN_KEY, token);
     },
 
+    loadPreference(key: string): string | undefined {
+      try {
+        return globalThis.localStorage?.getItem(PREFERENCE_PREFIX + key) ?? undefined;
+      } catch {
+        return undefined;
+      }
+    },
+
+    savePreference(key: string, value: string): void {
+      try {
+        globalThis.localStorage?.setItem(PREFERENCE_PREFIX + key, value);
+      } catch {
+        /* a preference that cannot be kept is asked again next time */
+      }
+    },
+
     onDocumentChange(listener: () => void): () => void {
       const action = ps.action;
       if (!action) return () => {};
@@ -247,5 +351,16 @@ function bytesToBase64(bytes: number[]): string {
     const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
     out += chars[(n >> 18) & 63] + chars[(n >> 12) & 63] + (i + 1 < bytes.length ? chars[(n >> 6) & 63] : '=') + (i + 2 < bytes.length ? chars[n & 63] : '=');
   }
+  return out;
+}
+
+function intersect(a: PsBounds, b: PsBounds): Rect {
+  return { left: Math.max(a.left, b.left), top: Math.max(a.top, b.top), right: Math.min(a.right, b.right), bottom: Math.min(a.bottom, b.bottom) };
+}
+
+/** 8-bit samples as full-range 16-bit (a selection or mask Photoshop returned at 8 bits in a 16-bit document). */
+function widen(data: Uint8Array): Uint16Array {
+  const out = new Uint16Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = data[i] * 257;
   return out;
 }

@@ -20,6 +20,15 @@ export interface LayerSummary {
   isBackground: boolean;
   /** Nesting depth: 0 for top-level layers. */
   depth: number;
+  /** 0–100, and the fill opacity 0–100: the layer's pixels show at their product. */
+  opacity: number;
+  fillOpacity: number;
+  /** A constants.BlendMode value: 'normal', 'multiply', … */
+  blendMode: string;
+  /** Fully locked, or its pixels locked (the background is). */
+  locked: boolean;
+  /** Where its pixels lie (without effects); empty for an empty layer. May reach past the canvas. */
+  bounds: Rect;
 }
 
 export interface DocumentSummary {
@@ -36,6 +45,8 @@ export interface DocumentSummary {
   /** The active (targeted) layers' ids. */
   activeLayerIds: number[];
   hasSelection: boolean;
+  /** The selection's bounds, as Photoshop reports them (may reach past the canvas). */
+  selectionBounds?: Rect;
   /** Why Painterly cannot work on this document, in plain words; absent when it can. */
   refusal?: string;
 }
@@ -73,6 +84,30 @@ export interface ReadRequest {
   selection: boolean;
 }
 
+/** Where pixels come from: a layer's own pixels, a layer's user mask, or the selection. */
+export type PixelSource = { layer: number } | { layerMask: number } | { selection: true };
+
+export interface RegionRequest {
+  documentId: number;
+  source: PixelSource;
+  /** Document pixels to read. */
+  rect: Rect;
+  /** Scaled down to this size (the whole painting at the paper's scale); Photoshop may read a cached level. */
+  targetSize?: { width: number; height: number };
+}
+
+/** Pixels Photoshop returned for a region: trimmed to where there are any. */
+export interface RegionPixels {
+  /** Document pixels they cover (for a scaled read, the trimmed area in document coordinates). */
+  rect: Rect;
+  width: number;
+  height: number;
+  /** 1 (a mask or the selection), 3 (opaque) or 4 (RGBA). */
+  components: 1 | 3 | 4;
+  /** Interleaved; 16-bit data uses the full range 0..65535. */
+  data: Samples;
+}
+
 export interface ResultLayerRequest {
   documentId: number;
   /** The new layer goes directly above this one. */
@@ -90,8 +125,10 @@ export interface ResultLayerRequest {
 export interface PhotoshopHost {
   /** The active document, or undefined when none is open. */
   activeDocument(): Promise<DocumentSummary | undefined>;
-  /** One short modal read of the layers (and the selection). */
+  /** One short modal read of the layers (and the selection), clipped to the canvas. */
   readPixels(request: ReadRequest): Promise<PixelRead>;
+  /** One short modal read of one region; undefined when there are no pixels there (or the layer has no user mask). */
+  readRegion(request: RegionRequest): Promise<RegionPixels | undefined>;
   /** One short modal write: a new layer with these pixels, as one history step. Returns its id. */
   addResultLayer(request: ResultLayerRequest): Promise<number>;
   setLayerVisible(documentId: number, layerId: number, visible: boolean): Promise<void>;
@@ -99,6 +136,9 @@ export interface PhotoshopHost {
   previewUrl(rgb: Uint8Array, width: number, height: number): Promise<string>;
   loadToken(): Promise<string | undefined>;
   saveToken(token: string): Promise<void>;
+  /** A panel preference kept across sessions (e.g. the companion's port). */
+  loadPreference(key: string): string | undefined;
+  savePreference(key: string, value: string): void;
   /** Calls `listener` when the user changes documents, layers or the selection; returns an unsubscribe. */
   onDocumentChange(listener: () => void): () => void;
 }

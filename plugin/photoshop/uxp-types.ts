@@ -44,14 +44,29 @@ export interface PsGetPixelsOptions {
 
 export interface PsPixelsResult {
   imageData: PsImageData;
-  /** Where the returned pixels lie: trimmed to the area that has pixels. */
+  /**
+   * Where the returned pixels lie: trimmed to the area that has pixels. With `targetSize`, in the
+   * coordinates of the pyramid level Photoshop read (`level`: 0 the full canvas, 1 half, …), and
+   * the image data is scaled to the target size.
+   */
   sourceBounds: PsBounds;
   level: number;
 }
 
+export interface PsLayerMaskOptions {
+  documentID?: number;
+  layerID: number;
+  /** 'user' (a pixel mask, the default) or 'vector'. */
+  kind?: 'user' | 'vector';
+  sourceBounds?: PsBounds;
+  targetSize?: { width?: number; height?: number };
+}
+
 export interface PsImaging {
   getPixels(options: PsGetPixelsOptions): Promise<PsPixelsResult>;
-  getSelection(options: { documentID?: number; sourceBounds?: PsBounds; targetSize?: { width?: number; height?: number } }): Promise<{ imageData: PsImageData; sourceBounds: PsBounds }>;
+  getSelection(options: { documentID?: number; sourceBounds?: PsBounds; targetSize?: { width?: number; height?: number } }): Promise<{ imageData: PsImageData; sourceBounds: PsBounds; level?: number }>;
+  /** A layer's mask as one grey component (255 / 32768 shows the layer). Rejects when the layer has no mask of that kind. */
+  getLayerMask(options: PsLayerMaskOptions): Promise<{ imageData: PsImageData; sourceBounds: PsBounds; level?: number }>;
   createImageDataFromBuffer(
     data: PsComponentData,
     options: { width: number; height: number; components: number; colorSpace: 'RGB' | 'Grayscale' | 'Lab'; chunky?: boolean; colorProfile?: string; fullRange?: boolean },
@@ -65,9 +80,16 @@ export interface PsLayer {
   readonly id: number;
   name: string;
   visible: boolean;
+  /** 0–100. */
   readonly opacity: number;
+  /** 0–100; scales the pixels but not the layer's effects. */
+  readonly fillOpacity: number;
+  /** A constants.BlendMode value, e.g. 'normal'. */
+  readonly blendMode: string;
   readonly kind: string;
   readonly isBackgroundLayer: boolean;
+  readonly allLocked: boolean;
+  readonly pixelsLocked: boolean;
   /** Bounds of the layer's pixels (with effects); all zero for an empty layer. */
   readonly bounds: PsBounds & { width: number; height: number };
   readonly boundsNoEffects: PsBounds & { width: number; height: number };
@@ -108,8 +130,8 @@ export interface PsExecutionContext {
 
 export interface PhotoshopModule {
   app: {
-    /** Null (or a throw, in some versions) when no document is open. */
-    readonly activeDocument: PsDocument | null;
+    /** Null (or a throw, in some versions) when no document is open. Settable inside executeAsModal. */
+    activeDocument: PsDocument | null;
     readonly documents: ArrayLike<PsDocument>;
   };
   core: {
@@ -120,7 +142,8 @@ export interface PhotoshopModule {
     DocumentMode: { RGB: string; CMYK: string; LAB: string; GRAYSCALE: string; INDEXEDCOLOR: string; BITMAP: string; DUOTONE: string; MULTICHANNEL: string };
     BitsPerChannelType: { ONE: string; EIGHT: string; SIXTEEN: string; THIRTYTWO: string };
     ElementPlacement: { PLACEBEFORE: string; PLACEAFTER: string };
-    LayerKind: { NORMAL: string; GROUP: string };
+    LayerKind: { NORMAL: string; GROUP: string; SMARTOBJECT: string };
+    BlendMode: { NORMAL: string; PASSTHROUGH: string; MULTIPLY: string; SCREEN: string };
   };
   action?: {
     addNotificationListener(events: string[], listener: (event: string, descriptor: unknown) => void): Promise<void> | void;

@@ -18,7 +18,7 @@ import { harmonizeCommand } from '../../companion/cli/harmonize.js';
 import { photoStyleCommand } from '../../companion/cli/photo-style.js';
 import { writeImage } from '../../companion/image/io.js';
 import type { Runners } from '../../companion/pipeline/runners.js';
-import type { HarmonizeOptions, PhotoStyleOptions } from '../../companion/pipeline/types.js';
+import { isParts, type HarmonizeOptions, type PhotoStyleOptions } from '../../companion/pipeline/types.js';
 import type { Image } from '../../companion/image/image.js';
 import { harmonizePlanes, startTestServer } from './server/harness.js';
 
@@ -51,7 +51,7 @@ function recordingRunners(): Runners & { seen: (HarmonizeOptions | PhotoStyleOpt
     seen,
     harmonize: async (inputs, options) => {
       seen.push(options);
-      return { image: inputs.composite, stages: {}, device: options.device, restarts: [0, 0] };
+      return { image: isParts(inputs) ? inputs.painting : inputs.composite, stages: {}, device: options.device, restarts: [0, 0] };
     },
     photoStyle: async (inputs, options) => {
       seen.push(options);

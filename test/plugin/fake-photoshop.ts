@@ -2,48 +2,24 @@
 // uses, for unit tests and for the panel running in Chromium. It enforces the real rules the
 // adapter must live with (docs/photoshop-uxp.md in the team kit): document changes only inside
 // executeAsModal, one modal scope at a time (error number 9), commandName required, history
-// grouped by suspendHistory (rolled back on a throw), getPixels trimmed to existing pixels,
-// 16-bit data 0..32768 unless fullRange, image data tracked until disposed.
-import type { PhotoshopModule, PsExecutionContext, UxpModule } from '../../plugin/photoshop/uxp-types.js';
-import { compositeOf, createFakeImaging, FakeImageData } from './fake/imaging.js';
-import { CONSTANTS, FakeDocument, FakeLayer, ModalRuleError, nativeMax, type FakeApp, type ModalSpan, type NativeData } from './fake/model.js';
+// grouped by suspendHistory (rolled back on a throw or an Esc), getPixels trimmed to existing
+// pixels and scaled by targetSize from a pyramid level, 16-bit data 0..32768 unless fullRange,
+// image data tracked until disposed, new layers made in the active document only, locked and
+// non-pixel layers refused by putPixels. Its pixel loops run in slices (fake/slicer.ts).
+// Parts: fake/model.ts (documents, layers), fake/build.ts (specs), fake/imaging.ts (Imaging API),
+// fake/composite.ts (what the user sees), fake/raster.ts (how pixels are kept).
+import type { PhotoshopModule, PsDocument, PsExecutionContext, UxpModule } from '../../plugin/photoshop/uxp-types.js';
+import { buildLayers, selectionRaster, type FakeDocumentSpec, type FakeRect } from './fake/build.js';
+import { compositeOf } from './fake/composite.js';
+import { CONSTANTS, ModalRuleError, userCancelled, type ModalSpan, type NativeData } from './fake/constants.js';
+import { createFakeImaging } from './fake/imaging.js';
+import { FakeDocument, FakeLayer, type FakeApp } from './fake/model.js';
+import { Slicer, type SliceStats } from './fake/slicer.js';
 
-export { CONSTANTS, FakeDocument, FakeLayer, ModalRuleError, nativeMax, type NativeData } from './fake/model.js';
-
-export type RGBA = readonly [number, number, number, number];
-
-export interface FakeLayerSpec {
-  name: string;
-  /** constants.LayerKind value; default 'pixel'. */
-  kind?: string;
-  background?: boolean;
-  visible?: boolean;
-  opacity?: number;
-  /** Colour at (x, y) as floats 0..1, or undefined for transparent. */
-  fill?: (x: number, y: number) => RGBA | undefined;
-  children?: FakeLayerSpec[];
-}
-
-export interface FakeRect {
-  left: number;
-  top: number;
-  right: number;
-  bottom: number;
-}
-
-export interface FakeDocumentSpec {
-  title?: string;
-  width: number;
-  height: number;
-  bits?: 1 | 8 | 16 | 32;
-  mode?: 'RGB' | 'CMYK' | 'Lab' | 'Grayscale' | 'Indexed' | 'Bitmap';
-  profile?: string;
-  /** Topmost first. */
-  layers: FakeLayerSpec[];
-  /** Name of the active layer; default the topmost. */
-  active?: string;
-  selection?: FakeRect | ((x: number, y: number) => number);
-}
+export { CONSTANTS, ModalRuleError, nativeMax, userCancelled, type NativeData } from './fake/constants.js';
+export { FakeDocument, FakeLayer } from './fake/model.js';
+export type { FakeDocumentSpec, FakeLayerSpec, FakeRect, RGBA } from './fake/build.js';
+export type { SliceStats } from './fake/slicer.js';
 
 const MODES: Record<NonNullable<FakeDocumentSpec['mode']>, string> = {
   RGB: CONSTANTS.DocumentMode.RGB,
@@ -54,18 +30,32 @@ const MODES: Record<NonNullable<FakeDocumentSpec['mode']>, string> = {
   Bitmap: CONSTANTS.DocumentMode.BITMAP,
 };
 
+export interface FakeOptions {
+  /** How long one of the fake's pixel loops runs before it gives the thread back; default 10 ms. */
+  sliceMs?: number;
+}
+
 export interface FakePhotoshop {
   photoshop: PhotoshopModule;
   uxp: UxpModule;
+  /** Opens a document; it becomes the active one unless `activate: false`. */
   addDocument(spec: FakeDocumentSpec): FakeDocument;
   closeDocument(doc: FakeDocument): void;
+  /** The user brings another document to the front (no modal rule; emits 'select'). */
+  activateDocument(doc: FakeDocument): void;
   setActiveLayer(doc: FakeDocument, name: string): void;
   setSelection(doc: FakeDocument, selection: FakeDocumentSpec['selection'] | null): void;
   layer(doc: FakeDocument, name: string): FakeLayer;
-  /** The flattened visible layers, RGBA in Photoshop's native range. */
-  composite(doc: FakeDocument): NativeData;
+  /** The flattened visible layers (mask, opacity × fill, blend modes), RGBA in Photoshop's native range, over `region` (default all). */
+  composite(doc: FakeDocument, region?: FakeRect): NativeData;
   modalActive(): boolean;
   readonly modalLog: readonly ModalSpan[];
+  /**
+   * The user presses Esc: the running modal scope's context.isCancelled becomes true, its onCancel
+   * runs, and every Photoshop call in it from now on (and a long one at its next slice) rejects
+   * with "User cancelled the operation". False when no modal scope runs.
+   */
+  pressEscape(): boolean;
   /** PhotoshopImageData objects created and not yet disposed. */
   liveImageData(): number;
   /** Pretend another plugin or a dialog holds Photoshop's modal state. */
@@ -74,28 +64,43 @@ export interface FakePhotoshop {
   listenerCount(): number;
   /** Fires a Photoshop notification (as the user's actions would). */
   emit(event: string): void;
+  /** How the fake's own pixel loops shared the thread so far. */
+  slicing(): SliceStats;
+  /** Bytes the open documents' pixels, masks and selections keep (memory the fake, not the panel, takes). */
+  storedBytes(): number;
 }
 
-export function createFakePhotoshop(): FakePhotoshop {
+export function createFakePhotoshop(options: FakeOptions = {}): FakePhotoshop {
   let ids = 100;
   let modal: ModalSpan | null = null;
+  let context: PsExecutionContext | null = null;
   let blocked = false;
   const modalLog: ModalSpan[] = [];
   const documents: FakeDocument[] = [];
   let activeDoc: FakeDocument | null = null;
-  const live = new Set<FakeImageData>();
+  const live = new Set<object>();
   const listeners: { events: string[]; fn: (event: string, descriptor: unknown) => void }[] = [];
+  const stats: SliceStats = { yields: 0, longestMs: 0 };
+  const sliceMs = options.sliceMs ?? 10;
 
   const emit = (event: string) => {
     for (const l of listeners) if (l.events.includes(event)) setTimeout(() => l.fn(event, {}), 0);
   };
 
-  const app: FakeApp & { document(id?: number): FakeDocument; live: Set<FakeImageData> } = {
+  const app: FakeApp = {
     live,
     nextId: () => ++ids,
     assertModal(what) {
       if (!modal) throw new ModalRuleError(`${what} is only allowed inside executeAsModal: Photoshop refuses document changes outside a modal scope.`);
+      if (modal.cancelled) throw userCancelled();
     },
+    assertNotCancelled() {
+      if (modal?.cancelled) throw userCancelled();
+    },
+    slicer(span = modal) {
+      return new Slicer(sliceMs, stats, () => span?.cancelled === true && span.endedAt === undefined);
+    },
+    scope: () => modal,
     recordChange(doc, name, event) {
       if (doc.suspension) doc.suspension.changed = true;
       else doc.historyStates.push({ id: ids++, name });
@@ -111,6 +116,7 @@ export function createFakePhotoshop(): FakePhotoshop {
       if (!doc) throw new Error(`No document with id ${id}.`);
       return doc;
     },
+    active: () => activeDoc,
   };
 
   function finishSuspension(doc: FakeDocument, commit: boolean): void {
@@ -122,8 +128,17 @@ export function createFakePhotoshop(): FakePhotoshop {
 
   const photoshop: PhotoshopModule = {
     app: {
-      get activeDocument() {
+      get activeDocument(): PsDocument | null {
         return activeDoc;
+      },
+      /** Switching documents is a change to Photoshop's state: only inside executeAsModal. */
+      set activeDocument(d: PsDocument | null) {
+        app.assertModal('Setting app.activeDocument');
+        const doc = documents.find((x) => x === d || x.id === d?.id);
+        if (!doc) throw new Error('app.activeDocument: that document is not open.');
+        if (doc === activeDoc) return;
+        activeDoc = doc;
+        emit('select');
       },
       get documents() {
         return [...documents];
@@ -134,6 +149,9 @@ export function createFakePhotoshop(): FakePhotoshop {
         if (!options || typeof options.commandName !== 'string' || options.commandName === '') {
           throw new Error('executeAsModal: options.commandName is required.');
         }
+        // With timeOut (Photoshop 25.10+), it waits that long for another modal scope to end.
+        const deadline = Date.now() + (options.timeOut ?? 0);
+        while ((modal || blocked) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
         if (modal || blocked) {
           throw Object.assign(new Error(`The host is in a modal state${modal ? ` (“${modal.commandName}”)` : ''}.`), { number: 9 });
         }
@@ -141,8 +159,10 @@ export function createFakePhotoshop(): FakePhotoshop {
         modalLog.push(span);
         modal = span;
         const suspended: FakeDocument[] = [];
-        const context: PsExecutionContext = {
-          isCancelled: false,
+        const ctx: PsExecutionContext = {
+          get isCancelled() {
+            return span.cancelled === true;
+          },
           reportProgress: () => {},
           hostControl: {
             async suspendHistory({ documentID, name }) {
@@ -162,10 +182,11 @@ export function createFakePhotoshop(): FakePhotoshop {
             },
           },
         };
+        context = ctx;
         try {
-          const result = await fn(context);
-          // Unresumed suspensions commit when the scope returns normally …
-          for (const d of suspended) if (d.suspension) finishSuspension(d, true);
+          const result = await fn(ctx);
+          // Unresumed suspensions commit when the scope returns normally (roll back after an Esc) …
+          for (const d of suspended) if (d.suspension) finishSuspension(d, !span.cancelled);
           return result;
         } catch (e) {
           // … and roll back when it throws.
@@ -174,6 +195,7 @@ export function createFakePhotoshop(): FakePhotoshop {
         } finally {
           span.endedAt = Date.now();
           modal = null;
+          context = null;
         }
       },
     },
@@ -211,44 +233,8 @@ export function createFakePhotoshop(): FakePhotoshop {
     },
   };
 
-  function fillLayer(doc: FakeDocument, layer: FakeLayer, spec: FakeLayerSpec): void {
-    if (!layer.data) return;
-    const m = nativeMax(doc.bits);
-    for (let y = 0; y < doc.height; y++) {
-      for (let x = 0; x < doc.width; x++) {
-        let c = spec.fill?.(x, y);
-        if (spec.background) c = c ? [c[0], c[1], c[2], 1] : [1, 1, 1, 1];
-        if (!c) continue;
-        const p = (y * doc.width + x) * 4;
-        for (let k = 0; k < 4; k++) layer.data[p + k] = Math.round(Math.min(1, Math.max(0, c[k])) * m);
-      }
-    }
-  }
-
-  function build(doc: FakeDocument, specs: FakeLayerSpec[]): FakeLayer[] {
-    return specs.map((spec) => {
-      const kind = spec.kind ?? (spec.children ? CONSTANTS.LayerKind.GROUP : CONSTANTS.LayerKind.NORMAL);
-      const layer = new FakeLayer(doc, { id: ++ids, name: spec.name, kind, background: spec.background, visible: spec.visible, opacity: spec.opacity });
-      if (spec.children) layer.children = build(doc, spec.children);
-      fillLayer(doc, layer, spec);
-      return layer;
-    });
-  }
-
   function setSelection(doc: FakeDocument, sel: FakeDocumentSpec['selection'] | null): void {
-    if (!sel) {
-      doc.selectionData = null;
-    } else {
-      const data = doc.emptyPlane(1);
-      const m = nativeMax(doc.bits);
-      for (let y = 0; y < doc.height; y++) {
-        for (let x = 0; x < doc.width; x++) {
-          const v = typeof sel === 'function' ? sel(x, y) : x >= sel.left && x < sel.right && y >= sel.top && y < sel.bottom ? 1 : 0;
-          data[y * doc.width + x] = Math.round(Math.min(1, Math.max(0, v)) * m);
-        }
-      }
-      doc.selectionData = data;
-    }
+    doc.selectionRaster = selectionRaster(doc, sel);
     emit('set');
   }
 
@@ -271,11 +257,11 @@ export function createFakePhotoshop(): FakePhotoshop {
         bits: spec.bits ?? 8,
         profile: spec.profile ?? 'sRGB IEC61966-2.1',
       });
-      doc.tree = build(doc, spec.layers);
+      doc.tree = buildLayers(doc, spec.layers, () => ++ids);
       doc.activeIds = [find(doc, spec.active ?? spec.layers[0].name).id];
       if (spec.selection) setSelection(doc, spec.selection);
       documents.push(doc);
-      activeDoc = doc;
+      if (spec.activate !== false || !activeDoc) activeDoc = doc;
       emit('open');
       return doc;
     },
@@ -285,15 +271,28 @@ export function createFakePhotoshop(): FakePhotoshop {
       if (activeDoc === doc) activeDoc = documents[documents.length - 1] ?? null;
       emit('close');
     },
+    activateDocument(doc) {
+      if (!documents.includes(doc)) throw new Error(`The document '${doc.title}' is not open.`);
+      activeDoc = doc;
+      emit('select');
+    },
     setActiveLayer(doc, name) {
       doc.activeIds = [find(doc, name).id];
       emit('select');
     },
     setSelection,
     layer: find,
-    composite: compositeOf,
+    composite: (doc, region) => compositeOf(doc, region),
     modalActive: () => modal !== null,
     modalLog,
+    pressEscape() {
+      if (!modal || !context) return false;
+      if (!modal.cancelled) {
+        modal.cancelled = true;
+        context.onCancel?.();
+      }
+      return true;
+    },
     liveImageData: () => live.size,
     blockModal(on) {
       blocked = on;
@@ -301,5 +300,7 @@ export function createFakePhotoshop(): FakePhotoshop {
     secrets,
     listenerCount: () => listeners.length,
     emit,
+    slicing: () => ({ ...stats }),
+    storedBytes: () => documents.reduce((n, d) => n + d.storedBytes(), 0),
   };
 }

@@ -16,7 +16,7 @@ function connected(device: string, extra: Partial<CompanionInfo> = {}): PanelSta
   const companion: CompanionInfo = { companionVersion: '0.1.0', device, modes: ['harmonize'], backbones: NONE, models: MODELS, ...extra };
   const doc = {
     id: 1, title: 't', width: 10, height: 10, bits: 8 as const, mode: 'RGB', hasSelection: true, activeLayerIds: [2],
-    layers: [2, 1].map((id) => ({ id, name: `L${id}`, kind: 'pixel', visible: true, isBackground: id === 1, depth: 0 })),
+    layers: [2, 1].map((id) => ({ id, name: `L${id}`, kind: 'pixel', visible: true, isBackground: id === 1, depth: 0, opacity: 100, fillOpacity: 100, blendMode: 'normal', locked: false, bounds: { left: 0, top: 0, right: 10, bottom: 10 } })),
   };
   return reduce(reduce(initialState(), { type: 'connected', companion }), { type: 'document', document: doc });
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import JSZip from 'jszip';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_PORT } from '../../shared/protocol.js';
+import { DEFAULT_PORT, PANEL_PORTS } from '../../shared/protocol.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let tmp: string;
@@ -61,8 +61,13 @@ describe('the .ccx package', () => {
     expect(panel.maximumSize.width).toBeGreaterThanOrEqual(panel.preferredFloatingSize.width);
   });
 
-  it('may reach only the companion on loopback, at the protocol’s port', () => {
-    expect(manifest.requiredPermissions).toEqual({ network: { domains: [`ws://127.0.0.1:${DEFAULT_PORT}`, `ws://localhost:${DEFAULT_PORT}`] } });
+  it('may reach only the companion on loopback, at the ports the panel offers (WebSocket, and HTTP to tell a refusal from silence)', () => {
+    const domains = manifest.requiredPermissions.network.domains as string[];
+    expect(Object.keys(manifest.requiredPermissions)).toEqual(['network']);
+    for (const port of PANEL_PORTS) expect(domains).toEqual(expect.arrayContaining([`ws://127.0.0.1:${port}`, `http://127.0.0.1:${port}`]));
+    expect(domains).toContain(`ws://localhost:${DEFAULT_PORT}`);
+    expect(domains.every((d) => /^(ws|http):\/\/(127\.0\.0\.1|localhost):\d+$/.test(d))).toBe(true);
+    expect(PANEL_PORTS[0]).toBe(DEFAULT_PORT);
   });
 
   it('contains every icon the manifest names, as PNGs of the declared size', async () => {

@@ -42,9 +42,20 @@ describe('the panel in Chromium with the real companion and pipeline', () => {
     const page = await openPanel({ url: proxy.url });
     await poll(() => text(page, 'status-title')).toBe('Pair with the companion');
     await shot(page, 'unpaired');
+    // Pair with nothing in the field, then with a wrong token: each is answered in words.
+    await page.click('#pair-button');
+    await poll(() => text(page, 'status-title')).toBe('Paste the token into the field first');
+    await shot(page, 'pair-empty');
+    await page.locator('#token-field input').fill('0'.repeat(64));
+    await page.click('#pair-button');
+    await poll(() => text(page, 'status-title')).toBe('That token was not accepted: check it is the whole token');
+    await shot(page, 'pair-wrong');
     await page.locator('#token-field input').fill(token);
     await page.click('#pair-button');
     await poll(() => text(page, 'status-title')).toBe('Connected');
+    // The token leaves the field once tried, and is never shown whole again.
+    expect(await page.locator('#token-field input').inputValue()).toBe('');
+    expect(await text(page, 'status-detail')).toMatch(new RegExp(`paired \\(token …${token.slice(-4)}\\)`));
     // The browser's Origin was taken off on the way, as UXP would not send it.
     expect(proxy.strippedOrigins.length).toBeGreaterThan(0);
     expect(proxy.strippedOrigins.every((o) => o === 'null' || o.startsWith('file:'))).toBe(true);
@@ -73,7 +84,10 @@ describe('the panel in Chromium with the real companion and pipeline', () => {
     expect(layers.map((l) => l.name)).toEqual(['Harmonized', 'Pasted object', 'Painting']);
     expect(layers[0].bounds).toMatchObject(selection);
     expect((await probe<string[]>(page, '__probe.history()')).slice(before.history.length)).toEqual(['Harmonize']);
-    expect(await probe<string[]>(page, '__probe.modalLog()')).toEqual(['Painterly: read layers', 'Painterly: add result layer']);
+    const scopes = await probe<string[]>(page, '__probe.modalLog()');
+    expect(scopes.at(-1)).toBe('Painterly: add result layer');
+    expect(new Set(scopes.slice(0, -1))).toEqual(new Set(['Painterly: read pixels']));
+    expect(await probe<{ overflowCloses: number }>(page, '__probe.socket()')).toMatchObject({ overflowCloses: 0 });
     expect(await probe<number>(page, '__probe.liveImageData()')).toBe(0);
     const after = await probe<number[]>(page, '__probe.composite()');
     let changedInside = 0;
@@ -133,6 +147,18 @@ describe('the panel in Chromium with the real companion and pipeline', () => {
     expect(await probe<string[]>(page, '__probe.history()')).toEqual(before.history);
     expect(await probe<number[]>(page, '__probe.composite()')).toEqual(before.composite);
     expect(await page.locator('#harmonize').isVisible()).toBe(true);
+    await page.close();
+  });
+
+  it('connects straight to the companion with its token whatever the browser\'s Origin, and says "refused" without one', async () => {
+    const paired = await openPanel({ url: e2e.companionUrl, token });
+    await poll(() => text(paired, 'status-title')).toBe('Connected');
+    await paired.close();
+    // Without a token the browser's file: Origin is refused before any WebSocket; plain HTTP still answers.
+    const page = await openPanel({ url: e2e.companionUrl });
+    await poll(() => text(page, 'status-title')).toBe('The companion refused this connection');
+    expect(await page.locator('#port-row').isVisible()).toBe(true);
+    await shot(page, 'refused');
     await page.close();
   });
 

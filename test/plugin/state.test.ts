@@ -12,7 +12,7 @@ function doc(layers: { id: number; name: string; visible?: boolean }[]): Documen
     height: 10,
     bits: 8,
     mode: 'RGB',
-    layers: layers.map((l) => ({ kind: 'pixel', isBackground: false, depth: 0, visible: true, ...l })),
+    layers: layers.map((l) => ({ kind: 'pixel', isBackground: false, depth: 0, visible: true, opacity: 100, fillOpacity: 100, blendMode: 'normal', locked: false, bounds: { left: 0, top: 0, right: 10, bottom: 10 }, ...l })),
     activeLayerIds: [layers[0].id],
     hasSelection: false,
   };

@@ -24,7 +24,7 @@ const companion: CompanionInfo = {
   backbones: { present: ['vgg19', 'squeezenet'], missing: [{ name: 'vgg19-shallow', fetchCommand: 'npx painterly models fetch vgg19' }] },
 };
 
-const layer = (id: number, name: string, extra: Partial<LayerSummary> = {}): LayerSummary => ({ id, name, kind: 'pixel', visible: true, isBackground: false, depth: 0, ...extra });
+const layer = (id: number, name: string, extra: Partial<LayerSummary> = {}): LayerSummary => ({ id, name, kind: 'pixel', visible: true, isBackground: false, depth: 0, opacity: 100, fillOpacity: 100, blendMode: 'normal', locked: false, bounds: { left: 0, top: 0, right: 10, bottom: 10 }, ...extra });
 
 function withDoc(layers: LayerSummary[], active: number[], extra: Partial<DocumentSummary> = {}): PanelState {
   const document: DocumentSummary = { id: 1, title: 't', width: 10, height: 10, bits: 8, mode: 'RGB', layers, activeLayerIds: active, hasSelection: true, ...extra };

@@ -51,7 +51,7 @@ const welcome: WelcomeMessage = {
   limits: { ...DEFAULT_LIMITS },
 };
 
-async function connected(opts: { highWaterBytes?: number; chunkBytes?: number } = {}): Promise<{ socket: ScriptedSocket; client: CompanionClient }> {
+async function connected(opts: { maxInFlightBytes?: number; chunkBytes?: number } = {}): Promise<{ socket: ScriptedSocket; client: CompanionClient }> {
   let socket!: ScriptedSocket;
   const pending = connectToCompanion({ url: 'ws://127.0.0.1:1', token: 'secret', createSocket: (u) => (socket = new ScriptedSocket(u)), ...opts });
   socket.open();
@@ -119,8 +119,8 @@ describe('CompanionClient.submit', () => {
     await expect(job.result).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 
-  it('holds frames back while the socket’s send buffer is above the high-water mark', async () => {
-    const { socket, client } = await connected({ highWaterBytes: 100 });
+  it('holds frames back while the socket’s send buffer holds too much to add one', async () => {
+    const { socket, client } = await connected({ maxInFlightBytes: 100 });
     const job = client.submit({ options: { mode: 'harmonize' }, planes: planes() });
     job.result.catch(() => {});
     socket.bufferedAmount = 1000;
@@ -135,8 +135,10 @@ describe('CompanionClient.submit', () => {
   it('assembles the result frames and resolves with 16-bit samples when the result is 16-bit', async () => {
     const { socket, client } = await connected();
     const events: string[] = [];
-    const job = client.submit({ options: { mode: 'harmonize' }, planes: planes() }, (e) => events.push(e.type));
+    const transfers: string[] = [];
+    const job = client.submit({ options: { mode: 'harmonize' }, planes: planes() }, (e) => (e.type === 'transfer' ? transfers.push(`${e.direction} ${e.done}/${e.total}`) : events.push(e.type)));
     socket.reply({ type: 'accepted', jobId: 1 });
+    await tick();
     socket.reply({ type: 'queued', jobId: 1, place: 0 });
     socket.reply({ type: 'started', jobId: 1, device: 'cpu', options: {} });
     socket.reply({ type: 'progress', jobId: 1, stage: 'pass-1', iteration: 1, total: 2 });
@@ -151,6 +153,26 @@ describe('CompanionClient.submit', () => {
     expect(Array.from(out.data)).toEqual(Array.from(samples));
     expect(out).toMatchObject({ width: 2, height: 2, seconds: 1.5 });
     expect(events).toEqual(['accepted', 'queued', 'started', 'progress', 'preview', 'result']);
+    // The client's own counts: the upload plane by plane, the result frame by frame.
+    expect(transfers.filter((t) => t.startsWith('up')).at(-1)).toBe('up 28/28');
+    expect(transfers.filter((t) => t.startsWith('down'))).toEqual(['down 12/24', 'down 24/24']);
+  });
+
+  it('rejects with CANCELLED a job cancelled while its result arrives, and stops assembling it', async () => {
+    const { socket, client } = await connected();
+    const downs: number[] = [];
+    const job = client.submit({ options: { mode: 'harmonize' }, planes: planes() }, (e) => e.type === 'transfer' && e.direction === 'down' && downs.push(e.done));
+    socket.reply({ type: 'accepted', jobId: 1 });
+    await tick();
+    socket.reply({ type: 'started', jobId: 1, device: 'cpu', options: {} });
+    const frames = [...planeFrames({ jobId: 1, plane: 'result' }, { width: 2, height: 2, channels: 3, bitsPerChannel: 8 }, new Uint8Array(12), 32 + 4)];
+    socket.replyBinary(frames[0]);
+    job.cancel();
+    for (const f of frames.slice(1)) socket.replyBinary(f);
+    socket.reply({ type: 'result', jobId: 1, width: 2, height: 2, channels: 3, bitsPerChannel: 8, device: 'cpu', seconds: 1 });
+    await expect(job.result).rejects.toMatchObject({ code: 'CANCELLED' });
+    expect(downs).toEqual([3]); // one whole pixel in the first frame; none assembled after Cancel
+    expect(socket.sent.map((m) => (typeof m === 'string' ? JSON.parse(m).type : 'frame'))).toContain('cancel');
   });
 
   it('rejects a job with the companion’s code when it fails', async () => {

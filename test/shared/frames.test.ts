@@ -187,11 +187,17 @@ describe('PlaneAssembler', () => {
 });
 
 describe('samples and bytes', () => {
-  it('views 8-bit samples as they are and copies 16-bit bytes into an aligned array', () => {
+  it('views 8-bit samples as they are, views aligned 16-bit bytes and copies unaligned ones', () => {
     const u8 = payload(4);
     expect(samplesToBytes(u8)).toBe(u8);
-    const bytes = new Uint8Array([0, 0x34, 0x12, 0xff, 0xff]).subarray(1);
-    expect(Array.from(bytesToSamples(bytes, 16))).toEqual([0x1234, 0xffff]);
+    const unaligned = new Uint8Array([0, 0x34, 0x12, 0xff, 0xff]).subarray(1);
+    const copied = bytesToSamples(unaligned, 16);
+    expect(Array.from(copied)).toEqual([0x1234, 0xffff]);
+    expect(copied.buffer).not.toBe(unaligned.buffer);
+    const aligned = new Uint8Array([9, 9, 0x34, 0x12, 0xff, 0xff]).subarray(2);
+    const viewed = bytesToSamples(aligned, 16);
+    expect(Array.from(viewed)).toEqual([0x1234, 0xffff]);
+    expect(viewed.buffer).toBe(aligned.buffer);
     expect(planeByteLength({ width: 3, height: 2, channels: 4, bitsPerChannel: 16 })).toBe(48);
   });
 });

@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { describeValue, expected, PainterlyError } from '../../shared/errors.js';
+import { describeValue, expected } from '../../shared/errors.js';
 import { DEFAULT_LIMITS, resolveLimits } from '../../shared/limits.js';
 import type { PlaneDeclaration, SubmitMessage } from '../../shared/protocol.js';
 import { checkSubmit, parseClientMessage, parseJobOptions, parseServerMessage, resolveJobOptions } from '../../shared/validate.js';
-
-function fails(fn: () => unknown): PainterlyError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(PainterlyError);
-    return e as PainterlyError;
-  }
-  throw new Error('expected a PainterlyError');
-}
+import { fails } from '../support/fails.js';
 
 const parse = (v: unknown) => parseClientMessage(typeof v === 'string' ? v : JSON.stringify(v), DEFAULT_LIMITS);
 const decl = (plane: PlaneDeclaration['plane'], width = 10, height = 8, channels = plane.toLowerCase().includes('mask') ? 1 : 3): PlaneDeclaration => ({ plane, width, height, channels, bitsPerChannel: 8 });

@@ -4,7 +4,9 @@
 import { PainterlyError } from '../../shared/errors.js';
 import type { Image } from '../../companion/image/image.js';
 import type { HarmonizeRunner, PhotoStyleRunner } from '../../companion/pipeline/runners.js';
-import type { PipelineHooks } from '../../companion/pipeline/types.js';
+import { isParts, type HarmonizeParts, type PipelineHooks } from '../../companion/pipeline/types.js';
+import { boundsAbove, type Region } from '../../companion/image/planar.js';
+import { objectRegion } from '../../shared/native-window.js';
 import type { StageId } from '../../shared/stages.js';
 
 export interface FakeRunnerOptions {
@@ -26,6 +28,8 @@ export interface FakeRunnerRecord {
   iterationsAfterAbort: number[];
   /** The options each run was called with. */
   options: unknown[];
+  /** The inputs of the latest run (only the latest: keeping every job's planes would look like a leak). */
+  lastInputs: unknown;
   /** Resolves the next time a run reaches the given iteration of its first stage. */
   reached(iteration: number): Promise<void>;
 }
@@ -41,6 +45,7 @@ function makeRecord(): FakeRunnerRecord & { active: number; notify(i: number): v
     maxConcurrent: 0,
     iterationsAfterAbort: [],
     options: [],
+    lastInputs: undefined,
     active: 0,
     reached(iteration) {
       return new Promise((resolve) => waiters.push({ iteration, resolve }));
@@ -110,14 +115,52 @@ export function expectedPhotoStyled(content: Image, style: Image): Image {
   return { width: content.width, height: content.height, channels: 3, data };
 }
 
+/**
+ * For a job in parts, the composite and the mask over the object's rectangle (objectRegion, as
+ * the real pipeline returns it): the pasted layer over the window's painting, normal blending.
+ */
+export function partsComposite(inputs: HarmonizeParts, size: number): { composite: Image; mask: Image; region: Region } {
+  const m = inputs.mask;
+  const box = boundsAbove(m.image, 0);
+  if (!box) throw new PainterlyError('EMPTY_MASK');
+  const region = objectRegion(inputs.document, { ...box, x0: box.x0 + m.region.x0, y0: box.y0 + m.region.y0 }, size);
+  const composite = { width: region.width, height: region.height, channels: 3, data: new Float32Array(region.width * region.height * 3) };
+  const mask = { width: region.width, height: region.height, channels: 1, data: new Float32Array(region.width * region.height) };
+  const at = (part: { region: Region; image: Image }, x: number, y: number, c: number): number | undefined => {
+    const px = x - part.region.x0, py = y - part.region.y0;
+    if (px < 0 || py < 0 || px >= part.region.width || py >= part.region.height) return undefined;
+    return part.image.data[(py * part.image.width + px) * part.image.channels + c];
+  };
+  for (let y = 0; y < region.height; y++) {
+    for (let x = 0; x < region.width; x++) {
+      const dx = region.x0 + x, dy = region.y0 + y, i = y * region.width + x;
+      const alpha = at(inputs.pasted, dx, dy, 3) ?? 0;
+      for (let c = 0; c < 3; c++) {
+        const below = at(inputs.window, dx, dy, c);
+        if (below === undefined) throw new PainterlyError('BAD_MESSAGE', 'The window does not hold the object\'s rectangle.');
+        composite.data[i * 3 + c] = (at(inputs.pasted, dx, dy, c) ?? 0) * alpha + below * (1 - alpha);
+      }
+      mask.data[i] = at(m, dx, dy, 0) ?? 0;
+    }
+  }
+  return { composite, mask, region };
+}
+
 export function fakeHarmonize(opts: FakeRunnerOptions = {}): HarmonizeRunner & { record: FakeRunnerRecord } {
   const rec = makeRecord();
   const run: HarmonizeRunner = async (inputs, options, hooks) => {
     rec.started++;
     rec.options.push(options);
+    rec.lastInputs = inputs;
     rec.active++;
     rec.maxConcurrent = Math.max(rec.maxConcurrent, rec.active);
     try {
+      if (isParts(inputs)) {
+        const { composite, mask, region } = partsComposite(inputs, options.size);
+        await iterate([['pass-1', options.pass1Iters], ['pass-2', options.pass2Iters]], composite, hooks, opts, rec);
+        rec.finished++;
+        return { image: expectedHarmonized(composite, mask), region, stages: {}, device: options.device, restarts: [0, 0] };
+      }
       await iterate([['pass-1', options.pass1Iters], ['pass-2', options.pass2Iters]], inputs.composite, hooks, opts, rec);
       const image = expectedHarmonized(inputs.composite, inputs.mask);
       rec.finished++;

@@ -3,8 +3,8 @@
 // working size, and once more at half size when a schedule runs pass 1 there (schedule.ts).
 import { firstChannel, toRgb, type Image } from '../../image/image.js';
 import { resize, workingSize } from '../../image/resize.js';
-import type { HarmonizeInputs } from '../types.js';
-import { pastePlanar, type Planar, type Region } from '../../image/planar.js';
+import type { HarmonizeDocument } from '../types.js';
+import { pastePlanar, type Planar, type Region, type Size } from '../../image/planar.js';
 import type { Network } from '../../compute/network.js';
 import { allTaps, minimumSide } from '../../compute/backbones/index.js';
 import { computeFeatures } from '../../compute/graphs/features.js';
@@ -25,27 +25,45 @@ export interface WorkingImages {
 /** Longest side the original works at; dilated masks are made at most at this resolution (§1.2). */
 const DILATION_SIDE = 700;
 
-/** §1: the inputs at the working size (never upscaled) with the loose mask made or checked. */
-export function workingImages(inputs: HarmonizeInputs, size: number): WorkingImages {
-  const { width: W0, height: H0 } = inputs.composite;
-  const { width: W, height: H } = Math.max(W0, H0) > size ? workingSize(W0, H0, size) : { width: W0, height: H0 };
+/** The working size of a document: Torch's size rule at `size`, never enlarging. */
+export function workingSizeOf(doc: Size, size: number): Size {
+  return Math.max(doc.width, doc.height) > size ? workingSize(doc.width, doc.height, size) : { width: doc.width, height: doc.height };
+}
+
+/** §1: the inputs of a whole document at the working size (never upscaled) with the loose mask made or checked. */
+export function workingImages(inputs: HarmonizeDocument, size: number): WorkingImages {
+  const { width: W, height: H } = workingSizeOf(inputs.composite, size);
   const painting = toRgb(resize(inputs.painting, W, H));
   const naive = toRgb(resize(inputs.composite, W, H));
   const tight = resize(firstChannel(inputs.mask), W, H);
   const dilated = inputs.dilatedMask ? resize(firstChannel(inputs.dilatedMask), W, H) : makeDilatedMask(firstChannel(inputs.mask), W, H);
-  // The loose mask must contain the object: a tiny selection can vanish in the dilation's blur,
-  // and a user-supplied loose mask may not cover the tight one. Where it does (≥ 0.5), its soft
-  // values stay as they are, as in the original.
-  for (let i = 0; i < dilated.data.length; i++) if (tight.data[i] > 0.1 && dilated.data[i] < 0.5) dilated.data[i] = 1;
+  holdObject(tight, dilated);
   return { painting, naive, tight, dilated };
 }
 
+/**
+ * The loose mask must contain the object: a tiny selection can vanish in the dilation's blur,
+ * and a user-supplied loose mask may not cover the tight one. Where it does (≥ 0.5), its soft
+ * values stay as they are, as in the original. In place.
+ */
+export function holdObject(tight: Image, dilated: Image): void {
+  for (let i = 0; i < dilated.data.length; i++) if (tight.data[i] > 0.1 && dilated.data[i] < 0.5) dilated.data[i] = 1;
+}
+
+/** dilate_mask.m ran at the stored resolution (≤ 700 px): the size the loose mask is grown at, the document's or 700 px on its longer side. */
+export function dilationSize(doc: Size): Size {
+  return Math.max(doc.width, doc.height) > DILATION_SIDE ? workingSize(doc.width, doc.height, DILATION_SIDE) : { width: doc.width, height: doc.height };
+}
+
+/** The loose mask at W×H, grown from the tight mask at dilationSize (§1.2). */
+export function looseMask(tightAtDilationSize: Image, W: number, H: number): Image {
+  return resize(dilateTightMask(tightAtDilationSize), W, H);
+}
+
 function makeDilatedMask(tight: Image, W: number, H: number): Image {
-  // dilate_mask.m ran at the stored resolution (≤ 700 px); grow at that scale, then resize.
-  const side = Math.max(tight.width, tight.height);
-  const small = side > DILATION_SIDE ? workingSize(tight.width, tight.height, DILATION_SIDE) : undefined;
-  const at = small ? resize(tight, small.width, small.height) : tight;
-  return resize(dilateTightMask(at), W, H);
+  const small = dilationSize(tight);
+  const at = small.width !== tight.width || small.height !== tight.height ? resize(tight, small.width, small.height) : tight;
+  return looseMask(at, W, H);
 }
 
 export interface SetupOptions {

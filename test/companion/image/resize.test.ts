@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Image } from '../../../companion/image/image.js';
-import { resize, workingSize } from '../../../companion/image/resize.js';
+import { padToCanvas, resize, resizeWindow, resizeZeroPadded, workingSize } from '../../../companion/image/resize.js';
 import { mulberry32 } from '../../support/gradcheck.js';
+import { expectSameBits } from '../../support/same-bits.js';
 
 const row = (values: number[], channels = 1): Image => ({
   width: values.length / channels,
@@ -145,5 +146,40 @@ describe('resize bilinear on any number of channels', () => {
 describe('resize arguments', () => {
   it('rejects a non-integer size', () => {
     expect(() => resize(row([1, 2]), 1.5, 1)).toThrow(/positive integer size/);
+  });
+});
+
+describe('resize over windows (huge, mostly-zero canvases)', () => {
+  const rand = mulberry32(21);
+  const part = (width: number, height: number, channels: number): Image => ({ width, height, channels, data: new Float32Array(width * height * channels).map(() => 0.1 + 0.9 * rand()) });
+  const crop = (img: Image, r: { x0: number; y0: number; width: number; height: number }): Image => {
+    const c = img.channels;
+    const data = new Float32Array(r.width * r.height * c);
+    for (let y = 0; y < r.height; y++) data.set(img.data.subarray(((r.y0 + y) * img.width + r.x0) * c, ((r.y0 + y) * img.width + r.x0 + r.width) * c), y * r.width * c);
+    return { width: r.width, height: r.height, channels: c, data };
+  };
+
+  it('resizeZeroPadded, padded back to the output canvas, is resize of the zero-padded canvas, bit for bit', () => {
+    const canvas = { width: 1203, height: 877 };
+    for (const [region, to, c] of [
+      [{ x0: 400, y0: 300, width: 150, height: 90 }, workingSize(1203, 877, 700), 1],
+      [{ x0: 0, y0: 777, width: 203, height: 100 }, workingSize(1203, 877, 96), 3],
+      [{ x0: 1100, y0: 0, width: 103, height: 60 }, canvas, 1],
+      [{ x0: 10, y0: 10, width: 5, height: 3 }, { width: 1500, height: 900 }, 1],
+    ] as const) {
+      const p = { region, image: part(region.width, region.height, c) };
+      const got = resizeZeroPadded(p, canvas, to.width, to.height);
+      expect(got.region.width * got.region.height).toBeLessThan(to.width * to.height);
+      const whole = resize(padToCanvas(p, canvas), to.width, to.height);
+      expectSameBits(padToCanvas(got, to), whole);
+      expectSameBits(got.image, crop(whole, got.region));
+    }
+  });
+
+  it('resizeWindow is that window of the whole resize, bit for bit, growing or shrinking', () => {
+    const img = part(64, 51, 3);
+    for (const [w, h, r] of [[200, 160, { x0: 25, y0: 10, width: 140, height: 130 }], [200, 160, { x0: 0, y0: 0, width: 200, height: 160 }], [30, 20, { x0: 29, y0: 3, width: 1, height: 17 }]] as const) {
+      expectSameBits(resizeWindow(img, w, h, r), crop(resize(img, w, h), r));
+    }
   });
 });

@@ -2,7 +2,7 @@
 // socket that records every message and frame, and small synthetic planes.
 import WebSocket from 'ws';
 import { decodeFrame, planeFrames, type Frame } from '../../../shared/frames.js';
-import type { PlaneInput } from '../../../shared/client.js';
+import type { WholePlane } from '../../../shared/plane-upload.js';
 import { PROTOCOL_VERSION, type CompanionCapabilities, type ServerMessage } from '../../../shared/protocol.js';
 import { BACKBONES } from '../../../shared/catalogue.js';
 import { generateToken } from '../../../companion/server/token.js';
@@ -146,7 +146,7 @@ export async function pairedSocket(t: TestServer): Promise<TestSocket> {
 }
 
 /** Deterministic test pixels: a gradient composite, a painting, and a centred square mask. */
-export function harmonizePlanes(width: number, height: number, bits: 8 | 16 = 8): { planes: PlaneInput[]; composite: Image; mask: Image } {
+export function harmonizePlanes(width: number, height: number, bits: 8 | 16 = 8): { planes: WholePlane[]; composite: Image; mask: Image } {
   const max = bits === 8 ? 255 : 65535;
   const n = width * height;
   const make = () => (bits === 8 ? new Uint8Array(n * 3) : new Uint16Array(n * 3));
@@ -190,7 +190,7 @@ export function quantise(img: Image, bits: 8 | 16): Uint8Array | Uint16Array {
 }
 
 /** Submits a job on a raw socket, sends its planes and waits for its `result`; returns the result frames too. */
-export async function runRawJob(s: TestSocket, jobId: number, planes: PlaneInput[], options: Record<string, unknown> = { mode: 'harmonize', pass1Iters: 2, pass2Iters: 2 }, chunkBytes = 64 * 1024) {
+export async function runRawJob(s: TestSocket, jobId: number, planes: WholePlane[], options: Record<string, unknown> = { mode: 'harmonize', pass1Iters: 2, pass2Iters: 2 }, chunkBytes = 64 * 1024) {
   s.sendJson({ type: 'submit', jobId, options, planes: planes.map(({ data: _data, ...decl }) => decl) });
   const accepted = await s.next();
   if (accepted.type !== 'accepted') throw new Error(`expected accepted, got ${JSON.stringify(accepted)}`);

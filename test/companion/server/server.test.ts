@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type WebSocketLike } from '../../../shared/client.js';
 import { connectToCompanion } from '../../../shared/connect.js';
+import { upgradeProtocols } from '../../../shared/pairing.js';
 import { PainterlyError } from '../../../shared/errors.js';
 import { PROTOCOL_VERSION, type JobEvent } from '../../../shared/protocol.js';
 import { expectedHarmonized, expectedPhotoStyled } from '../../support/fake-runners.js';
@@ -199,6 +200,23 @@ describe('upgrade policy', () => {
     }
     expect(t.server.stats.refusedUpgrades).toBe(4);
     expect(t.server.stats.connections).toBe(0);
+  });
+
+  it('admits a browser-like Origin when the upgrade carries the valid token, and logs that Origin; a wrong token changes nothing', async () => {
+    const paired = new WebSocket(t.server.url, upgradeProtocols(t.token), { origin: 'file://', perMessageDeflate: false });
+    await new Promise<void>((resolve, reject) => {
+      paired.once('open', () => resolve());
+      paired.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+    paired.close();
+    expect(t.logs).toContainEqual(expect.objectContaining({ event: 'connected', origin: 'file://', pairedInUpgrade: true }));
+    const wrong = new WebSocket(t.server.url, upgradeProtocols('0'.repeat(64)), { origin: 'file://', perMessageDeflate: false });
+    wrong.on('error', () => {});
+    const status = await new Promise<number>((resolve) => wrong.once('unexpected-response', (req, res) => {
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    }));
+    expect(status).toBe(403);
   });
 
   it('refuses two Origin headers, and two Host headers, with 403 (as sent on the wire)', async () => {

@@ -1,71 +1,96 @@
-// The fake Photoshop's document model: documents, layers with pixels, the selection, history
-// states and the modal rule. Pixels are stored document-sized in Photoshop's own ranges
-// (8-bit 0..255, 16-bit 0..32768), RGBA. Runs in Node (vitest) and in the browser (e2e).
+// The fake Photoshop's document model: documents, layers (pixels, user mask, opacity, fill
+// opacity, blend mode, locks), the selection, history states and the modal rule. Pixels live in
+// rasters (raster.ts): only over where a layer has them, in Photoshop's own ranges (8-bit 0..255,
+// 16-bit 0..32768), never changed in place, so a history snapshot costs references only and
+// bounds are cached. Runs in Node (vitest) and in the browser (e2e).
 import type { PsBounds, PsDocument, PsLayer } from '../../../plugin/photoshop/uxp-types.js';
+import { CONSTANTS, EMPTY_RECT, nativeArray, union, withSize, type ModalSpan, type NativeData } from './constants.js';
+import { emptyRaster, readRegionNow, type Raster } from './raster.js';
+import type { Slicer } from './slicer.js';
 
-export const CONSTANTS = {
-  DocumentMode: {
-    BITMAP: 'bitmapMode',
-    CMYK: 'CMYKColorMode',
-    DUOTONE: 'duotoneMode',
-    GRAYSCALE: 'grayscaleMode',
-    INDEXEDCOLOR: 'indexedColorMode',
-    LAB: 'labColorMode',
-    MULTICHANNEL: 'multichannelMode',
-    RGB: 'RGBColorMode',
-  },
-  BitsPerChannelType: { ONE: 'bitDepth1', EIGHT: 'bitDepth8', SIXTEEN: 'bitDepth16', THIRTYTWO: 'bitDepth32' },
-  ElementPlacement: { PLACEBEFORE: 'placeBefore', PLACEATBEGINNING: 'placeAtBeginning', PLACEATEND: 'placeAtEnd', PLACEAFTER: 'placeAfter', PLACEINSIDE: 'placeInside' },
-  LayerKind: { NORMAL: 'pixel', GROUP: 'group', TEXT: 'text', SMARTOBJECT: 'smartObject', SOLIDFILL: 'solidColor', CURVES: 'curves' },
-} as const;
-
-export type NativeData = Uint8Array | Uint16Array;
-
-/** Photoshop's top value for a depth: 16-bit is 0..32768 inside Photoshop. */
-export const nativeMax = (bits: number): number => (bits === 16 ? 32768 : bits === 8 ? 255 : 1);
-
-/** Thrown for document changes outside executeAsModal, as Photoshop refuses them. */
-export class ModalRuleError extends Error {}
-
-export interface ModalSpan {
-  commandName: string;
-  startedAt: number;
-  endedAt?: number;
-}
+export { CONSTANTS, ModalRuleError, nativeMax, type ModalSpan, type NativeData } from './constants.js';
 
 /** What the fake shares between its parts. */
 export interface FakeApp {
   nextId(): number;
+  /** Throws ModalRuleError outside executeAsModal, and Photoshop's user-cancel error in a scope the user cancelled (Esc). */
   assertModal(what: string): void;
+  /**
+   * For calls allowed outside a modal scope too (createImageDataFromBuffer, encodeImageData): the
+   * user-cancel error while a cancelled scope runs. The fake cannot tell which async flow a call
+   * comes from, so such a call made meanwhile from outside the scope is refused too.
+   */
+  assertNotCancelled(): void;
+  /** A slicer for one call's pixel loops, tied to the cancellation of `scope` (default: the modal scope running now). */
+  slicer(scope?: ModalSpan | null): Slicer;
+  /** The modal scope running now, if any. */
+  scope(): ModalSpan | null;
   /** A document change: one history state, unless the document's history is suspended. */
   recordChange(doc: FakeDocument, name: string, event?: string): void;
   emit(event: string): void;
+  /** The open document with this id; the active one for undefined or a negative id. */
+  document(id?: number): FakeDocument;
+  /** The active document, where Photoshop makes new layers. */
+  active(): FakeDocument | null;
+  /** PhotoshopImageData objects made and not yet disposed. */
+  readonly live: Set<object>;
 }
 
 type Tree = FakeLayer[];
+
+export interface FakeLayerInit {
+  id: number;
+  name: string;
+  kind: string;
+  background?: boolean;
+  visible?: boolean;
+  opacity?: number;
+  fillOpacity?: number;
+  blendMode?: string;
+  locked?: boolean;
+  /** The layer's pixels; default empty (null for groups). */
+  raster?: Raster | null;
+  /** A user mask: one channel over the document, native range (max shows the layer). */
+  mask?: Raster | null;
+  children?: FakeLayer[] | null;
+}
 
 export class FakeLayer implements PsLayer {
   readonly id: number;
   private _name: string;
   private _visible: boolean;
+  /** 0–100. The fake offers no setter through Photoshop's API; tests may change it. */
   opacity: number;
+  /** 0–100: scales the pixels (the fake models no layer effects, so it acts like opacity). */
+  fillOpacity: number;
+  /** A constants.BlendMode value; 'normal' for layers, 'passThrough' for groups by default. */
+  blendMode: string;
   readonly kind: string;
   readonly isBackgroundLayer: boolean;
-  /** Document-sized RGBA in native range; null for groups and non-pixel layers. */
-  data: NativeData | null;
+  /** The layer's "lock all" (set at creation). */
+  readonly locked: boolean;
+  /** The layer's pixels as Photoshop gives them (no mask, no opacity); null for groups. Replaced, never changed in place. */
+  raster: Raster | null;
+  /** The user mask, or null when the layer has none. */
+  mask: Raster | null;
   children: FakeLayer[] | null;
   readonly doc: FakeDocument;
 
-  constructor(doc: FakeDocument, init: { id: number; name: string; kind: string; background?: boolean; visible?: boolean; opacity?: number; children?: FakeLayer[] | null }) {
+  constructor(doc: FakeDocument, init: FakeLayerInit) {
+    const group = init.kind === CONSTANTS.LayerKind.GROUP;
     this.doc = doc;
     this.id = init.id;
     this._name = init.name;
     this._visible = init.visible ?? true;
     this.opacity = init.opacity ?? 100;
+    this.fillOpacity = init.fillOpacity ?? 100;
+    this.blendMode = init.blendMode ?? (group ? CONSTANTS.BlendMode.PASSTHROUGH : CONSTANTS.BlendMode.NORMAL);
     this.kind = init.kind;
     this.isBackgroundLayer = init.background ?? false;
-    this.children = init.children ?? (init.kind === CONSTANTS.LayerKind.GROUP ? [] : null);
-    this.data = init.kind === CONSTANTS.LayerKind.GROUP ? null : doc.emptyPlane(4);
+    this.locked = init.locked ?? false;
+    this.children = init.children ?? (group ? [] : null);
+    this.raster = group ? null : (init.raster ?? emptyRaster(doc.bits, this.isBackgroundLayer ? 3 : 4));
+    this.mask = init.mask ?? null;
   }
 
   get name(): string {
@@ -87,6 +112,16 @@ export class FakeLayer implements PsLayer {
     this.doc.app.recordChange(this.doc, v ? 'Show Layer' : 'Hide Layer', v ? 'show' : 'hide');
   }
 
+  /** Photoshop reports a background layer as locked (it cannot be moved or made transparent). */
+  get allLocked(): boolean {
+    return this.locked || this.isBackgroundLayer;
+  }
+
+  /** Lock all locks the pixels too; a background layer can be painted on. */
+  get pixelsLocked(): boolean {
+    return this.locked;
+  }
+
   /** For test set-up: no modal rule, no history. */
   setVisibleQuietly(v: boolean): void {
     this._visible = v;
@@ -96,20 +131,35 @@ export class FakeLayer implements PsLayer {
     return this.children ? [...this.children] : null;
   }
 
-  /** Bounds of the non-transparent pixels (Photoshop reports zeros for an empty layer). */
+  /** Bounds of the non-transparent pixels, cached with the pixels; zeros for an empty layer; a group's span its children's. */
   get bounds(): PsBounds & { width: number; height: number } {
-    const b = this.data ? alphaBounds(this.data, this.doc.width, this.doc.height) : undefined;
-    const r = b ?? { left: 0, top: 0, right: 0, bottom: 0 };
-    return { ...r, width: r.right - r.left, height: r.bottom - r.top };
+    const b = this.raster ? this.raster.content() : (this.children ?? []).reduce<PsBounds | undefined>((acc, l) => union(acc, l.bounds), undefined);
+    return withSize(b ?? EMPTY_RECT);
   }
 
   get boundsNoEffects(): PsBounds & { width: number; height: number } {
     return this.bounds;
   }
 
+  /**
+   * For tests on small documents: the pixels as a document-sized RGBA copy (native range; a
+   * background's alpha opaque); null for groups. Writing to it changes nothing.
+   */
+  get data(): NativeData | null {
+    if (!this.raster) return null;
+    return readRegionNow(this.raster, { left: 0, top: 0, right: this.doc.width, bottom: this.doc.height }, 4);
+  }
+
+  /** For tests: the RGBA samples (native range) of the pixel (x, y). */
+  pixel(x: number, y: number): number[] {
+    if (!this.raster) throw new Error(`Layer '${this._name}' is a group: it has no pixels.`);
+    return Array.from(readRegionNow(this.raster, { left: x, top: y, right: x + 1, bottom: y + 1 }, 4));
+  }
+
   move(relative: PsLayer, placement: string): void {
     this.doc.app.assertModal('Moving a layer');
     if (this.isBackgroundLayer) throw new Error('The background layer cannot be moved.');
+    if (this.locked) throw new Error(`Could not move layer '${this._name}' because it is locked.`);
     const target = this.doc.find(relative.id);
     if (!target || target === this) throw new Error('Layer.move: unknown relative layer.');
     this.doc.detach(this);
@@ -121,32 +171,11 @@ export class FakeLayer implements PsLayer {
   }
 }
 
-/** Bounds of the pixels whose alpha (every 4th value) is not zero. */
-export function alphaBounds(data: NativeData, width: number, height: number): PsBounds | undefined {
-  return nonZeroBounds((i) => data[i * 4 + 3], width, height);
-}
-
-export function nonZeroBounds(value: (pixel: number) => number, width: number, height: number): PsBounds | undefined {
-  let left = width;
-  let top = height;
-  let right = 0;
-  let bottom = 0;
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      if (value(y * width + x) === 0) continue;
-      left = Math.min(left, x);
-      right = Math.max(right, x + 1);
-      top = Math.min(top, y);
-      bottom = Math.max(bottom, y + 1);
-    }
-  }
-  return right > left ? { left, top, right, bottom } : undefined;
-}
-
+/** What a history snapshot holds: the layer tree and references to the (unchanging) rasters. */
 interface Snapshot {
-  tree: { layer: FakeLayer; name: string; visible: boolean; data: NativeData | null; children: Snapshot['tree'] | null }[];
+  tree: { layer: FakeLayer; name: string; visible: boolean; raster: Raster | null; mask: Raster | null; children: Snapshot['tree'] | null }[];
   active: number[];
-  selection: NativeData | null;
+  selection: Raster | null;
 }
 
 export class FakeDocument implements PsDocument {
@@ -161,8 +190,8 @@ export class FakeDocument implements PsDocument {
   readonly app: FakeApp;
   tree: Tree = [];
   activeIds: number[] = [];
-  /** Document-sized, one value a pixel, native range; null when nothing is selected. */
-  selectionData: NativeData | null = null;
+  /** One channel, native range, stored over the selection's bounds; null when nothing is selected. */
+  selectionRaster: Raster | null = null;
   readonly historyStates: { id: number; name: string }[] = [{ id: 0, name: 'Open' }];
   suspension?: { id: number; name: string; changed: boolean; snapshot: Snapshot };
   closed = false;
@@ -179,9 +208,13 @@ export class FakeDocument implements PsDocument {
     this.colorProfileName = init.profile;
   }
 
+  /** The whole canvas as a rectangle. */
+  get rect(): PsBounds {
+    return { left: 0, top: 0, right: this.width, bottom: this.height };
+  }
+
   emptyPlane(channels: number): NativeData {
-    const n = this.width * this.height * channels;
-    return this.bits === 16 ? new Uint16Array(n) : new Uint8Array(n);
+    return nativeArray(this.bits, this.width * this.height * channels);
   }
 
   get layers(): FakeLayer[] {
@@ -192,12 +225,12 @@ export class FakeDocument implements PsDocument {
     return this.activeIds.map((id) => this.find(id)).filter((l): l is FakeLayer => l !== undefined);
   }
 
+  /** Bounds of the selected pixels, cached with the selection; null when nothing is selected. */
   get selection(): { readonly bounds: PsBounds | null } {
     const doc = this;
     return {
       get bounds() {
-        const s = doc.selectionData;
-        return (s && nonZeroBounds((i) => s[i], doc.width, doc.height)) ?? null;
+        return doc.selectionRaster?.content() ?? null;
       },
     };
   }
@@ -230,10 +263,18 @@ export class FakeDocument implements PsDocument {
     if (found) found[0].splice(found[1], 1);
   }
 
-  /** Like Photoshop: a new empty pixel layer directly above the active layer, which it becomes. */
-  async createPixelLayer(options: { name?: string; opacity?: number } = {}): Promise<FakeLayer> {
+  /**
+   * Like Photoshop: a new empty pixel layer directly above the active layer, which it becomes.
+   * Photoshop makes new layers in the ACTIVE document whatever document the call names, so the
+   * fake refuses the call on any other document rather than put the layer somewhere wrong.
+   */
+  async createPixelLayer(options: { name?: string; opacity?: number; blendMode?: string; fillNeutral?: boolean } = {}): Promise<FakeLayer> {
     this.app.assertModal('Creating a layer');
-    const layer = new FakeLayer(this, { id: this.app.nextId(), name: options.name ?? 'Layer', kind: CONSTANTS.LayerKind.NORMAL, opacity: options.opacity });
+    if (this.closed) throw new Error(`The document '${this.title}' is closed.`);
+    if (this.app.active() !== this) {
+      throw new Error(`createPixelLayer on '${this.title}', which is not the active document: Photoshop makes new layers in the active document (set app.activeDocument first).`);
+    }
+    const layer = new FakeLayer(this, { id: this.app.nextId(), name: options.name ?? 'Layer', kind: CONSTANTS.LayerKind.NORMAL, opacity: options.opacity, blendMode: options.blendMode });
     const active = this.activeLayers[0];
     const place = active ? this.locate(active) : undefined;
     if (place) place[0].splice(place[1], 0, layer);
@@ -243,10 +284,16 @@ export class FakeDocument implements PsDocument {
     return layer;
   }
 
+  /** Bytes the document's pixels, masks and selection keep (procedural rasters: none). */
+  storedBytes(): number {
+    return this.allLayers().reduce((n, l) => n + (l.raster?.bytes ?? 0) + (l.mask?.bytes ?? 0), this.selectionRaster?.bytes ?? 0);
+  }
+
+  /** A history state: the tree and references to the pixels (they are never changed in place). */
   snapshot(): Snapshot {
     const take = (list: Tree): Snapshot['tree'] =>
-      list.map((layer) => ({ layer, name: layer.name, visible: layer.visible, data: layer.data?.slice() ?? null, children: layer.children ? take(layer.children) : null }));
-    return { tree: take(this.tree), active: [...this.activeIds], selection: this.selectionData?.slice() ?? null };
+      list.map((layer) => ({ layer, name: layer.name, visible: layer.visible, raster: layer.raster, mask: layer.mask, children: layer.children ? take(layer.children) : null }));
+    return { tree: take(this.tree), active: [...this.activeIds], selection: this.selectionRaster };
   }
 
   restore(s: Snapshot): void {
@@ -255,12 +302,13 @@ export class FakeDocument implements PsDocument {
         const l = e.layer as unknown as { _name: string; _visible: boolean };
         l._name = e.name;
         l._visible = e.visible;
-        e.layer.data = e.data;
+        e.layer.raster = e.raster;
+        e.layer.mask = e.mask;
         e.layer.children = e.children ? put(e.children) : null;
         return e.layer;
       });
     this.tree = put(s.tree);
     this.activeIds = s.active;
-    this.selectionData = s.selection;
+    this.selectionRaster = s.selection;
   }
 }

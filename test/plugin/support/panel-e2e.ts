@@ -30,6 +30,8 @@ export interface E2E {
   browser: Browser;
   /** Where the panel connects (the Origin-stripping proxy in front of the companion). */
   url: string;
+  /** The companion itself, without the proxy: the browser's Origin reaches it. */
+  companionUrl: string;
   token: string;
   /** Origin headers the proxy took off (the browser's; UXP sends none). */
   strippedOrigins: string[];
@@ -76,6 +78,7 @@ export async function startE2E(opts: CompanionOptions = {}): Promise<E2E> {
   return {
     browser,
     url: proxy.url,
+    companionUrl: `ws://127.0.0.1:${started.port}`,
     strippedOrigins: proxy.strippedOrigins,
     token: started.token,
     get output() {

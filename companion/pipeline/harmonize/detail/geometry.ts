@@ -5,6 +5,7 @@
 import { PainterlyError } from '../../../../shared/errors.js';
 import type { Image } from '../../../image/image.js';
 import type { Region, Size } from '../../../image/planar.js';
+import { requireInside, wholeDocument, type DocumentView } from '../document-view.js';
 
 /** A document rectangle: a Region in (possibly fractional) pixels of its grid. */
 export type DocRect = Region;
@@ -43,10 +44,23 @@ export function transfer(img: Image, from: LevelCrop, to: LevelCrop): Image {
   return resampleRect(img, rectIn(to, from), to.region.width, to.region.height);
 }
 
-/** Crop `to` cut and resampled from a whole-canvas image of any size (the document's own pixels, say). */
-export function cropFromCanvas(img: Image, to: LevelCrop): Image {
-  const whole: LevelCrop = { canvas: { width: img.width, height: img.height }, region: { x0: 0, y0: 0, width: img.width, height: img.height } };
-  return transfer(img, whole, to);
+/**
+ * Crop `to` cut and resampled from the document's own pixels, read through a view (the whole
+ * document, or the part of it the panel sent): the view's pixels are read exactly as the whole
+ * document's would be, clamped at the document's edge; `by` names the reader for a refusal.
+ */
+export function cropFromCanvas(view: DocumentView, to: LevelCrop, by = 'native detail'): Image {
+  return resampleView(view, rectIn(to, wholeCanvas(view.doc)), to.region.width, to.region.height, by);
+}
+
+/** The document pixels cropFromCanvas reads for crop `to` of a `doc`-sized document. */
+export function canvasReads(to: LevelCrop, doc: Size): Region {
+  const r = rectIn(to, wholeCanvas(doc));
+  return readSpan(axisTaps(r.x0, r.width, to.region.width, doc.width), axisTaps(r.y0, r.height, to.region.height, doc.height));
+}
+
+function wholeCanvas(size: Size): LevelCrop {
+  return { canvas: size, region: { x0: 0, y0: 0, width: size.width, height: size.height } };
 }
 
 /** One axis of a resampling: for every output sample, the source indices and weights it mixes. */
@@ -102,30 +116,53 @@ function axisTaps(x0: number, len: number, outLen: number, srcLen: number): Axis
  * costs the crop, not the canvas.
  */
 export function resampleRect(img: Image, rect: DocRect, width: number, height: number): Image {
+  return resampleView(wholeDocument(img), rect, width, height, 'a resampling');
+}
+
+/** The source columns and rows some tap reads. */
+function readSpan(tx: AxisTaps, ty: AxisTaps): Region {
+  const span = (t: AxisTaps): [number, number] => {
+    let lo = Infinity, hi = -1;
+    for (let k = 0; k < t.index.length; k++) {
+      lo = Math.min(lo, t.index[k]);
+      hi = Math.max(hi, t.index[k]);
+    }
+    return [lo, hi];
+  };
+  const [x0, x1] = span(tx);
+  const [y0, y1] = span(ty);
+  return { x0, y0, width: x1 - x0 + 1, height: y1 - y0 + 1 };
+}
+
+/** resampleRect on the document a view shows, in document pixels; outside the view's region a mask reads 0 and a painting refuses. */
+function resampleView(view: DocumentView, rect: DocRect, width: number, height: number, by: string): Image {
   if (!(Number.isInteger(width) && Number.isInteger(height) && width >= 1 && height >= 1)) {
     throw new PainterlyError('BAD_ARGUMENT', `Expected a positive integer size, got ${width}×${height}.`);
   }
   if (!(rect.width > 0 && rect.height > 0)) throw new PainterlyError('BAD_ARGUMENT', `Expected a non-empty rectangle, got ${rect.width}×${rect.height}.`);
+  const { image: img, region, doc } = view;
   const c = img.channels;
-  const tx = axisTaps(rect.x0, rect.width, width, img.width);
-  const ty = axisTaps(rect.y0, rect.height, height, img.height);
-  // Rows first: only the source rows some output row reads.
-  let rowMin = img.height;
-  let rowMax = -1;
-  for (let k = 0; k < ty.index.length; k++) {
-    rowMin = Math.min(rowMin, ty.index[k]);
-    rowMax = Math.max(rowMax, ty.index[k]);
-  }
-  const rows = rowMax - rowMin + 1;
+  const tx = axisTaps(rect.x0, rect.width, width, doc.width);
+  const ty = axisTaps(rect.y0, rect.height, height, doc.height);
+  const reads = readSpan(tx, ty);
+  requireInside(view, reads, by);
+  // Rows first: only the source rows some output row reads. Document column x is the view's
+  // column x − region.x0; where the view does not hold it (a mask's 0s) it reads 0.
+  const rowMin = reads.y0;
+  const rows = reads.height;
   const tmp = new Float32Array(rows * width * c);
   const src = img.data;
   for (let r = 0; r < rows; r++) {
-    const rowBase = (rowMin + r) * img.width;
+    const y = rowMin + r - region.y0;
+    if (y < 0 || y >= region.height) continue; // a row of 0s: its tmp row stays 0
+    const rowBase = y * img.width - region.x0;
     for (let x = 0; x < width; x++) {
       const s0 = tx.start[x];
       const o = (r * width + x) * c;
       for (let t = 0; t < tx.count[x]; t++) {
         const w = tx.weight[s0 + t];
+        const col = tx.index[s0 + t] - region.x0;
+        if (col < 0 || col >= region.width) continue; // w · 0 adds nothing
         const si = (rowBase + tx.index[s0 + t]) * c;
         for (let ch = 0; ch < c; ch++) tmp[o + ch] += w * src[si + ch];
       }

@@ -3,13 +3,17 @@
 // below and adds the band of fine detail the level below cannot hold, synthesised from the
 // painting at that level's resolution (synthesis.ts); the last level's result is composited into
 // the document's painting through the tight mask's soft compositing mask (§5 step 1) made at the
-// document's resolution, so the object's outline is as sharp as the painting around it.
+// document's resolution, so the object's outline is as sharp as the painting around it. The
+// document's painting and mask are read through views (document-view.ts): the whole document, or
+// the parts of it the panel sent.
 import { PainterlyError, throwIfCancelled } from '../../../../shared/errors.js';
-import { firstChannel, toRgb, type Image } from '../../../image/image.js';
-import { boundsAbove, type Size } from '../../../image/planar.js';
+import { growRegion, objectRegion } from '../../../../shared/native-window.js';
+import { toRgb, type Image } from '../../../image/image.js';
+import type { Region, Size } from '../../../image/planar.js';
 import { softCompositingMask } from '../post-process.js';
 import { gaussianBlur } from '../../../image/gaussian.js';
-import { cropAt, cropFromCanvas, cropImage, pasteImage, transfer, type LevelCrop, type DocRect } from './geometry.js';
+import { boundsInDocument, cropView, firstChannelView, type DocumentView } from '../document-view.js';
+import { canvasReads, cropAt, cropFromCanvas, cropImage, transfer, type LevelCrop, type DocRect } from './geometry.js';
 import type { LevelPlan } from './plan.js';
 import { paintingRing, paintingSource, synthesizeLevel, type SynthesisOptions } from './synthesis.js';
 import { planTiles, runTiled } from './tiles.js';
@@ -37,9 +41,9 @@ export const PAINTING_RING = 40;
 export const SECONDS_PER_MEGAPIXEL = 30;
 
 export interface NativeInputs {
-  /** The document's painting, composite-sized; and the tight mask (1 or more channels, first used). */
-  painting: Image;
-  mask: Image;
+  /** The document's painting (read only within paintingReads) and tight mask (1 or more channels, first used). */
+  painting: DocumentView;
+  mask: DocumentView;
   /** The paper-scale result on the whole paper canvas (`plan.paper`). */
   paper: Image;
   plan: LevelPlan;
@@ -82,11 +86,11 @@ export interface LevelContext {
   signal?: AbortSignal;
 }
 
-/** The refined document: the painting with the object's rectangle replaced. */
-export async function refineToNative(inp: NativeInputs, hooks: NativeHooks = {}, settings: NativeSettings = {}): Promise<Image> {
+/** The object's rectangle refined: the result over `rect`, blended into the painting there (the rest of the document is the painting, untouched). */
+export async function refineToNative(inp: NativeInputs, hooks: NativeHooks = {}, settings: NativeSettings = {}): Promise<{ region: Region; image: Image }> {
   const { plan } = inp;
-  const doc = { width: inp.painting.width, height: inp.painting.height };
-  const mask = firstChannel(inp.mask);
+  const { doc } = inp.painting;
+  const mask = firstChannelView(inp.mask);
   const { rect } = inp;
   let belowCrop: LevelCrop = cropAt(rect, doc, plan.paper);
   let below = cropImage(inp.paper, belowCrop.region);
@@ -121,7 +125,7 @@ export async function refineToNative(inp: NativeInputs, hooks: NativeHooks = {},
     hooks.onLevelDone?.(k, { crop: { width: crop.region.width, height: crop.region.height }, seconds, gains });
   }
   throwIfCancelled(hooks.signal);
-  return composite(below, belowCrop, inp.painting, mask);
+  return { region: belowCrop.region, image: composite(below, belowCrop, inp.painting, mask) };
 }
 
 interface LevelState {
@@ -166,15 +170,14 @@ export function levelPixels(plan: LevelPlan, rect: DocRect, doc: Size): number[]
 }
 
 /**
- * The document rectangle every level works on: the tight mask's box plus context — enough for
- * the compositing mask's spread, a 7×7 patch and the back-projection's footprint on the paper
- * level (a few paper pixels).
+ * The document rectangle every level works on: the tight mask's box (> 0.01) plus context —
+ * enough for the compositing mask's spread, a 7×7 patch and the back-projection's footprint on
+ * the paper level (a few paper pixels). The panel computes the same (shared/native-window.ts).
  */
-export function objectRect(mask: Image, doc: Size, plan: LevelPlan): DocRect {
-  const box = boundsAbove(mask, 0.01);
+export function objectRect(mask: DocumentView, plan: LevelPlan): DocRect {
+  const box = boundsInDocument(mask, 0.01);
   if (!box) throw new PainterlyError('EMPTY_MASK', 'The mask is empty: it must be white where the pasted object is.');
-  const margin = Math.ceil(32 + (4 * Math.max(doc.width, doc.height)) / Math.max(plan.paper.width, plan.paper.height));
-  return clampRect({ x0: box.x0 - margin, y0: box.y0 - margin, width: box.width + 2 * margin, height: box.height + 2 * margin }, doc);
+  return objectRegion(mask.doc, box, Math.max(plan.paper.width, plan.paper.height));
 }
 
 /** The object's rectangle grown by up to half its longer side (the painting nearby), at most `maxPixels` on the level's canvas. */
@@ -182,16 +185,27 @@ function paintingWindow(rect: DocRect, doc: Size, level: Size, maxPixels: number
   const scale = (level.width / doc.width) * (level.height / doc.height);
   let grow = Math.max(rect.width, rect.height) / 2;
   for (;;) {
-    const r = clampRect({ x0: rect.x0 - grow, y0: rect.y0 - grow, width: rect.width + 2 * grow, height: rect.height + 2 * grow }, doc);
+    const r = growRegion(rect, grow, doc);
     if (r.width * r.height * scale <= maxPixels || grow === 0) return r;
     grow = Math.max(0, Math.floor(grow * 0.8) - 1);
   }
 }
 
-function clampRect(r: DocRect, doc: Size): DocRect {
-  const x0 = Math.max(0, Math.floor(r.x0));
-  const y0 = Math.max(0, Math.floor(r.y0));
-  return { x0, y0, width: Math.min(doc.width, Math.ceil(r.x0 + r.width)) - x0, height: Math.min(doc.height, Math.ceil(r.y0 + r.height)) - y0 };
+/**
+ * Every document pixel of the painting refineToNative reads: each level's painting window on
+ * that level's grid (whose pixels reach a little past the window's document edges, up to one
+ * level pixel), and the object's rectangle the result is blended into.
+ */
+export function paintingReads(plan: LevelPlan, rect: DocRect, doc: Size, maxWindowPixels = MAX_WINDOW_PIXELS): Region {
+  let x0 = rect.x0, y0 = rect.y0, x1 = rect.x0 + rect.width, y1 = rect.y0 + rect.height;
+  for (const level of plan.levels) {
+    const r = canvasReads(cropAt(paintingWindow(rect, doc, level, maxWindowPixels), doc, level), doc);
+    x0 = Math.min(x0, r.x0);
+    y0 = Math.min(y0, r.y0);
+    x1 = Math.max(x1, r.x0 + r.width);
+    y1 = Math.max(y1, r.y0 + r.height);
+  }
+  return { x0, y0, width: x1 - x0, height: y1 - y0 };
 }
 
 /**
@@ -210,18 +224,15 @@ export function synthesisRegion(tight: Image, taper: number): Image {
   return { ...soft, data: soft.data.map((v, i) => (v > 0 ? Math.min(1, Math.max(1e-3, w[i])) : 0)) };
 }
 
-/** The document: its painting, with the crop's result blended in through the soft compositing mask (§5 step 5). */
-function composite(result: Image, crop: LevelCrop, painting: Image, mask: Image): Image {
-  const soft = softCompositingMask(cropImage(mask, crop.region)).data;
-  const base = toRgb(painting);
-  const out: Image = { width: base.width, height: base.height, channels: 3, data: base === painting ? base.data.slice() : base.data };
-  const part = cropImage(out, crop.region);
+/** The crop's result blended into the painting under it through the soft compositing mask (§5 step 5): the document over the crop's region. */
+function composite(result: Image, crop: LevelCrop, painting: DocumentView, mask: DocumentView): Image {
+  const soft = softCompositingMask(cropView(mask, crop.region, 'native detail')).data;
+  const part = toRgb(cropView(painting, crop.region, 'native detail'));
   for (let i = 0; i < soft.length; i++) {
     for (let c = 0; c < 3; c++) {
       const v = result.data[3 * i + c] * soft[i] + part.data[3 * i + c] * (1 - soft[i]);
       part.data[3 * i + c] = v < 0 ? 0 : v > 1 ? 1 : v;
     }
   }
-  pasteImage(out, crop.region, part);
-  return out;
+  return part;
 }

@@ -1,8 +1,10 @@
 import { describe, it, expect } from 'vitest';
-import { cropAt, cropFromCanvas, rectIn, resampleRect, transfer, type DocRect } from '../../../../../companion/pipeline/harmonize/detail/geometry.js';
-import { resize } from '../../../../../companion/image/resize.js';
+import { canvasReads, cropAt, cropFromCanvas, cropImage, rectIn, resampleRect, transfer, type DocRect } from '../../../../../companion/pipeline/harmonize/detail/geometry.js';
+import { refuseOutside, wholeDocument, zeroOutside } from '../../../../../companion/pipeline/harmonize/document-view.js';
+import { padToCanvas, resize } from '../../../../../companion/image/resize.js';
 import type { Image } from '../../../../../companion/image/image.js';
 import { mulberry32 } from '../../../../support/gradcheck.js';
+import { expectSameBits } from '../../../../support/same-bits.js';
 
 function randomImage(w: number, h: number, c: number, seed = 1): Image {
   const r = mulberry32(seed);
@@ -85,7 +87,7 @@ describe('level crops', () => {
     const big = randomImage(200, 160, 3, 9);
     const small = { width: 120, height: 96 };
     const crop = cropAt({ x0: 50, y0: 40, width: 80, height: 60 }, { width: 200, height: 160 }, small);
-    const direct = cropFromCanvas(big, crop);
+    const direct = cropFromCanvas(wholeDocument(big), crop);
     const whole = resampleRect(big, { x0: 0, y0: 0, width: 200, height: 160 }, small.width, small.height);
     let m = 0;
     for (let y = 1; y < crop.region.height - 1; y++) for (let x = 1; x < crop.region.width - 1; x++) for (let c = 0; c < 3; c++) {
@@ -118,5 +120,35 @@ describe('level crops', () => {
     m = 0;
     for (let y = 2; y < down.height - 2; y++) for (let x = 2; x < down.width - 2; x++) m = Math.max(m, Math.abs(down.data[y * down.width + x] - wantDown.data[y * down.width + x]));
     expect(m).toBeLessThan(1e-4);
+  });
+});
+
+describe('cropFromCanvas through a view of part of the document', () => {
+  const doc = { width: 300, height: 240 };
+  const full = randomImage(300, 240, 3, 13);
+  // Level canvases below, at and (never in practice, but the taps allow it) the document's size, crops at an edge and inside.
+  const crops = [cropAt({ x0: 80.5, y0: 61, width: 97, height: 70 }, doc, { width: 113, height: 90 }), cropAt({ x0: 0, y0: 100, width: 60, height: 140 }, doc, { width: 211, height: 169 }), cropAt({ x0: 40, y0: 30, width: 120, height: 100 }, doc, doc)];
+
+  it('a mask that is 0 outside its region reads exactly as the zero-padded document-sized mask', () => {
+    const region = { x0: 95, y0: 70, width: 70, height: 50 };
+    const part = cropImage(randomImage(300, 240, 1, 5), region);
+    const padded = padToCanvas({ region, image: part }, doc);
+    for (const crop of crops) expectSameBits(cropFromCanvas(zeroOutside({ region, image: part }, doc, 'the mask'), crop), cropFromCanvas(wholeDocument(padded), crop));
+  });
+
+  it('a painting window reads exactly as the whole document where it holds what the crop reads (canvasReads), and refuses with BAD_MESSAGE one pixel short of it', () => {
+    for (const crop of crops) {
+      const reads = canvasReads(crop, doc);
+      const view = refuseOutside({ region: reads, image: cropImage(full, reads) }, doc, 'the painting window');
+      expectSameBits(cropFromCanvas(view, crop), cropFromCanvas(wholeDocument(full), crop));
+      const short = [
+        { ...reads, x0: reads.x0 + 1, width: reads.width - 1 }, { ...reads, width: reads.width - 1 },
+        { ...reads, y0: reads.y0 + 1, height: reads.height - 1 }, { ...reads, height: reads.height - 1 },
+      ];
+      for (const r of short) {
+        const small = refuseOutside({ region: r, image: cropImage(full, r) }, doc, 'the painting window');
+        expect(() => cropFromCanvas(small, crop)).toThrow(expect.objectContaining({ code: 'BAD_MESSAGE', message: expect.stringMatching(/^Native detail reads the painting window over columns \d+–\d+, rows \d+–\d+ of the 300×240 document, but it was sent only over .*: the panel sent too small a window\.$/) }));
+      }
+    }
   });
 });

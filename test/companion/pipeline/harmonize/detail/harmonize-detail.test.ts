@@ -1,5 +1,6 @@
 import { beforeAll, describe, it, expect } from 'vitest';
-import { harmonize, toInputResolution } from '../../../../../companion/pipeline/harmonize/harmonize.js';
+import { harmonize } from '../../../../../companion/pipeline/harmonize/harmonize.js';
+import { toInputResolution } from '../../../../../companion/pipeline/harmonize/enlarge.js';
 import { networkFromWeights } from '../../../../../companion/compute/network.js';
 import { firstChannel } from '../../../../../companion/image/image.js';
 import { resize } from '../../../../../companion/image/resize.js';

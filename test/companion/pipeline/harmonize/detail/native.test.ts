@@ -1,5 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { objectRect, refineToNative, synthesisRegion } from '../../../../../companion/pipeline/harmonize/detail/native.js';
+import { objectRect, paintingReads, refineToNative as refineRect, synthesisRegion, type NativeHooks, type NativeInputs, type NativeSettings } from '../../../../../companion/pipeline/harmonize/detail/native.js';
+import { intoDocument } from '../../../../../companion/pipeline/harmonize/detail/job.js';
+import { refuseOutside, wholeDocument, zeroOutside } from '../../../../../companion/pipeline/harmonize/document-view.js';
+import { cut } from '../../../../support/document-parts.js';
+import { expectSameBits } from '../../../../support/same-bits.js';
 import { planLevels } from '../../../../../companion/pipeline/harmonize/detail/plan.js';
 import { cropAt, transfer } from '../../../../../companion/pipeline/harmonize/detail/geometry.js';
 import { resize } from '../../../../../companion/image/resize.js';
@@ -11,11 +15,18 @@ import { syntheticScene } from '../../../../support/synthetic-scene.js';
 // A 200×160 document, the paper level at 64 px: levels 113×90 and 200×160.
 const scene = syntheticScene(200, 160, { x: 70, y: 55, w: 50, h: 40 });
 const plan = planLevels({ width: 200, height: 160 }, 64);
-const rect = objectRect(scene.mask, { width: 200, height: 160 }, plan);
+const rect = objectRect(wholeDocument(scene.mask), plan);
 // The paper-scale "result": the composite at the paper's size, its object tinted.
 const paper: Image = resize(scene.composite, plan.paper.width, plan.paper.height);
 for (let i = 0; i < paper.data.length; i += 3) paper.data[i] = Math.min(1, paper.data[i] + 0.2);
-const inputs = { painting: scene.painting, mask: scene.mask, paper, plan, rect };
+const inputs = { painting: wholeDocument(scene.painting), mask: wholeDocument(scene.mask), paper, plan, rect };
+
+/** The refined document: the painting with the object's rectangle refineToNative returns pasted in. */
+async function refineToNative(inp: NativeInputs, hooks: NativeHooks = {}, settings: NativeSettings = {}): Promise<Image> {
+  const part = await refineRect(inp, hooks, settings);
+  expect(part.region).toEqual(inp.rect);
+  return intoDocument(inp.painting.image, part);
+}
 
 describe('refineToNative', () => {
   it('has two levels here, and keeps the painting exactly outside the object\'s rectangle and the paper result\'s colours inside the mask', async () => {
@@ -74,6 +85,26 @@ describe('refineToNative', () => {
   });
 });
 
+describe('refineToNative through views of the parts of the document the panel sends', () => {
+  it('reads the painting within paintingReads and the mask within its non-zero region: the same rectangle, bit for bit', async () => {
+    const doc = { width: 200, height: 160 };
+    const reads = paintingReads(plan, rect, doc);
+    const maskRegion = { x0: 68, y0: 53, width: 54, height: 44 };
+    const viewed = { ...inputs, painting: refuseOutside({ region: reads, image: cut(scene.painting, reads) }, doc, 'the painting window'), mask: zeroOutside({ region: maskRegion, image: cut(scene.mask, maskRegion) }, doc, 'the mask') };
+    const part = await refineRect(viewed, {}, { workers: 0 });
+    expect(part.region).toEqual(rect);
+    expectSameBits(part.image, cut(await refineToNative(inputs, {}, { workers: 0 }), rect));
+  });
+
+  it('refuses with BAD_MESSAGE a painting window one pixel short of what it reads', async () => {
+    const doc = { width: 200, height: 160 };
+    const reads = paintingReads(plan, rect, doc);
+    const short = { ...reads, x0: reads.x0 + 1, width: reads.width - 1 };
+    const viewed = { ...inputs, painting: refuseOutside({ region: short, image: cut(scene.painting, short) }, doc, 'the painting window') };
+    await expect(refineRect(viewed, {}, { workers: 0 })).rejects.toMatchObject({ code: 'BAD_MESSAGE', message: expect.stringMatching(/^Native detail reads the painting window over .*: the panel sent too small a window\.$/) });
+  });
+});
+
 describe('an object cut off by the document\'s edge', () => {
   // The object runs off the left edge: x < 50.
   const edge = syntheticScene(200, 160, { x: 0, y: 55, w: 50, h: 40 });
@@ -86,9 +117,9 @@ describe('an object cut off by the document\'s edge', () => {
   };
 
   it('stays opaque up to the edge: its last columns differ from the painting under them as much as its inside does', async () => {
-    const rectAtEdge = objectRect(edge.mask, { width: 200, height: 160 }, plan);
+    const rectAtEdge = objectRect(wholeDocument(edge.mask), plan);
     expect(rectAtEdge.x0).toBe(0);
-    const out = await refineToNative({ painting: edge.painting, mask: edge.mask, paper: edgePaper, plan, rect: rectAtEdge }, {}, { workers: 0 });
+    const out = await refineToNative({ painting: wholeDocument(edge.painting), mask: wholeDocument(edge.mask), paper: edgePaper, plan, rect: rectAtEdge }, {}, { workers: 0 });
     const inside = columnDiff(out, edge.painting, 20);
     expect(inside).toBeGreaterThan(0.2);
     // With the original's zero padding the edge column was 59 % object, 41 % painting.
@@ -96,7 +127,7 @@ describe('an object cut off by the document\'s edge', () => {
   });
 
   it('gives the synthesised detail its full weight on the edge (no taper there)', () => {
-    const crop = cropAt(objectRect(edge.mask, { width: 200, height: 160 }, plan), { width: 200, height: 160 }, { width: 200, height: 160 });
+    const crop = cropAt(objectRect(wholeDocument(edge.mask), plan), { width: 200, height: 160 }, { width: 200, height: 160 });
     expect(crop.region.x0).toBe(0);
     const r = synthesisRegion(edge.mask, 2);
     for (let y = 62; y < 88; y++) for (const x of [0, 1, 2, 20]) expect(r.data[y * 200 + x]).toBeCloseTo(1, 5);
