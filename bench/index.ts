@@ -1,4 +1,4 @@
-// `npm run bench -- <compute|convergence|dph|photo|schedule|tv|hires|hires-methods|panel> [options]`
+// `npm run bench -- <compute|convergence|dph|photo|schedule|tv|hires|hires-methods|panel|queue> [options]`
 const [which = 'compute', ...rest] = process.argv.slice(2);
 const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   compute: () => import('./compute.js'),
@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void>
   hires: () => import('./hires.js'),
   'hires-methods': () => import('./hires-methods.js'),
   panel: () => import('./panel.js'),
+  queue: () => import('./queue.js'),
 };
 const load = suites[which];
 if (!load) {

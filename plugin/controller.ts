@@ -157,7 +157,7 @@ export class PanelController {
       const w = client.welcome;
       this.dispatch({
         type: 'connected',
-        companion: { companionVersion: w.companionVersion, device: w.device, modes: w.modes, backbones: w.backbones, ...(w.models ? { models: w.models } : {}) },
+        companion: { companionVersion: w.companionVersion, device: w.device, modes: w.modes, backbones: w.backbones, ...(w.models ? { models: w.models } : {}), ...(w.queue ? { queue: w.queue } : {}) },
         ...(token ? { tokenTail: token.slice(-4) } : {}),
       });
       client.onClose((err) => {

@@ -15,6 +15,8 @@ export interface CompanionInfo {
   backbones: BackboneAvailability;
   /** The models the companion can install; absent when it installs none (an older companion). */
   models?: ModelInfo[];
+  /** A gateway to a studio's queue: the workers serving it when the panel connected. */
+  queue?: { workers: { name: string; device: string }[] };
 }
 
 export interface ConnectionState {
@@ -61,6 +63,8 @@ export interface JobState {
   etaSeconds?: number;
   queuePlace?: number;
   device?: string;
+  /** The studio worker running the job (through a gateway companion). */
+  worker?: string;
   previewUrl?: string;
   /** Things the companion said about the job (e.g. a label present in only one photo). */
   notes?: string[];
@@ -167,7 +171,7 @@ function applyJobEvent(state: PanelState, e: Exclude<JobEvent, { type: 'preview'
     case 'queued':
       return withJob(state, { phase: 'queued', queuePlace: e.place });
     case 'started':
-      return withJob(state, { phase: 'running', device: e.device, queuePlace: undefined, iteration: 0, total: 0 });
+      return withJob(state, { phase: 'running', device: e.device, worker: e.worker, queuePlace: undefined, iteration: 0, total: 0 });
     case 'note':
       // Remarks, not steps: kept and shown with the result.
       return withJob(state, { notes: [...(state.job?.notes ?? []), e.message] });

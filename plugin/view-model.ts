@@ -8,7 +8,7 @@ import { formatDuration } from '../shared/duration.js';
 import { jobFraction, stageInfo } from '../shared/stages.js';
 import { PANEL_ERRORS } from './errors.js';
 import type { LayerSummary } from './photoshop/host.js';
-import type { LayerRole, PanelState } from './state.js';
+import type { CompanionInfo, LayerRole, PanelState } from './state.js';
 
 export const START_COMMAND = 'npx painterly serve';
 export const TOKEN_COMMAND = 'npx painterly token';
@@ -64,9 +64,18 @@ export function connectionView(state: PanelState): ConnectionView {
     case 'connected': {
       const info = c.companion;
       const paired = c.tokenTail ? ` · paired (token …${c.tokenTail})` : '';
-      return { tone: 'ok', title: 'Connected', detail: info ? `Companion ${info.companionVersion} · runs on ${deviceName(info.device)}${paired}` : '', showPairing: false };
+      return { tone: 'ok', title: 'Connected', detail: info ? `Companion ${info.companionVersion} · ${whereJobsRun(info)}${paired}` : '', showPairing: false };
     }
   }
+}
+
+/** Where the companion runs jobs: its own device, or a studio's workers. */
+function whereJobsRun(info: CompanionInfo): string {
+  if (!info.queue) return `runs on ${deviceName(info.device)}`;
+  const w = info.queue.workers;
+  if (w.length === 0) return 'sends jobs to the studio queue (no worker yet)';
+  const names = w.slice(0, 3).map((x) => `${x.name} (${deviceName(x.device)})`).join(', ');
+  return `sends jobs to the studio queue: ${names}${w.length > 3 ? ` and ${w.length - 3} more` : ''}`;
 }
 
 export function deviceName(device: string): string {
@@ -321,18 +330,21 @@ export function progressView(state: PanelState): ProgressView | undefined {
       const t = job.transfer?.direction === 'up' ? job.transfer : undefined;
       return { label: 'Sending to the companion…', value: t && t.total > 0 ? Math.round((100 * t.done) / t.total) : 0, detail: t ? `${formatBytes(t.done)} of ${formatBytes(t.total)}` : '' };
     }
-    case 'queued':
-      return { label: 'Waiting for the companion…', value: 0, detail: job.queuePlace ? `${job.queuePlace} job${job.queuePlace === 1 ? '' : 's'} ahead` : 'starts next' };
+    case 'queued': {
+      const who = state.connection.companion?.queue ? 'a studio worker' : 'the companion';
+      return { label: `Waiting for ${who}…`, value: 0, detail: job.queuePlace ? `${job.queuePlace} job${job.queuePlace === 1 ? '' : 's'} ahead` : 'starts next' };
+    }
     case 'writing':
       return { label: 'Adding the layer…', value: 100, detail: '' };
     case 'running': {
       const down = job.transfer?.direction === 'down' && job.transfer.done < job.transfer.total ? job.transfer : undefined;
       if (down) return { label: 'Receiving the result…', value: Math.round((100 * down.done) / down.total), detail: `${formatBytes(down.done)} of ${formatBytes(down.total)}` };
-      if (!job.stage) return { label: 'Starting…', value: 0, detail: job.device ? `on ${deviceName(job.device)}` : '' };
+      const where = job.worker ? `on ${job.worker} (${deviceName(job.device ?? 'cpu')})` : job.device ? `on ${deviceName(job.device)}` : '';
+      if (!job.stage) return { label: 'Starting…', value: 0, detail: where };
       // Label and place on the bar from the stage table the companion emits by (shared/stages.ts).
       const value = Math.round(100 * jobFraction(job.stage, job.iteration, job.total));
       const steps = job.total > 0 ? `${job.iteration}/${job.total}` : '';
-      return { label: stageInfo(job.stage).label, value, detail: [steps, timeLeft(job.etaSeconds)].filter(Boolean).join(' · ') };
+      return { label: stageInfo(job.stage).label, value, detail: [steps, timeLeft(job.etaSeconds), job.worker ? where : ''].filter(Boolean).join(' · ') };
     }
   }
 }

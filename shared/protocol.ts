@@ -187,6 +187,8 @@ export interface CompanionCapabilities {
   /** Every device this machine offers. */
   devices: string[];
   backbones: BackboneAvailability;
+  /** Set when the companion is a gateway to a studio's queue: the workers serving it now. */
+  queue?: { workers: { name: string; device: string }[] };
 }
 
 export interface WelcomeMessage extends CompanionCapabilities {
@@ -217,6 +219,8 @@ export interface StartedMessage {
   type: 'started';
   jobId: number;
   device: string;
+  /** The machine that runs it, when it is not the companion itself (a studio's queue worker). */
+  worker?: string;
   options: ResolvedJobOptions;
 }
 

@@ -46,7 +46,7 @@ function asError(e: unknown): PainterlyError {
 }
 
 /** Where the result is written until it is complete: beside the output, hidden, same extension (the format follows it). */
-function tempPath(out: string): string {
+export function tempPath(out: string): string {
   return join(dirname(out), `.${basename(out, extname(out))}.partial-${process.pid}${extname(out)}`);
 }
 

@@ -17,8 +17,11 @@ import { probeDevice } from './device-probe.js';
 import { offerDefaultModel } from './first-start.js';
 import { withInterrupt } from './interrupt.js';
 import { bannerLines } from './serve-banner.js';
+import { queueFlagConfig, queueTargetFromFlags, QUEUE_FLAGS_HELP } from './queue-flags.js';
+import type { QueueTarget } from '../queue/connection.js';
+import { hostname } from 'node:os';
 
-const USAGE = `Usage: painterly serve [--port ${DEFAULT_PORT}] [--device auto] [--fetch-default]
+const USAGE = `Usage: painterly serve [--port ${DEFAULT_PORT}] [--device auto] [--fetch-default] [--queue URL]
 
 Starts the companion on ws://127.0.0.1:<port> (this machine only) and prints the pairing token
 to paste into the Photoshop panel. Stop it with Ctrl-C. With no model installed it offers to
@@ -33,7 +36,12 @@ Options:
   --allow-origin VALUE  also accept WebSocket upgrades with this exact Origin (repeatable; only
                         for a Photoshop that turns out to send a browser-like Origin)
   --quiet               do not log connections and jobs
-  -h, --help            show this help`;
+  -h, --help            show this help
+
+As a gateway to a studio's queue (docs/studio.md): with --queue the panel still talks to this
+companion on 127.0.0.1, and its jobs run on the queue's workers (\`painterly worker\`); the
+panel is offered what the workers serve.
+${QUEUE_FLAGS_HELP}`;
 
 /** The installed backbones, read from the model cache each time (a model fetched while the companion runs shows up). */
 export async function installedBackbones(dir?: string): Promise<CompanionCapabilities['backbones']> {
@@ -103,6 +111,85 @@ function describeLog(e: ServerLogEntry): string | undefined {
   }
 }
 
+/** Log lines for the terminal (only internal errors with --quiet). */
+function serverLog(quiet: boolean): (e: ServerLogEntry) => void {
+  const stamp = () => new Date().toTimeString().slice(0, 8);
+  return (e) => {
+    const line = describeLog(e);
+    if (line && (!quiet || e.event === 'internal-error')) console.error(`[${stamp()}] ${line}`);
+  };
+}
+
+/** Waits for Ctrl-C or SIGTERM, then runs `close` (a second signal exits at once). */
+async function untilStopped(close: () => Promise<void>): Promise<void> {
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        console.error('Stopping now.');
+        process.exit(130);
+      }
+      stopping = true;
+      console.error(`${signal}: stopping (cancelling running jobs)…`);
+      void close().then(() => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/**
+ * The companion as a gateway: jobs go to the studio queue, the panel is offered what its live
+ * workers serve, and models are installed on the workers, not here.
+ */
+async function serveGateway(port: number, currentToken: () => string, tokenFile: string, token: string, target: QueueTarget, values: { 'allow-origin'?: string[]; quiet?: boolean }): Promise<number> {
+  const [{ QueueClient }, { queueRunners }, { gatewayCapabilities }, { Redis }] = await Promise.all([
+    import('../queue/client.js'), import('../queue/runners.js'), import('../queue/gateway.js'), import('ioredis'),
+  ]);
+  const client = new QueueClient({ target, by: `companion on ${hostname()}` });
+  const registry = new Redis(target.connection);
+  registry.on('error', () => {});
+  try {
+    await client.ping();
+  } catch (e) {
+    await client.close();
+    registry.disconnect();
+    throw e;
+  }
+  const runners = queueRunners(client);
+  const server = await createCompanionServer({
+    port,
+    token: currentToken,
+    runners,
+    capabilities: () => gatewayCapabilities(registry, target.shown),
+    allowedOrigins: values['allow-origin'],
+    log: serverLog(values.quiet ?? false),
+  });
+  const caps = await gatewayCapabilities(registry, target.shown);
+  const workers = caps.queue?.workers ?? [];
+  for (const line of [
+    `Painterly companion ${VERSION} listening on ${server.url}`,
+    `  jobs go to the studio queue ${target.shown}`,
+    `  workers:  ${workers.length ? workers.map((w) => `${w.name} (${w.device})`).join(', ') : 'none yet (start one: npx painterly worker --queue URL)'}`,
+    `  backbones served: ${caps.backbones.present.join(', ') || 'none yet'}`,
+    `  modes:    ${modesOffered(runners).join(', ')}`,
+    `Paste this token into the panel once (it is in ${tokenFile}):`,
+    `pairing token: ${token}`,
+    'Press Ctrl-C to stop.',
+  ]) console.log(line);
+  await untilStopped(async () => {
+    await server.close();
+    await client.close();
+    registry.disconnect();
+  });
+  console.error('Companion stopped.');
+  return 0;
+}
+
 export const command: Command = {
   summary: 'Start the companion that the Photoshop panel talks to.',
   async run(argv) {
@@ -118,6 +205,7 @@ export const command: Command = {
           'fetch-default': { type: 'boolean' },
           verbose: { type: 'boolean' },
           help: { type: 'boolean', short: 'h' },
+          ...queueFlagConfig(),
         },
         strict: true,
       }));
@@ -143,6 +231,8 @@ export const command: Command = {
       }
       return token;
     };
+    const target = queueTargetFromFlags(values, 'serve');
+    if (target) return serveGateway(port, currentToken, file, token, target, values);
     const caps = await detectCapabilities(values.device ?? 'auto');
     const models = createModelService();
     const first = await offerDefaultModel(
@@ -158,8 +248,6 @@ export const command: Command = {
     );
     if (first === 'installed') caps.backbones = await installedBackbones();
     const runners = pipelineRunners();
-    const quiet = values.quiet ?? false;
-    const stamp = () => new Date().toTimeString().slice(0, 8);
     const server = await createCompanionServer({
       port,
       token: currentToken,
@@ -167,10 +255,7 @@ export const command: Command = {
       capabilities: async () => ({ device: caps.device, devices: caps.devices, backbones: await installedBackbones().catch(() => caps.backbones) }),
       allowedOrigins: values['allow-origin'],
       models,
-      log: (e) => {
-        const line = describeLog(e);
-        if (line && (!quiet || e.event === 'internal-error')) console.error(`[${stamp()}] ${line}`);
-      },
+      log: serverLog(values.quiet ?? false),
     });
 
     const banner = bannerLines({
@@ -188,24 +273,7 @@ export const command: Command = {
     });
     for (const line of banner) console.log(line);
 
-    await new Promise<void>((resolve) => {
-      let stopping = false;
-      const stop = (signal: NodeJS.Signals) => {
-        if (stopping) {
-          console.error('Stopping now.');
-          process.exit(130);
-        }
-        stopping = true;
-        console.error(`${signal}: stopping (cancelling running jobs)…`);
-        void server.close().then(() => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        });
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilStopped(() => server.close());
     console.error('Companion stopped.');
     return 0;
   },

@@ -19,6 +19,11 @@ export interface Runners {
    * job then finds them loaded); says the device they run on.
    */
   preload?(backbone: BackboneName, run: RunSettings): Promise<{ device: string }>;
+  /**
+   * The jobs run elsewhere (a studio's queue, companion/queue/): they say where they wait and
+   * which worker runs them through onQueued / onStarted, instead of starting on this machine.
+   */
+  remote?: boolean;
 }
 
 /** The modes these runners offer, in the protocol's order. */
@@ -30,7 +35,7 @@ export function modesOffered(runners: Runners): Mode[] {
 }
 
 /** The real pipelines, each imported on first use. */
-export function pipelineRunners(): Required<Runners> {
+export function pipelineRunners(): Required<Omit<Runners, 'remote'>> {
   return {
     harmonize: async (inputs, options, hooks) => (await import('./harmonize/harmonize.js')).harmonize(inputs, options, hooks),
     photoStyle: async (inputs, options, hooks) => (await import('./photo-style/photo-style.js')).photoStyle(inputs, options, hooks),

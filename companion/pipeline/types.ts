@@ -24,6 +24,10 @@ export interface PipelineHooks {
   onProgress?: (p: Progress) => void;
   /** A remark for the user, a sentence (e.g. a label only one photo has); the job goes on. */
   onNote?: (sentence: string) => void;
+  /** A job run elsewhere (a studio's queue): jobs ahead of it while it waits for a worker. */
+  onQueued?: (place: number) => void;
+  /** A job run elsewhere: the worker that took it, and its device. */
+  onStarted?: (where: { worker: string; device: string }) => void;
 }
 
 /** Where and with what a job runs: settings of the machine, never sent by a client. */

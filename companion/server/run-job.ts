@@ -7,7 +7,8 @@ import type { ServerMessage } from '../../shared/protocol.js';
 import type { CheckedSubmit } from '../../shared/validate.js';
 import type { Image } from '../image/image.js';
 import type { Region } from '../image/planar.js';
-import type { HarmonizeInputs, PipelineHooks, Progress } from '../pipeline/types.js';
+import type { PipelineHooks, Progress } from '../pipeline/types.js';
+import { harmonizeInputs, photoStyleInputs, resultBits } from './job-inputs.js';
 import type { JobContext } from './context.js';
 import { imageToSamples, previewSamples } from './planes.js';
 import { errorMessage } from './wire-error.js';
@@ -44,31 +45,20 @@ function progressForwarder(channel: JobChannel, jobId: number, intervalMs: numbe
   };
 }
 
-/** A job's planes as the pipeline takes them: a whole document, or the parts of one with their places. */
-function harmonizeInputs(checked: CheckedSubmit, inputs: Map<InputPlaneName, Image>): HarmonizeInputs {
-  if (!checked.document) return { painting: inputs.get('painting')!, composite: inputs.get('composite')!, mask: inputs.get('mask')!, dilatedMask: inputs.get('dilatedMask') };
-  const part = (name: InputPlaneName) => {
-    const d = checked.planes.get(name)!;
-    return { region: { x0: d.left!, y0: d.top!, width: d.width, height: d.height }, image: inputs.get(name)! };
-  };
-  return { document: checked.document, painting: inputs.get('painting')!, window: part('paintingWindow'), pasted: part('pasted'), mask: part('mask') };
-}
-
 /** Runs the job's mode; the result image (and where it lies, for parts) and the bit depth to send it at. */
 async function runMode(ctx: JobContext, checked: CheckedSubmit, inputs: Map<InputPlaneName, Image>, device: string, hooks: PipelineHooks): Promise<{ image: Image; region?: Region; device: string; bits: BitsPerChannel }> {
   const options = checked.options;
-  const bitsOf = (name: InputPlaneName) => checked.planes.get(name)?.bitsPerChannel ?? 8;
+  const bits = resultBits(checked);
   if (options.mode === 'harmonize') {
     const run = ctx.runners.harmonize;
     if (!run) throw new PainterlyError('MODE_UNAVAILABLE', 'This companion does not offer harmonize.');
     const result = await run(harmonizeInputs(checked, inputs), { ...options, device }, hooks);
-    return { image: result.image, region: result.region, device: result.device, bits: bitsOf(checked.document ? 'painting' : 'composite') };
+    return { image: result.image, region: result.region, device: result.device, bits };
   }
   const run = ctx.runners.photoStyle;
   if (!run) throw new PainterlyError('MODE_UNAVAILABLE', 'This companion does not offer photo-style.');
-  const inp = { content: inputs.get('content')!, style: inputs.get('style')!, contentLabels: inputs.get('contentLabels'), styleLabels: inputs.get('styleLabels') };
-  const result = await run(inp, { ...options, device }, hooks);
-  return { image: result.image, device: result.device, bits: bitsOf('content') };
+  const result = await run(photoStyleInputs(inputs), { ...options, device }, hooks);
+  return { image: result.image, device: result.device, bits };
 }
 
 export async function runJob(channel: JobChannel, ctx: JobContext, checked: CheckedSubmit, inputs: Map<InputPlaneName, Image>, signal: AbortSignal): Promise<void> {
@@ -76,14 +66,23 @@ export async function runJob(channel: JobChannel, ctx: JobContext, checked: Chec
   const caps = await ctx.capabilities().catch(() => undefined);
   const device = caps?.device ?? 'cpu';
   const started = Date.now();
-  channel.send({ type: 'started', jobId, device, options });
-  ctx.log({ event: 'job-started', jobId, mode: options.mode });
-
   const hooks: PipelineHooks = {
     signal,
     onProgress: progressForwarder(channel, jobId, ctx.progressIntervalMs, signal),
     onNote: (message) => channel.send({ type: 'note', jobId, message }),
   };
+  if (ctx.runners.remote) {
+    // Run by a studio's worker: it starts when a worker takes it, on that worker's device.
+    hooks.onQueued = (place) => channel.isOpen && !signal.aborted && channel.send({ type: 'queued', jobId, place });
+    hooks.onStarted = (where) => {
+      if (!channel.isOpen || signal.aborted) return;
+      channel.send({ type: 'started', jobId, device: where.device, worker: where.worker, options });
+      ctx.log({ event: 'job-started', jobId, mode: options.mode, worker: where.worker });
+    };
+  } else {
+    channel.send({ type: 'started', jobId, device, options });
+    ctx.log({ event: 'job-started', jobId, mode: options.mode });
+  }
   try {
     const { image, region, device: ranOn, bits } = await runMode(ctx, checked, inputs, device, hooks);
     inputs.clear();

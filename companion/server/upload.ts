@@ -4,6 +4,7 @@ import { PlaneAssembler, type InputPlaneName } from '../../shared/frames.js';
 import type { CheckedSubmit } from '../../shared/validate.js';
 import type { Image } from '../image/image.js';
 import { planeSink } from './planes.js';
+import { decodedChannels } from './job-inputs.js';
 import type { QueueEntry } from './queue.js';
 
 export interface PlaneSlot {
@@ -29,8 +30,7 @@ export interface ConnectionJob {
 export function newUpload(checked: CheckedSubmit, heldBytes: number): ConnectionJob {
   const planes = new Map<InputPlaneName, PlaneSlot>();
   for (const [name, decl] of checked.planes) {
-    // Alpha is dropped but for the pasted layer of a job in parts, whose alpha is its shape.
-    const { sink, image } = planeSink(decl, decl.channels === 1 ? 1 : decl.plane === 'pasted' ? 4 : 3);
+    const { sink, image } = planeSink(decl, decodedChannels(decl));
     planes.set(name, { assembler: new PlaneAssembler({ ...decl, jobId: checked.jobId }, sink), image, complete: false });
   }
   return { jobId: checked.jobId, phase: 'uploading', checked, planes, remaining: planes.size, heldBytes };

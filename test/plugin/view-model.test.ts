@@ -175,3 +175,31 @@ describe('progress wording', () => {
     expect(progressView(reduce(s, { type: 'cancelRequested' }))!.label).toBe('Cancelling…');
   });
 });
+
+describe('through a studio queue (a gateway companion)', () => {
+  const gateway = (workers: { name: string; device: string }[]) =>
+    reduce(reduce(initialState(), { type: 'connected', companion: { ...companion, queue: { workers } } }), { type: 'document', document: scene().document! });
+
+  it('says that jobs go to the studio queue, naming its workers and their devices', () => {
+    expect(connectionView(gateway([{ name: 'gpu-box', device: 'cuda' }])).detail).toBe('Companion 0.1.0 · sends jobs to the studio queue: gpu-box (GPU (CUDA))');
+    expect(connectionView(gateway([])).detail).toBe('Companion 0.1.0 · sends jobs to the studio queue (no worker yet)');
+    const many = gateway(['a', 'b', 'c', 'd', 'e'].map((name) => ({ name, device: 'cpu' })));
+    expect(connectionView(many).detail).toMatch(/: a \(CPU\), b \(CPU\), c \(CPU\) and 2 more$/);
+  });
+
+  it('waits for a studio worker, then names the worker running the job beside its progress', () => {
+    let s = reduce(gateway([{ name: 'gpu-box', device: 'cuda' }]), { type: 'jobStarted', mode: 'harmonize' });
+    s = reduce(s, { type: 'jobEvent', event: { type: 'queued', jobId: 1, place: 2 } });
+    expect(progressView(s)).toMatchObject({ label: 'Waiting for a studio worker…', detail: '2 jobs ahead' });
+    s = reduce(s, { type: 'jobEvent', event: { type: 'started', jobId: 1, device: 'cuda', worker: 'gpu-box', options: {} as never } });
+    expect(progressView(s)).toMatchObject({ label: 'Starting…', detail: 'on gpu-box (GPU (CUDA))' });
+    s = reduce(s, { type: 'jobEvent', event: { type: 'progress', jobId: 1, stage: 'pass-1', iteration: 3, total: 10, etaSeconds: 20 } });
+    expect(progressView(s)).toMatchObject({ detail: '3/10 · about 20 s left · on gpu-box (GPU (CUDA))' });
+  });
+
+  it('keeps the local wording with a companion that runs jobs itself', () => {
+    let s = reduce(scene(), { type: 'jobStarted', mode: 'harmonize' });
+    s = reduce(s, { type: 'jobEvent', event: { type: 'queued', jobId: 1, place: 0 } });
+    expect(progressView(s)).toMatchObject({ label: 'Waiting for the companion…', detail: 'starts next' });
+  });
+});

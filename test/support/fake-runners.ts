@@ -16,12 +16,16 @@ export interface FakeRunnerOptions {
   previewEvery?: number;
   /** Throws this from the given iteration instead of finishing. */
   failAt?: { iteration: number; error: Error };
+  /** With failAt: only the first this many runs throw, later ones finish (a transient fault). Default: every run. */
+  failTimes?: number;
 }
 
 export interface FakeRunnerRecord {
   started: number;
   finished: number;
   cancelled: number;
+  /** Runs that threw failAt's error. */
+  failed: number;
   /** Runners active at once, at most (the queue promises 1). */
   maxConcurrent: number;
   /** For each cancelled run: iterations completed after the signal aborted. */
@@ -42,6 +46,7 @@ function makeRecord(): FakeRunnerRecord & { active: number; notify(i: number): v
     started: 0,
     finished: 0,
     cancelled: 0,
+    failed: 0,
     maxConcurrent: 0,
     iterationsAfterAbort: [],
     options: [],
@@ -73,7 +78,10 @@ async function iterate(stages: [StageId, number][], preview: Image, hooks: Pipel
           throw new PainterlyError('CANCELLED');
         }
         await wait(opts.iterationMs ?? 0);
-        if (opts.failAt && done + 1 === opts.failAt.iteration) throw opts.failAt.error;
+        if (opts.failAt && done + 1 === opts.failAt.iteration && (opts.failTimes === undefined || rec.failed < opts.failTimes)) {
+          rec.failed++;
+          throw opts.failAt.error;
+        }
         done++;
         const every = opts.previewEvery ?? 0;
         hooks.onProgress?.({

@@ -24,6 +24,8 @@ export interface CompanionOptions {
   squeezenet?: boolean;
   /** More environment for the companion (e.g. PAINTERLY_MODEL_BASE_URL). */
   env?: NodeJS.ProcessEnv;
+  /** More arguments for `painterly serve` (e.g. --queue URL: a gateway). */
+  serveArgs?: string[];
 }
 
 export interface E2E {
@@ -59,7 +61,7 @@ export async function startE2E(opts: CompanionOptions = {}): Promise<E2E> {
     execFileSync(process.execPath, ['bin/painterly.js', 'models', 'import', path.resolve(repoRoot, '../shared/weights/squeezenet1_1.safetensors')], { cwd: repoRoot, env, stdio: 'pipe' });
   }
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['bin/painterly.js', 'serve', '--port', '0', '--device', 'cpu'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, ['bin/painterly.js', 'serve', '--port', '0', '--device', 'cpu', ...(opts.serveArgs ?? [])], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr!.on('data', (d: Buffer) => {
     output += d.toString();
     process.stderr.write(d);

@@ -1,0 +1,78 @@
+// The studio queue against a real Redis (Debian's redis-server, started here): a worker and a
+// client in this process with the fast stand-in pipelines, so each behaviour is checked exactly.
+import { hostname } from 'node:os';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueueClient, type RemoteJob } from '../../../companion/queue/client.js';
+import { queueTarget } from '../../../companion/queue/connection.js';
+import { QUEUE_PREFIX, queueName } from '../../../companion/queue/keys.js';
+import { startWorker, type RunningWorker } from '../../../companion/queue/worker.js';
+import { resolveOptions } from '../../../shared/options.js';
+import type { ResolvedHarmonizeOptions } from '../../../shared/protocol.js';
+import type { Image } from '../../../companion/image/image.js';
+import { expectedHarmonized, fakeHarmonize } from '../../support/fake-runners.js';
+import { needsRedis, redisAvailable, startRedis, type TestRedis } from '../../support/redis.js';
+
+const fast = { pollMs: 50, lockMs: 2000, ownerSeconds: 2 };
+let redis: TestRedis;
+
+function image(width: number, height: number, channels: number, f: (i: number) => number): Image {
+  return { width, height, channels, data: Float32Array.from({ length: width * height * channels }, (_, i) => Math.fround(f(i))) };
+}
+const composite = image(12, 10, 3, (i) => ((i * 37) % 256) / 255);
+const painting = image(12, 10, 3, (i) => ((i * 11) % 256) / 255);
+const mask = image(12, 10, 1, (i) => (i % 12 > 3 && i % 12 < 9 ? 1 : 0));
+const options = resolveOptions({ mode: 'harmonize', backbone: 'squeezenet', pass1Iters: 6, pass2Iters: 6 }) as ResolvedHarmonizeOptions;
+const job = (extra: Partial<RemoteJob> = {}): RemoteJob => ({ options, planes: [{ plane: 'painting', image: painting, channels: 3 }, { plane: 'composite', image: composite, channels: 3 }, { plane: 'mask', image: mask, channels: 1 }], ...extra });
+
+beforeAll(async () => {
+  if (redisAvailable) redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.close();
+});
+
+describe.skipIf(!redisAvailable)(needsRedis('the studio queue'), () => {
+  async function worker(runner = fakeHarmonize({ iterationMs: 5, previewEvery: 4 })): Promise<{ w: RunningWorker; runner: typeof runner }> {
+    const w = await startWorker({ target: queueTarget(redis.url), backbones: ['squeezenet'], runners: { harmonize: runner }, device: 'cpu', name: 'test-worker', timings: fast });
+    await w.ready;
+    return { w, runner };
+  }
+
+  it('runs a job on a worker: the same result as the pipeline here, with started, progress and previews on the way', async () => {
+    const { w, runner } = await worker();
+    const client = new QueueClient({ target: queueTarget(redis.url), by: hostname(), timings: fast });
+    const events: string[] = [];
+    let previews = 0;
+    const r = await client.run(job(), {
+      onStarted: (where) => events.push(`started ${where.worker} ${where.device}`),
+      onProgress: (p) => {
+        if (p.preview) previews++;
+        if (!events.includes(p.stage)) events.push(p.stage);
+      },
+    });
+    expect(Array.from(r.image.data)).toEqual(Array.from(expectedHarmonized(composite, mask).data));
+    expect(r).toMatchObject({ worker: 'test-worker', device: 'cpu' });
+    expect(events).toEqual(['started test-worker cpu', 'pass-1', 'pass-2']);
+    expect(previews).toBeGreaterThan(0);
+    // The worker got the very floats the client had.
+    const seen = runner.record.lastInputs as { composite: Image; mask: Image };
+    expect(Array.from(seen.composite.data)).toEqual(Array.from(composite.data));
+    expect(Array.from(seen.mask.data)).toEqual(Array.from(mask.data));
+    await client.close();
+    await w.close();
+  });
+
+  it('fails a malformed entry once, with a sentence, and the worker goes on', async () => {
+    const { w } = await worker();
+    const queue = new Queue(queueName('squeezenet'), { connection: queueTarget(redis.url).connection, prefix: QUEUE_PREFIX });
+    const bad = await queue.add('harmonize', { v: 1, submit: { type: 'submit', jobId: 1, options: { mode: 'harmonize', tau: 'lots' }, planes: [] }, data: {}, owner: 'x', by: 'y' }, { attempts: 3 });
+    await expect.poll(async () => (await queue.getJob(bad.id!))?.failedReason, { timeout: 10_000 }).toMatch(/^BAD_MESSAGE: .*tau/);
+    expect((await queue.getJob(bad.id!))?.attemptsMade).toBe(1);
+    const client = new QueueClient({ target: queueTarget(redis.url), by: 'test', timings: fast });
+    await expect(client.run(job(), {})).resolves.toMatchObject({ worker: 'test-worker' });
+    await client.close();
+    await queue.close();
+    await w.close();
+  });
+});
