@@ -8,9 +8,10 @@ import { queueTarget } from '../../../companion/queue/connection.js';
 import { QUEUE_PREFIX, queueName } from '../../../companion/queue/keys.js';
 import { startWorker, type RunningWorker } from '../../../companion/queue/worker.js';
 import { resolveOptions } from '../../../shared/options.js';
-import type { ResolvedHarmonizeOptions } from '../../../shared/protocol.js';
+import type { ResolvedHarmonizeOptions, ResolvedPhotoStyleOptions } from '../../../shared/protocol.js';
+import { queueRunners } from '../../../companion/queue/runners.js';
 import type { Image } from '../../../companion/image/image.js';
-import { expectedHarmonized, fakeHarmonize } from '../../support/fake-runners.js';
+import { expectedHarmonized, expectedPhotoStyled, fakeHarmonize, fakePhotoStyle } from '../../support/fake-runners.js';
 import { needsRedis, redisAvailable, startRedis, type TestRedis } from '../../support/redis.js';
 
 const fast = { pollMs: 50, lockMs: 2000, ownerSeconds: 2 };
@@ -59,6 +60,42 @@ describe.skipIf(!redisAvailable)(needsRedis('the studio queue'), () => {
     const seen = runner.record.lastInputs as { composite: Image; mask: Image };
     expect(Array.from(seen.composite.data)).toEqual(Array.from(composite.data));
     expect(Array.from(seen.mask.data)).toEqual(Array.from(mask.data));
+    await client.close();
+    await w.close();
+  });
+
+  it('runs photo style and a harmonization in parts through queueRunners: the inputs arrive whole, places and alpha included', async () => {
+    const style = fakePhotoStyle({ iterationMs: 1 });
+    const harmonize = fakeHarmonize({ iterationMs: 1 });
+    const w = await startWorker({ target: queueTarget(redis.url), backbones: ['vgg19'], runners: { harmonize, photoStyle: style }, device: 'cpu', name: 'test-worker', timings: fast });
+    await w.ready;
+    const client = new QueueClient({ target: queueTarget(redis.url), by: 'test', timings: fast });
+    const runners = queueRunners(client);
+    const content = image(10, 8, 3, (i) => ((i * 5) % 256) / 255);
+    const ref = image(14, 9, 3, (i) => ((i * 3) % 256) / 255);
+    const psOptions = { ...(resolveOptions({ mode: 'photo-style', backbone: 'vgg19', stage1Iters: 3, stage2Iters: 3 }) as ResolvedPhotoStyleOptions), device: 'cpu' };
+    const styled = await runners.photoStyle!({ content, style: ref }, psOptions, {});
+    expect(Array.from(styled.image.data)).toEqual(Array.from(expectedPhotoStyled(content, ref).data));
+    expect(styled.device).toBe('cpu on test-worker');
+
+    // A document in parts, as the panel sends it: the pasted layer keeps its alpha, each part its place.
+    const doc = { width: 40, height: 30 };
+    const parts = {
+      document: doc,
+      painting: image(40, 30, 3, (i) => ((i * 7) % 256) / 255),
+      window: { region: { x0: 0, y0: 0, width: 40, height: 30 }, image: image(40, 30, 3, (i) => ((i * 11) % 256) / 255) },
+      pasted: { region: { x0: 12, y0: 10, width: 8, height: 6 }, image: image(8, 6, 4, (i) => (i % 4 === 3 ? 1 : ((i * 13) % 256) / 255)) },
+      mask: { region: { x0: 12, y0: 10, width: 8, height: 6 }, image: image(8, 6, 1, () => 1) },
+    };
+    const hOptions = { ...(resolveOptions({ mode: 'harmonize', backbone: 'vgg19', size: 32, pass1Iters: 2, pass2Iters: 2 }) as ResolvedHarmonizeOptions), device: 'cpu' };
+    const r = await runners.harmonize!(parts, hOptions, {});
+    const seen = harmonize.record.lastInputs as typeof parts;
+    expect(seen.document).toEqual(doc);
+    for (const k of ['window', 'pasted', 'mask'] as const) {
+      expect(seen[k].region).toEqual(parts[k].region);
+      expect(Array.from(seen[k].image.data)).toEqual(Array.from(parts[k].image.data));
+    }
+    expect(r.region).toBeDefined();
     await client.close();
     await w.close();
   });
