@@ -1,4 +1,4 @@
-// `npm run bench -- <compute|convergence|dph|photo|schedule|tv|hires|hires-methods|panel|queue> [options]`
+// `npm run bench -- <compute|convergence|dph|photo|schedule|tv|hires|hires-methods|panel|queue|tau> [options]`
 const [which = 'compute', ...rest] = process.argv.slice(2);
 const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   compute: () => import('./compute.js'),
@@ -11,6 +11,7 @@ const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void>
   'hires-methods': () => import('./hires-methods.js'),
   panel: () => import('./panel.js'),
   queue: () => import('./queue.js'),
+  tau: () => import('./tau.js'),
 };
 const load = suites[which];
 if (!load) {

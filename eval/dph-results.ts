@@ -43,6 +43,8 @@ export interface EvalConfig {
   device: string;
   weightsFile: string | null;
   commit: string | null;
+  /** Where each example's τ came from: 'published', 'auto' (leave-one-out estimate) or a number; absent = published. */
+  tau?: string;
 }
 
 export interface DphEvalResults {
@@ -108,8 +110,9 @@ export interface Comparison {
 }
 
 export function compareResults(a: DphEvalResults, b: DphEvalResults): Comparison {
-  const keys: (keyof EvalConfig)[] = ['backbone', 'size', 'pass1Iters', 'pass2Iters', 'repeats', 'device', 'weightsFile', 'commit'];
-  const configChanges = keys.filter((k) => a.config[k] !== b.config[k]).map((k) => `${k}: ${a.config[k]} → ${b.config[k]}`);
+  const keys: (keyof EvalConfig)[] = ['backbone', 'size', 'pass1Iters', 'pass2Iters', 'repeats', 'device', 'weightsFile', 'commit', 'tau'];
+  const setting = (r: DphEvalResults, k: keyof EvalConfig): unknown => (k === 'tau' ? (r.config.tau ?? 'published') : r.config[k]);
+  const configChanges = keys.filter((k) => setting(a, k) !== setting(b, k)).map((k) => `${k}: ${setting(a, k)} → ${setting(b, k)}`);
   const byIndex = (r: DphEvalResults): Map<number, ExampleResult> => new Map(r.examples.map((e) => [e.example, e]));
   const ma = byIndex(a);
   const mb = byIndex(b);

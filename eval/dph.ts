@@ -21,6 +21,7 @@ import type { Image } from '../companion/image/image.js';
 import type { BackboneName } from '../shared/catalogue.js';
 import type { HarmonizeOptions, PipelineOptions } from '../companion/pipeline/types.js';
 import { parseWikiartTau } from './wikiart-tau.js';
+import { kitPaintings, looModel } from './tau-loo.js';
 import { perturbImage } from './perturb.js';
 import { compareResults, formatSpread, parseResults, summariseExample, summariseOverall, type DphEvalResults, type RunFigures } from './dph-results.js';
 import { writeContactSheet, writePage, type StripEntry } from './dph-page.js';
@@ -46,7 +47,7 @@ export async function main(argv: string[]): Promise<void> {
       examples: { type: 'string', default: ALL_EXAMPLES }, backbone: { type: 'string', default: 'squeezenet' },
       size: { type: 'string', default: '350' }, 'pass1-iters': { type: 'string', default: '300' }, 'pass2-iters': { type: 'string', default: '300' },
       repeats: { type: 'string', default: '3' }, weights: { type: 'string' }, device: { type: 'string', default: 'cpu' },
-      out: { type: 'string', default: join(REPO_ROOT, '.eval', 'dph') }, json: { type: 'string' }, resume: { type: 'boolean', default: false },
+      out: { type: 'string', default: join(REPO_ROOT, '.eval', 'dph') }, tau: { type: 'string', default: 'published' }, json: { type: 'string' }, resume: { type: 'boolean', default: false },
     },
   });
   const whole = (s: string, name: string, min: number): number => {
@@ -64,14 +65,15 @@ export async function main(argv: string[]): Promise<void> {
   const jobOptions = { ...options, detail: 'paper' as const, schedule: 'paper' as const };
   const weightsFile = v.weights ?? kitWeights(backbone);
   const out = v.out!;
-  const name = `dph-${backbone}-${size}`;
+  const tauSetting = v.tau!;
+  const name = `dph-${backbone}-${size}${tauSetting === 'published' ? '' : `-tau-${tauSetting}`}`;
   const files = { json: v.json ?? join(out, `${name}.json`), html: join(out, `${name}.html`), sheet: join(out, `${name}-contact.png`), strips: join(out, 'strips') };
-  const taus = parseWikiartTau(await readFile(join(DATA, 'wikiart_output.txt'), 'utf8'));
+  const taus = await exampleTaus(tauSetting);
   await mkdir(files.strips, { recursive: true });
 
   const results: DphEvalResults = {
     kind: 'painterly-dph-eval', version: 1, started: new Date().toISOString(), seconds: 0, complete: false, examples: [], overall: null,
-    config: { ...options, repeats, weightsFile: weightsFile ?? null, commit: gitCommit() },
+    config: { ...options, repeats, weightsFile: weightsFile ?? null, commit: gitCommit(), tau: tauSetting },
   };
   const strips: (StripEntry & { file: string })[] = [];
   if (v.resume) await resumeFrom(files.json, results, examples, strips, (k) => join(files.strips, `${k}_${backbone}_${size}.png`), out);
@@ -86,7 +88,7 @@ export async function main(argv: string[]): Promise<void> {
     await writeFile(files.json, JSON.stringify(results, null, 1));
     await writePage(results, strips, files.html);
   };
-  console.log(`dph eval: ${backbone}, ${size} px, ${options.pass1Iters} + ${options.pass2Iters} iterations, ${repeats} repeat(s), examples ${examples.join(', ')}`);
+  console.log(`dph eval: ${backbone}, ${size} px, ${options.pass1Iters} + ${options.pass2Iters} iterations, ${repeats} repeat(s), τ ${tauSetting}, examples ${examples.join(', ')}`);
   for (const k of examples.filter((x) => !done.has(x))) {
     const ex = await loadExample(k, taus);
     const runs: RunFigures[] = [];
@@ -109,6 +111,24 @@ export async function main(argv: string[]): Promise<void> {
   await save();
   await writeContactSheet(results, strips, files.sheet);
   printTable(results, files);
+}
+
+/**
+ * τ per example: the original's published τ ('published'), the estimator's leave-one-out estimate
+ * ('auto': each painting's τ from a model fitted on the other 24, so no label enters its own
+ * run), or one number for all.
+ */
+async function exampleTaus(setting: string): Promise<Map<number, number>> {
+  const published = parseWikiartTau(await readFile(join(DATA, 'wikiart_output.txt'), 'utf8'));
+  if (setting === 'published') return published;
+  if (setting === 'auto') {
+    const est = looModel(await kitPaintings());
+    console.log(`τ read from the paintings (leave-one-out): ${est.map((e) => `${e.example}: ${e.estimate}`).join(', ')}`);
+    return new Map(est.map((e) => [e.example, e.estimate]));
+  }
+  const n = Number(setting);
+  if (!(n >= 1 && n <= 20)) throw new PainterlyError('BAD_ARGUMENT', `--tau must be 'published', 'auto' or a number from 1 to 20, got '${setting}'.`);
+  return new Map([...published.keys()].map((k) => [k, n]));
 }
 
 /** --resume: keep the examples an earlier run with the same settings finished; the rest run again. */

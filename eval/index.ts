@@ -1,5 +1,6 @@
 // `npm run eval -- <dph|photo> [options]`: quality against the original implementations' published results;
 // `npm run eval -- hires [options]`: native detail on large canvases;
+// `npm run eval -- tau [--write]`: the τ estimator leave-one-out against the published τ;
 // `npm run eval -- published-seams`: the same measures on the kit's published results;
 // `npm run eval -- compare A.json B.json`: two dph results files side by side;
 // `npm run eval -- merge OUT.json A.json B.json …`: one results file from a run split over processes.
@@ -11,6 +12,7 @@ const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void>
   photo: () => import('./photo.js'),
   hires: () => import('./hires.js'),
   'published-seams': () => import('./published-seams.js'),
+  tau: () => import('./tau.js'),
   compare: () => import('./compare.js'),
   merge: () => import('./merge.js'),
 };

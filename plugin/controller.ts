@@ -6,7 +6,7 @@ import { connectToCompanion } from '../shared/connect.js';
 import { formatDuration } from '../shared/duration.js';
 import { installModel, listModels, type InstallHandle } from '../shared/model-client.js';
 import { isValidOption } from '../shared/options.js';
-import { DEFAULT_HOST, PANEL_PORTS, type JobEvent, type JobOptions, type Mode, type Quality } from '../shared/protocol.js';
+import { DEFAULT_HOST, PANEL_PORTS, type JobEvent, type JobOptions, type Mode, type Quality, type TauChoice } from '../shared/protocol.js';
 import { type BackboneName, type InstallableModel } from '../shared/catalogue.js';
 import { VERSION } from '../shared/version.js';
 import { describeError } from './errors.js';
@@ -49,6 +49,9 @@ const RESULT_NAMES: Record<Mode, { layer: string; history: string }> = {
 interface ActiveJob {
   handle?: JobHandle;
   cancelled: boolean;
+  /** For an `auto` τ: where it is read from (document, painting layer), and what was read. */
+  painting?: { documentId: number; paintingId: number };
+  autoTau?: TauChoice;
 }
 
 export class PanelController {
@@ -268,24 +271,12 @@ export class PanelController {
 
   // ---- settings ----------------------------------------------------------------------------
 
-  setMode(mode: Mode): void {
-    this.dispatch({ type: 'setMode', mode });
-  }
-  setTau(tau: number): void {
-    if (isValidOption('tau', tau)) this.dispatch({ type: 'setTau', tau });
-  }
-  setQuality(quality: Quality): void {
-    this.dispatch({ type: 'setQuality', quality });
-  }
-  setBackbone(backbone: BackboneName): void {
-    this.dispatch({ type: 'setBackbone', backbone });
-  }
-  setPostProcess(on: boolean): void {
-    this.dispatch({ type: 'setPostProcess', on });
-  }
-  chooseLayer(role: LayerRole, layerId?: number): void {
-    this.dispatch({ type: 'chooseLayer', role, layerId });
-  }
+  setMode = (mode: Mode): void => this.dispatch({ type: 'setMode', mode });
+  setTau = (tau: number | 'auto'): void => void (isValidOption('tau', tau) && this.dispatch({ type: 'setTau', tau }));
+  setQuality = (quality: Quality): void => this.dispatch({ type: 'setQuality', quality });
+  setBackbone = (backbone: BackboneName): void => this.dispatch({ type: 'setBackbone', backbone });
+  setPostProcess = (on: boolean): void => this.dispatch({ type: 'setPostProcess', on });
+  chooseLayer = (role: LayerRole, layerId?: number): void => this.dispatch({ type: 'chooseLayer', role, layerId });
 
   // ---- jobs ----------------------------------------------------------------------------------
 
@@ -298,7 +289,8 @@ export class PanelController {
     const doc = state.document;
     const mode = state.settings.mode;
     const pasted = pastedLayer(state)!;
-    const job: ActiveJob = { cancelled: false };
+    const paintingLayer = mode === 'harmonize' ? layerFor(state, 'painting') : undefined;
+    const job: ActiveJob = { cancelled: false, ...(paintingLayer ? { painting: { documentId: doc.id, paintingId: paintingLayer.id } } : {}) };
     this.active = job;
     this.dispatch({ type: 'jobStarted', mode });
     try {
@@ -336,7 +328,7 @@ export class PanelController {
       this.dispatch({
         type: 'jobFinished',
         result: { documentId: doc.id, layerId, visible: true },
-        message: `Added “${names.layer}” above “${pasted.name}” (${formatDuration(out.seconds)}). Undo removes it in one step.`,
+        message: `Added “${names.layer}” above “${pasted.name}” (${formatDuration(out.seconds)}${job.autoTau ? `; τ ${job.autoTau.tau}, read from the painting: ${job.autoTau.words}` : ''}). Undo removes it in one step.`,
       });
     } catch (e) {
       const info = describeError(e);
@@ -357,8 +349,14 @@ export class PanelController {
     return { ...options, ...extra } as JobOptions;
   }
 
+  private readTau(job: ActiveJob, choice: TauChoice): void {
+    job.autoTau = choice;
+    if (job.painting) this.dispatch({ type: 'autoTau', choice, ...job.painting });
+  }
+
   private onJobEvent(job: ActiveJob, e: JobEvent): void {
     if (this.active !== job) return;
+    if (e.type === 'tau') return this.readTau(job, { tau: e.tau, kind: e.kind, words: e.words });
     if (e.type === 'preview') {
       void this.host
         .previewUrl(e.data, e.width, e.height)

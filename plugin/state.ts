@@ -1,7 +1,7 @@
 // The panel's state as plain data and the one reducer that changes it. The controller turns
 // companion and Photoshop events into actions; the view only reads the state (via view-model.ts).
 import { JOB_OPTIONS } from '../shared/options.js';
-import { DEFAULT_PORT, type InstallProgressMessage, type JobEvent, type Mode, type Quality } from '../shared/protocol.js';
+import { DEFAULT_PORT, type InstallProgressMessage, type JobEvent, type Mode, type Quality, type TauChoice } from '../shared/protocol.js';
 import { type BackboneAvailability, type BackboneName, type InstallableModel, type ModelInfo } from '../shared/catalogue.js';
 import type { DocumentSummary } from './photoshop/host.js';
 
@@ -39,7 +39,8 @@ export type LayerRole = 'painting' | 'style' | 'contentLabels' | 'styleLabels';
 
 export interface Settings {
   mode: Mode;
-  tau: number;
+  /** A number, or `auto`: read from the painting when the job starts. */
+  tau: number | 'auto';
   quality: Quality;
   /** Unset: the best backbone the companion has. */
   backbone?: BackboneName;
@@ -118,6 +119,8 @@ export interface PanelState {
   resultLayerIds: number[];
   install?: InstallState;
   installOutcome?: InstallOutcome;
+  /** The τ an `auto` job last read, and from which document's painting layer. */
+  autoTau?: TauChoice & { documentId: number; paintingId: number };
 }
 
 export type PanelAction =
@@ -128,7 +131,8 @@ export type PanelAction =
   | { type: 'setPort'; port: number }
   | { type: 'document'; document?: DocumentSummary }
   | { type: 'setMode'; mode: Mode }
-  | { type: 'setTau'; tau: number }
+  | { type: 'setTau'; tau: number | 'auto' }
+  | { type: 'autoTau'; choice: TauChoice; documentId: number; paintingId: number }
   | { type: 'setQuality'; quality: Quality }
   | { type: 'setBackbone'; backbone: BackboneName }
   | { type: 'setPostProcess'; on: boolean }
@@ -247,6 +251,8 @@ export function reduce(state: PanelState, action: PanelAction): PanelState {
       return syncResult({ ...state, document: action.document }, action.document);
     case 'setMode':
       return { ...state, settings: { ...state.settings, mode: action.mode }, outcome: undefined };
+    case 'autoTau':
+      return { ...state, autoTau: { ...action.choice, documentId: action.documentId, paintingId: action.paintingId } };
     case 'setTau':
       return { ...state, settings: { ...state.settings, tau: action.tau } };
     case 'setQuality':

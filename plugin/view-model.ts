@@ -1,6 +1,6 @@
 // What the view shows, derived from the state: status text, which layers a job would use, why
 // Harmonize is unavailable, backbone choices, progress wording. Pure functions of PanelState.
-import { DEFAULT_PORT, type JobOptions, type Mode, type Quality } from '../shared/protocol.js';
+import { DEFAULT_PORT, type JobOptions, type Mode, type Quality, type TauChoice } from '../shared/protocol.js';
 import { BACKBONE_PRESETS, recommendedBackbone, type BackboneName, type InstallableModel, type ModelInfo } from '../shared/catalogue.js';
 import { formatBytes } from '../shared/bytes.js';
 import { HARMONIZE_JOB_DEFAULTS, JOB_OPTIONS, QUALITY_PRESETS, TAU_PRESETS } from '../shared/options.js';
@@ -297,8 +297,9 @@ export function jobOptions(state: PanelState): JobOptions {
 /** The τ slider's bounds: the option's own range (shared/options.ts), nothing else. */
 export const TAU_SLIDER = Object.freeze({ min: JOB_OPTIONS.tau.min, max: JOB_OPTIONS.tau.max });
 
-/** The preset buttons, by the `data-preset` key of their markup; values from TAU_PRESETS. */
-export const TAU_PRESET_BUTTONS: Readonly<Record<keyof typeof TAU_PRESETS, { tau: number; title: string }>> = Object.freeze({
+/** The preset buttons, by the `data-preset` key of their markup: Auto first, then TAU_PRESETS' values. */
+export const TAU_PRESET_BUTTONS: Readonly<Record<'auto' | keyof typeof TAU_PRESETS, { tau: number | 'auto'; title: string }>> = Object.freeze({
+  auto: { tau: 'auto', title: 'τ read from the painting when the job starts' },
   realistic: { tau: TAU_PRESETS.realistic, title: `τ = ${TAU_PRESETS.realistic}: close to the original object` },
   impressionist: { tau: TAU_PRESETS.impressionist, title: `τ = ${TAU_PRESETS.impressionist}: visible brush strokes` },
   expressive: { tau: TAU_PRESETS.expressive, title: `τ = ${TAU_PRESETS.expressive}: strongly painted` },
@@ -347,4 +348,22 @@ export function progressView(state: PanelState): ProgressView | undefined {
       return { label: stageInfo(job.stage).label, value, detail: [steps, timeLeft(job.etaSeconds), job.worker ? where : ''].filter(Boolean).join(' · ') };
     }
   }
+}
+
+// ---- style strength -------------------------------------------------------------------------------
+
+/** The τ an `auto` job last read from the painting now chosen, if any. */
+export function knownAutoTau(state: PanelState): TauChoice | undefined {
+  const a = state.autoTau;
+  const painting = layerFor(state, 'painting');
+  return a && painting && state.document?.id === a.documentId && painting.id === a.paintingId ? a : undefined;
+}
+
+/** What the style-strength row says: the value, and for `auto` what it read (or that it will). */
+export function tauView(state: PanelState): { value: string; note: string; slider: number } {
+  const tau = state.settings.tau;
+  if (tau !== 'auto') return { value: `τ = ${tau}`, note: '', slider: tau };
+  const known = knownAutoTau(state);
+  if (!known) return { value: 'τ = auto', note: 'Auto reads τ from the painting when the job starts.', slider: TAU_PRESETS.impressionist };
+  return { value: `τ = ${known.tau} (auto)`, note: `Read from the painting: ${known.words}.`, slider: known.tau };
 }

@@ -21,6 +21,7 @@ import {
   qualityChoices,
   splitCommand,
   TAU_PRESET_BUTTONS,
+  tauView,
   TAU_SLIDER,
 } from './view-model.js';
 
@@ -90,7 +91,7 @@ export function applyTauControls(slider: Element, presets: readonly Element[]): 
   setAttr(slider, 'max', String(TAU_SLIDER.max));
   for (const p of presets) {
     const key = p.getAttribute('data-preset') ?? '';
-    const preset = (TAU_PRESET_BUTTONS as Record<string, { tau: number; title: string } | undefined>)[key];
+    const preset = (TAU_PRESET_BUTTONS as Record<string, { tau: number | 'auto'; title: string } | undefined>)[key];
     if (!preset) throw new Error(`The panel markup has an unknown τ preset '${key}'.`);
     setAttr(p, 'data-tau', String(preset.tau));
     setAttr(p, 'title', preset.title);
@@ -131,6 +132,7 @@ export function mountPanel(doc: Document, controller: PanelController): () => vo
     maskNote: $('mask-note'),
     strength: $('strength'),
     tauValue: $('tau-value'),
+    tauNote: $('tau-note'),
     tau: $('tau'),
     quality: $('quality'),
     backbone: $('backbone'),
@@ -166,7 +168,10 @@ export function mountPanel(doc: Document, controller: PanelController): () => vo
     showResult: $('show-result'),
   };
   const presets = Array.from(doc.querySelectorAll<HTMLElement>('.preset'));
-  const presetTau = (p: Element) => Number(p.getAttribute('data-tau'));
+  const presetTau = (p: Element): number | 'auto' => {
+    const v = p.getAttribute('data-tau');
+    return v === 'auto' ? 'auto' : Number(v);
+  };
   applyTauControls(el.tau, presets);
 
   // ---- events → controller ----------------------------------------------------------------
@@ -294,9 +299,12 @@ export function mountPanel(doc: Document, controller: PanelController): () => vo
     show(el.maskNote, maskNote !== '');
 
     show(el.strength, harmonize);
-    setText(el.tauValue, `τ = ${s.settings.tau}`);
+    const tv = tauView(s);
+    setText(el.tauValue, tv.value);
+    setText(el.tauNote, tv.note);
+    show(el.tauNote, tv.note !== '');
     for (const p of presets) setFlag(p, 'quiet', presetTau(p) !== s.settings.tau);
-    if (Number(el.tau.value) !== s.settings.tau) el.tau.value = s.settings.tau;
+    if (Number(el.tau.value) !== tv.slider) el.tau.value = tv.slider;
 
     fillDropdown(el.quality, qualityChoices(s.settings.mode), s.settings.quality);
     const bb = backboneChoices(s);

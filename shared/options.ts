@@ -36,8 +36,10 @@ interface NumberOption extends OptionBase {
   kind: 'integer' | 'number';
   min: number;
   max: number;
-  /** `preset`: taken from the job's quality preset (QUALITY_PRESETS). */
-  default: number | 'preset';
+  /** A word taken instead of a number: the value is then chosen when the job runs (τ's `auto`). */
+  auto?: 'auto';
+  /** `preset`: taken from the job's quality preset (QUALITY_PRESETS); `auto`: see `auto`. */
+  default: number | 'preset' | 'auto';
   /** The companion limit that may lower `max` further (never raise it). */
   limit?: 'maxWorkingSize' | 'maxIterations';
 }
@@ -77,7 +79,8 @@ const PHOTO_STYLE = ['photo-style'] as const;
  * The table, in the order --help lists it. The rules and why:
  * - `tau` 1 … 20: the original's released τ (wikiart_output.txt, 35 examples) run from 1.000 to
  *   9.996; 20 doubles that for a heavier hand, and is what the panel's slider always offered.
- *   Below 1 pass 2 barely moves off the naive paste (τ scales every style term).
+ *   Below 1 pass 2 barely moves off the naive paste (τ scales every style term). `auto` (the
+ *   default) has the job read τ from the painting (companion/tau/).
  * - iterations 0 … 10 000 per pass or stage: 0 skips a pass; 10× the papers' 1000 is plenty.
  * - `size` 32 … 4096 px: smaller has no room for a backbone's deepest layers; larger does not
  *   fit a GPU. The companion's limits may lower both caps (never raise them).
@@ -96,8 +99,8 @@ export const JOB_OPTIONS = Object.freeze({
     help: 'working size of passes 1 and 2 (the paper\'s scale), longer side in pixels',
   },
   tau: {
-    kind: 'number', modes: HARMONIZE, min: 1, max: 20, default: 5, flag: 'tau', placeholder: 'T',
-    help: `style strength τ: ${TAU_PRESETS.realistic} realistic, ${TAU_PRESETS.impressionist} impressionist, ${TAU_PRESETS.expressive} expressive`,
+    kind: 'number', modes: HARMONIZE, min: 1, max: 20, auto: 'auto', default: 'auto', flag: 'tau', placeholder: 'T',
+    help: `style strength τ: auto (read from the painting, docs/tau.md), or ${TAU_PRESETS.realistic} realistic, ${TAU_PRESETS.impressionist} impressionist, ${TAU_PRESETS.expressive} expressive`,
   },
   pass1Iters: {
     kind: 'integer', modes: HARMONIZE, min: 0, max: MAX_ITERATIONS, default: 'preset', limit: 'maxIterations', flag: 'pass1-iters', placeholder: 'N',
@@ -147,7 +150,7 @@ export function optionSpec(name: OptionName): OptionSpec {
 
 // The protocol's option interfaces and the table must name the same options with the same value
 // types: this line stops compiling when they drift apart.
-type ValueOf<S> = S extends { kind: 'choice'; values: readonly (infer V)[] } ? V : S extends { kind: 'boolean' } ? boolean : number;
+type ValueOf<S> = S extends { kind: 'choice'; values: readonly (infer V)[] } ? V : S extends { kind: 'boolean' } ? boolean : S extends { auto: infer A } ? number | A : number;
 type TableOptions<M extends Mode> = { [K in OptionName as M extends (typeof JOB_OPTIONS)[K]['modes'][number] ? K : never]: ValueOf<(typeof JOB_OPTIONS)[K]> };
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export const TABLE_MATCHES_PROTOCOL: Same<TableOptions<'harmonize'>, Required<Omit<HarmonizeJobOptions, 'mode'>>> &
@@ -176,7 +179,7 @@ function describeRule(name: OptionName, cap = Infinity): string {
     case 'boolean':
       return 'true or false';
     default:
-      return `${spec.kind === 'integer' ? 'an integer' : 'a number'} from ${spec.min} to ${Math.min(spec.max, cap)}`;
+      return `${spec.kind === 'integer' ? 'an integer' : 'a number'} from ${spec.min} to ${Math.min(spec.max, cap)}${spec.auto ? `, or '${spec.auto}'` : ''}`;
   }
 }
 
@@ -186,10 +189,11 @@ export function checkOptionType(name: OptionName, v: unknown, ctx: OptionContext
   const ok =
     spec.kind === 'choice' ? typeof v === 'string'
     : spec.kind === 'boolean' ? typeof v === 'boolean'
+    : spec.auto !== undefined && v === spec.auto ? true
     : spec.kind === 'integer' ? typeof v === 'number' && Number.isSafeInteger(v)
     : typeof v === 'number' && Number.isFinite(v);
   if (ok) return;
-  const what = spec.kind === 'choice' ? 'a string' : spec.kind === 'boolean' ? 'true or false' : spec.kind === 'integer' ? 'an integer' : 'a number';
+  const what = spec.kind === 'choice' ? 'a string' : spec.kind === 'boolean' ? 'true or false' : `${spec.kind === 'integer' ? 'an integer' : 'a number'}${spec.auto ? ` or '${spec.auto}'` : ''}`;
   throw expected(ctx.label(name), what, v, ctx.typeCode);
 }
 
@@ -198,7 +202,7 @@ function checkOptionValue(name: OptionName, v: string | number | boolean, ctx: O
   const spec = optionSpec(name);
   if (spec.kind === 'choice') {
     if (!spec.values.includes(v as string)) throw expected(ctx.label(name), describeRule(name), v, spec.unknownCode ?? 'BAD_ARGUMENT');
-  } else if (spec.kind !== 'boolean') {
+  } else if (spec.kind !== 'boolean' && !(spec.auto !== undefined && v === spec.auto)) {
     if (!((v as number) >= spec.min && (v as number) <= Math.min(spec.max, cap))) throw expected(ctx.label(name), describeRule(name, cap), v, 'BAD_ARGUMENT');
   }
 }

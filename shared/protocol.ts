@@ -83,8 +83,8 @@ export const PLANE_CHANNELS: Readonly<Record<InputPlaneName, readonly number[]>>
 export interface HarmonizeJobOptions {
   mode: 'harmonize';
   quality?: Quality;
-  /** Style strength τ. */
-  tau?: number;
+  /** Style strength τ, or `auto`: read from the painting when the job runs (the job reports it, `tau` message). */
+  tau?: number | 'auto';
   /** Working size (longer side, px); overrides the preset. */
   size?: number;
   pass1Iters?: number;
@@ -246,6 +246,23 @@ export interface NoteMessage {
   message: string;
 }
 
+/** The kinds of painting an automatic τ tells apart (companion/tau/), by the nearest of τ 1 / 5 / 10. */
+export type PaintingKind = 'realistic' | 'impressionist' | 'expressive';
+
+/** The style strength a job with `tau: 'auto'` read from its painting, with what it took the painting for. */
+export interface TauChoice {
+  tau: number;
+  kind: PaintingKind;
+  /** A few words on what it saw, e.g. "loose impressionist brushwork". */
+  words: string;
+}
+
+/** Sent once, early, by a harmonize job whose `tau` is `auto`. */
+export interface TauMessage extends TauChoice {
+  type: 'tau';
+  jobId: number;
+}
+
 /** The job finished; its `result` plane frames were sent just before this message. */
 export interface ResultMessage extends PlaneFormat {
   type: 'result';
@@ -329,11 +346,12 @@ export type ServerMessage =
   | StartedMessage
   | ProgressMessage
   | NoteMessage
+  | TauMessage
   | ResultMessage
   | CancelledMessage
   | ErrorMessage
   | PongMessage;
-export const SERVER_MESSAGE_TYPES = Object.freeze(['welcome', 'accepted', 'queued', 'started', 'progress', 'note', 'result', 'cancelled', 'error', 'pong', 'models', 'installProgress', 'installed'] as const);
+export const SERVER_MESSAGE_TYPES = Object.freeze(['welcome', 'accepted', 'queued', 'started', 'progress', 'note', 'tau', 'result', 'cancelled', 'error', 'pong', 'models', 'installProgress', 'installed'] as const);
 
 /** Events about one job, as a client sees them (the preview arrives as a frame and is surfaced as an event). */
 export type JobEvent =
@@ -342,6 +360,7 @@ export type JobEvent =
   | StartedMessage
   | ProgressMessage
   | NoteMessage
+  | TauMessage
   | ResultMessage
   | CancelledMessage
   | (ErrorMessage & { jobId: number })

@@ -89,7 +89,7 @@ export async function runQueuedBatch(jobs: readonly BatchJob[], opts: QueuedBatc
       await rename(tmp, job.out);
       const seconds = (now() - start) / 1000;
       results[i] = { job, status: 'done', seconds };
-      opts.print(`${tag}: done in ${formatDuration(seconds)} on ${r.worker} → ${job.out}`);
+      opts.print(`${tag}: done in ${formatDuration(seconds)} on ${r.worker}${r.auto ? `, τ ${r.auto.tau} (auto)` : ''} → ${job.out}`);
     } catch (e) {
       await unlink(tmp).catch(() => {});
       const error = asError(e);

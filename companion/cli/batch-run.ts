@@ -7,6 +7,7 @@ import { mkdir, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative } from 'node:path';
 import { formatDuration } from '../../shared/duration.js';
 import { isPainterlyError, PainterlyError } from '../../shared/errors.js';
+import type { TauChoice } from '../../shared/protocol.js';
 import type { Image } from '../image/image.js';
 import type { PipelineHooks } from '../pipeline/types.js';
 import type { BatchJob } from './batch-jobs.js';
@@ -26,8 +27,8 @@ export interface BatchRunOptions {
   /** Redo jobs whose output exists. */
   force: boolean;
   signal: AbortSignal;
-  /** Reads a job's images and harmonizes them with the loaded model. */
-  harmonizeJob(job: BatchJob, hooks: PipelineHooks): Promise<Image>;
+  /** Reads a job's images and harmonizes them with the loaded model; `tau` when it was read from the painting. */
+  harmonizeJob(job: BatchJob, hooks: PipelineHooks): Promise<{ image: Image; tau?: TauChoice }>;
   write(path: string, image: Image): Promise<void>;
   /** Where progress lines go (stderr): redrawn in place on a terminal, one line per job elsewhere. */
   progress: ProgressStream;
@@ -79,7 +80,7 @@ export async function runBatch(jobs: readonly BatchJob[], opts: BatchRunOptions)
     const tmp = tempPath(job.out);
     try {
       if (job.problem) throw job.problem;
-      const image = await opts.harmonizeJob(job, {
+      const { image, tau } = await opts.harmonizeJob(job, {
         signal: opts.signal,
         onProgress: (p) => {
           if (!tty || now() - lastDraw < 100) return;
@@ -96,7 +97,7 @@ export async function runBatch(jobs: readonly BatchJob[], opts: BatchRunOptions)
       durations.push(seconds);
       results[i] = { job, status: 'done', seconds };
       const left = batchLeft(undefined, toRun.size, durations);
-      line(`${tag}: done in ${formatDuration(seconds)} → ${job.out}${toRun.size && left !== undefined ? ` · batch about ${formatDuration(left)} left` : ''}`, true);
+      line(`${tag}: done in ${formatDuration(seconds)}${tau ? `, τ ${tau.tau} (auto)` : ''} → ${job.out}${toRun.size && left !== undefined ? ` · batch about ${formatDuration(left)} left` : ''}`, true);
     } catch (e) {
       await unlink(tmp).catch(() => {});
       const error = asError(e);

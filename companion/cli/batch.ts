@@ -99,7 +99,7 @@ export function batchCommand(runners: Runners = pipelineRunners()): Command {
                 readImage(job.painting), readImage(job.composite), readMask(job.mask), job.dilatedMask ? readMask(job.dilatedMask) : Promise.resolve(undefined),
               ]);
               const result = await run({ painting, composite, mask, dilatedMask }, { ...job.options, device, weightsFile }, hooks);
-              return result.image;
+              return { image: result.image, ...(result.auto ? { tau: result.auto } : {}) };
             },
           });
         },

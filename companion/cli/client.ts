@@ -93,6 +93,8 @@ function describe(e: JobEvent): string | undefined {
     }
     case 'note':
       return `Note: ${e.message}`;
+    case 'tau':
+      return `τ ${e.tau} read from the painting (${e.words})`;
     default:
       return undefined;
   }

@@ -7,7 +7,7 @@ import { probeDevice } from './device-probe.js';
 import { showJobProgress } from './job-progress.js';
 import { jobFlagConfig, jobOptionsFromFlags, jobOptionsHelp, parseOptions } from './options.js';
 import { withInterrupt } from './interrupt.js';
-import { writeJobOutputs } from './job-output.js';
+import { tauChoiceText, writeJobOutputs } from './job-output.js';
 
 const HELP = `Usage: painterly harmonize --painting P --composite C --mask M --out OUT.png [options]
 
@@ -61,7 +61,7 @@ export function harmonizeCommand(runners: Runners = pipelineRunners()): Command 
       ]);
       return withInterrupt(async (signal, bar) => {
         const result = await run({ painting, composite, mask, dilatedMask }, options, { signal, onProgress: (p) => showJobProgress(bar, p) });
-        bar.done(`Harmonized on ${result.device}.`);
+        bar.done(`Harmonized on ${result.device}${result.auto ? `, ${tauChoiceText(result.auto)}` : ''}.`);
         await writeJobOutputs(v.out!, result.image, result.stages, v['save-stages']);
         return 0;
       });

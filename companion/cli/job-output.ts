@@ -2,6 +2,7 @@
 // stages beside each other in a folder.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { TauChoice } from '../../shared/protocol.js';
 import type { Image } from '../image/image.js';
 import { writeImage } from '../image/io.js';
 
@@ -12,4 +13,9 @@ export async function writeJobOutputs(out: string, image: Image, stages: Record<
     for (const [name, img] of Object.entries(stages)) if (img) await writeImage(join(stagesDir, `${name}.png`), img);
   }
   console.log(`Wrote ${out}`);
+}
+
+/** "τ 4.8 read from the painting (loose impressionist brushwork)". */
+export function tauChoiceText(auto: TauChoice): string {
+  return `τ ${auto.tau} read from the painting (${auto.words})`;
 }

@@ -8,6 +8,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   'photo-style': { summary: 'Restyle a photo after a reference photo, keeping it photorealistic.', load: () => import('./photo-style.js').then((m) => m.command) },
   batch: { summary: 'Harmonize many composites (a folder or a JSON/CSV manifest) with the model loaded once.', load: () => import('./batch.js').then((m) => m.command) },
   serve: { summary: 'Start the companion that the Photoshop panel talks to.', load: () => import('./serve.js').then((m) => m.command) },
+  tau: { summary: 'Print the style strength τ read from a painting (painterly tau --painting P).', load: () => import('./tau.js').then((m) => m.command) },
   worker: { summary: 'Serve a studio queue: run jobs from Redis on this machine (painterly worker --queue URL).', load: () => import('./worker.js').then((m) => m.command) },
   token: { summary: 'Show or rotate the pairing token (painterly token [--rotate]).', load: () => import('./token.js').then((m) => m.command) },
   client: { summary: 'Send a job to a running companion (painterly client harmonize ...).', load: () => import('./client.js').then((m) => m.command) },

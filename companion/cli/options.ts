@@ -50,7 +50,8 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 function fromText(name: OptionName, text: string): string | number {
   const spec = optionSpec(name);
   if (spec.kind !== 'integer' && spec.kind !== 'number') return text;
-  if (!DECIMAL.test(text)) throw expected(CLI_CONTEXT.label(name), spec.kind === 'integer' ? 'an integer' : 'a number', text, 'BAD_ARGUMENT');
+  if (spec.auto !== undefined && text === spec.auto) return text;
+  if (!DECIMAL.test(text)) throw expected(CLI_CONTEXT.label(name), `${spec.kind === 'integer' ? 'an integer' : 'a number'}${spec.auto ? ` or '${spec.auto}'` : ''}`, text, 'BAD_ARGUMENT');
   return Number(text);
 }
 

@@ -3,7 +3,7 @@
 // declaration, in shared/protocol.ts; shared/options.ts resolves them), plus where the job runs.
 import type { Image } from '../image/image.js';
 import type { Region, Size } from '../image/planar.js';
-import type { ResolvedHarmonizeOptions, ResolvedPhotoStyleOptions } from '../../shared/protocol.js';
+import type { ResolvedHarmonizeOptions, ResolvedPhotoStyleOptions, TauChoice } from '../../shared/protocol.js';
 import type { StageId } from '../../shared/stages.js';
 
 /** One progress event of a stage of the job's table (shared/stages.ts). */
@@ -28,6 +28,8 @@ export interface PipelineHooks {
   onQueued?: (place: number) => void;
   /** A job run elsewhere: the worker that took it, and its device. */
   onStarted?: (where: { worker: string; device: string }) => void;
+  /** The τ a job with `tau: 'auto'` read from its painting, as soon as it is known. */
+  onTau?: (chosen: TauChoice) => void;
 }
 
 /** Where and with what a job runs: settings of the machine, never sent by a client. */
@@ -98,6 +100,9 @@ export interface HarmonizeResult {
   device: string;
   /** Steps of pass 1 and pass 2 that the optimiser's divergence guard undid (0 in a healthy run). */
   restarts: [number, number];
+  /** The style strength used; with `tau: 'auto'`, `auto` says what the painting was taken for. */
+  tau: number;
+  auto?: TauChoice;
 }
 
 export interface PhotoStyleInputs {

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import type { BackboneName } from '../../shared/catalogue.js';
 import { PainterlyError } from '../../shared/errors.js';
 import type { InputPlaneName } from '../../shared/frames.js';
-import type { PlaneDeclaration, ResolvedJobOptions } from '../../shared/protocol.js';
+import type { PlaneDeclaration, ResolvedJobOptions, TauChoice } from '../../shared/protocol.js';
 import { STAGES, type StageId } from '../../shared/stages.js';
 import { isObject } from '../../shared/validate.js';
 import type { Image } from '../image/image.js';
@@ -42,6 +42,9 @@ export interface RemoteJob {
 export interface RemoteResult {
   image: Image;
   region?: Region;
+  /** A harmonization's τ, and what an `auto` τ took the painting for. */
+  tau?: number;
+  auto?: TauChoice;
   device: string;
   worker: string;
   seconds: number;
@@ -139,7 +142,15 @@ export class QueueClient {
       if (settled instanceof PainterlyError) throw settled;
       const raw = await getSamples(this.store, settled.result, 'result');
       await this.forget(id, settled.result.key);
-      return { image: floatImage(raw, settled.width, settled.height, settled.channels), ...(settled.region ? { region: settled.region } : {}), device: settled.device, worker: settled.worker, seconds: settled.seconds };
+      return {
+        image: floatImage(raw, settled.width, settled.height, settled.channels),
+        ...(settled.region ? { region: settled.region } : {}),
+        ...(typeof settled.tau === 'number' ? { tau: settled.tau } : {}),
+        ...(settled.auto ? { auto: settled.auto } : {}),
+        device: settled.device,
+        worker: settled.worker,
+        seconds: settled.seconds,
+      };
     } finally {
       this.waiters.delete(id);
       hooks.signal?.removeEventListener('abort', onAbort);
@@ -213,6 +224,7 @@ export class QueueClient {
     const p = data as QueueProgress;
     if (p.kind === 'started' && typeof p.worker === 'string' && typeof p.device === 'string') w.hooks.onStarted?.({ worker: p.worker.slice(0, 100), device: p.device.slice(0, 40) });
     else if (p.kind === 'note' && typeof p.message === 'string') w.hooks.onNote?.(p.message.slice(0, 500));
+    else if (p.kind === 'tau' && isObject(p.choice) && Number.isFinite(p.choice.tau) && PAINTING_KINDS.includes(p.choice.kind)) w.hooks.onTau?.({ tau: p.choice.tau, kind: p.choice.kind, words: String(p.choice.words).slice(0, 200) });
     else if (p.kind === 'progress' && Object.hasOwn(STAGES, p.stage) && Number.isFinite(p.iteration) && Number.isFinite(p.total)) {
       const base = { stage: p.stage as StageId, iteration: p.iteration, total: p.total, ...(typeof p.etaSeconds === 'number' ? { etaSeconds: p.etaSeconds } : {}) };
       if (!p.preview || !w.hooks.onProgress) return w.hooks.onProgress?.(base);
@@ -298,6 +310,8 @@ export class QueueClient {
     this.store.disconnect();
   }
 }
+
+const PAINTING_KINDS: readonly string[] = ['realistic', 'impressionist', 'expressive'];
 
 /** A result from BullMQ (an object, or its JSON), checked for shape. */
 function parseResult(value: unknown): QueueResult | PainterlyError {

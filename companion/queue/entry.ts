@@ -5,7 +5,7 @@
 import { PainterlyError, describeValue, expected } from '../../shared/errors.js';
 import { planeByteLength, type InputPlaneName } from '../../shared/frames.js';
 import type { Limits } from '../../shared/limits.js';
-import type { PlaneDeclaration, SubmitMessage } from '../../shared/protocol.js';
+import type { PlaneDeclaration, SubmitMessage, TauChoice } from '../../shared/protocol.js';
 import { checkSubmit, isObject, isString, parseClientMessage, type CheckedSubmit } from '../../shared/validate.js';
 import type { Region } from '../image/planar.js';
 import { QUEUE_PREFIX } from './keys.js';
@@ -37,6 +37,9 @@ export interface QueueResult {
   region?: Region;
   device: string;
   worker: string;
+  /** A harmonization's τ, and what an `auto` τ took the painting for. */
+  tau?: number;
+  auto?: TauChoice;
   /** Seconds the worker spent on the job, from taking it to storing its result. */
   seconds: number;
 }
@@ -45,7 +48,8 @@ export interface QueueResult {
 export type QueueProgress =
   | { kind: 'started'; worker: string; device: string }
   | { kind: 'progress'; stage: string; iteration: number; total: number; etaSeconds?: number; preview?: { key: string; width: number; height: number } }
-  | { kind: 'note'; message: string };
+  | { kind: 'note'; message: string }
+  | { kind: 'tau'; choice: TauChoice };
 
 export interface CheckedEntry {
   checked: CheckedSubmit;

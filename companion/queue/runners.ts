@@ -30,7 +30,8 @@ export function queueRunners(client: QueueClient): Runners {
     harmonize: async (inputs, options, hooks) => {
       const { device: _device, weightsFile: _weights, ...resolved } = options;
       const r = await client.run({ options: resolved, ...harmonizePlanes(inputs) }, hooks);
-      return { image: r.image, ...(r.region ? { region: r.region } : {}), stages: {}, device: `${r.device} on ${r.worker}`, restarts: [0, 0] };
+      const tau = r.tau ?? (typeof resolved.tau === 'number' ? resolved.tau : Number.NaN);
+      return { image: r.image, ...(r.region ? { region: r.region } : {}), stages: {}, device: `${r.device} on ${r.worker}`, restarts: [0, 0], tau, ...(r.auto ? { auto: r.auto } : {}) };
     },
     photoStyle: async (inputs, options, hooks) => {
       const { device: _device, weightsFile: _weights, ...resolved } = options;

@@ -135,15 +135,17 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         const progress = (p: QueueProgress) => job.updateProgress(p).catch(() => {});
         await progress({ kind: 'started', worker: opts.name, device: opts.device });
         log(`job ${job.id} started (${checked.options.mode}, ${checked.options.backbone}, from ${entry.by})`);
-        const hooks: PipelineHooks = { signal: controller.signal, onProgress: progressPublisher(store, job.id!, progress, timings), onNote: (message) => void progress({ kind: 'note', message }) };
+        const hooks: PipelineHooks = { signal: controller.signal, onProgress: progressPublisher(store, job.id!, progress, timings), onNote: (message) => void progress({ kind: 'note', message }), onTau: (choice) => void progress({ kind: 'tau', choice }) };
         const run = { device: opts.device, weightsFile: opts.weightsFile };
         let image: Image;
         let region: Region | undefined;
+        let tau: Pick<QueueResult, 'tau' | 'auto'> = {};
         if (checked.options.mode === 'harmonize') {
           if (!opts.runners.harmonize) throw new PainterlyError('MODE_UNAVAILABLE', 'This worker does not offer harmonize.');
           const r = await opts.runners.harmonize(harmonizeInputs(checked, images), { ...checked.options, ...run }, hooks);
           image = r.image;
           region = r.region;
+          tau = { tau: r.tau, ...(r.auto ? { auto: r.auto } : {}) };
         } else {
           if (!opts.runners.photoStyle) throw new PainterlyError('MODE_UNAVAILABLE', 'This worker does not offer photo-style.');
           image = (await opts.runners.photoStyle(photoStyleInputs(images), { ...checked.options, ...run }, hooks)).image;
@@ -153,7 +155,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
         const result = await putSamples(store, planeKey(`${job.id}`, `result-${job.attemptsMade}`), image.data as Float32Array, timings.dataSeconds);
         const seconds = (Date.now() - started) / 1000;
         log(`job ${job.id} done in ${seconds.toFixed(1)} s`);
-        return { v: ENTRY_VERSION, result, width: image.width, height: image.height, channels: image.channels, ...(region ? { region } : {}), device: opts.device, worker: opts.name, seconds };
+        return { v: ENTRY_VERSION, result, width: image.width, height: image.height, channels: image.channels, ...(region ? { region } : {}), ...tau, device: opts.device, worker: opts.name, seconds };
       });
     } catch (e) {
       if (lockLost) {

@@ -70,6 +70,7 @@ export async function runJob(channel: JobChannel, ctx: JobContext, checked: Chec
     signal,
     onProgress: progressForwarder(channel, jobId, ctx.progressIntervalMs, signal),
     onNote: (message) => channel.send({ type: 'note', jobId, message }),
+    onTau: (chosen) => channel.isOpen && channel.send({ type: 'tau', jobId, ...chosen }),
   };
   if (ctx.runners.remote) {
     // Run by a studio's worker: it starts when a worker takes it, on that worker's device.

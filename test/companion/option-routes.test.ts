@@ -51,7 +51,7 @@ function recordingRunners(): Runners & { seen: (HarmonizeOptions | PhotoStyleOpt
     seen,
     harmonize: async (inputs, options) => {
       seen.push(options);
-      return { image: isParts(inputs) ? inputs.painting : inputs.composite, stages: {}, device: options.device, restarts: [0, 0] };
+      return { image: isParts(inputs) ? inputs.painting : inputs.composite, stages: {}, device: options.device, restarts: [0, 0], tau: 5 };
     },
     photoStyle: async (inputs, options) => {
       seen.push(options);

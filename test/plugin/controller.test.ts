@@ -11,6 +11,8 @@ import type { PanelState } from '../../plugin/state.js';
 import { createFakePhotoshop, type FakePhotoshop } from './fake-photoshop.js';
 import { startFakeCompanion, type FakeCompanion } from './support/companion.js';
 import { addScene } from './support/scene.js';
+import { knownAutoTau, tauView } from '../../plugin/view-model.js';
+import { FAKE_AUTO_TAU } from '../support/fake-runners.js';
 
 const createSocket = (url: string) => new WebSocket(url) as unknown as WebSocketLike;
 const cleanups: (() => unknown)[] = [];
@@ -122,6 +124,24 @@ describe('harmonizing', () => {
     controller.setPostProcess(false);
     await controller.run();
     expect(companion.harmonize.record.options.at(-1)).toMatchObject({ tau: 10, postProcess: false, size: 64, pass1Iters: 3, pass2Iters: 2, backbone: 'vgg19' });
+  });
+
+  it('runs Auto by default and shows the τ it read from the painting, with words, until the painting changes', async () => {
+    const { controller, companion, doc } = await setUp({ companion: { iterationMs: 0 } });
+    expect(controller.state.settings.tau).toBe('auto');
+    expect(tauView(controller.state)).toMatchObject({ value: 'τ = auto', note: expect.stringMatching(/when the job starts/) });
+    await controller.run();
+    expect(companion.harmonize.record.options.at(-1)).toMatchObject({ tau: 'auto' });
+    const s = controller.state;
+    const painting = doc.layers.find((l) => l.name === 'Painting')!;
+    expect(s.autoTau).toEqual({ ...FAKE_AUTO_TAU, documentId: doc.id, paintingId: painting.id });
+    expect(tauView(s)).toEqual({ value: `τ = ${FAKE_AUTO_TAU.tau} (auto)`, note: `Read from the painting: ${FAKE_AUTO_TAU.words}.`, slider: FAKE_AUTO_TAU.tau });
+    expect(s.outcome?.message).toContain(`τ ${FAKE_AUTO_TAU.tau}, read from the painting: ${FAKE_AUTO_TAU.words}`);
+    // Another document: what was read no longer applies to it.
+    expect(knownAutoTau({ ...s, document: { ...s.document!, id: doc.id + 1 } })).toBeUndefined();
+    // A preset overrides Auto; the job then reports no reading.
+    controller.setTau(10);
+    expect(tauView(controller.state)).toEqual({ value: 'τ = 10', note: '', slider: 10 });
   });
 
   it('shows and hides the result layer', async () => {

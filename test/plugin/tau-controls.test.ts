@@ -32,15 +32,15 @@ describe('the τ slider and presets', () => {
 
   it('are written into the widgets from the table when the panel mounts', () => {
     const slider = element();
-    const presets = (Object.keys(TAU_PRESETS) as (keyof typeof TAU_PRESETS)[]).map((key) => element({ 'data-preset': key }));
+    const presets = (Object.keys(TAU_PRESET_BUTTONS) as (keyof typeof TAU_PRESET_BUTTONS)[]).map((key) => element({ 'data-preset': key }));
     applyTauControls(slider, presets);
     expect(slider.attrs.get('min')).toBe(String(JOB_OPTIONS.tau.min));
     expect(slider.attrs.get('max')).toBe(String(JOB_OPTIONS.tau.max));
     for (const p of presets) {
-      const key = p.attrs.get('data-preset') as keyof typeof TAU_PRESETS;
-      expect(p.attrs.get('data-tau')).toBe(String(TAU_PRESETS[key]));
+      const key = p.attrs.get('data-preset') as keyof typeof TAU_PRESET_BUTTONS;
+      expect(p.attrs.get('data-tau')).toBe(String(key === 'auto' ? 'auto' : TAU_PRESETS[key]));
       expect(p.attrs.get('title')).toBe(TAU_PRESET_BUTTONS[key].title);
-      expect(isValidOption('tau', TAU_PRESETS[key])).toBe(true);
+      expect(isValidOption('tau', TAU_PRESET_BUTTONS[key].tau)).toBe(true);
     }
     expect(() => applyTauControls(slider, [element({ 'data-preset': 'cubist' })])).toThrow(/unknown τ preset 'cubist'/);
   });
@@ -50,7 +50,7 @@ describe('the τ slider and presets', () => {
     expect(slider).toBeDefined();
     expect(slider).not.toMatch(/\b(min|max|value)=/);
     const keys = [...html.matchAll(/data-preset="([^"]+)"/g)].map((m) => m[1]);
-    expect(keys.sort()).toEqual(Object.keys(TAU_PRESETS).sort());
+    expect(keys).toEqual(['auto', ...Object.keys(TAU_PRESETS)]); // Auto first
     expect(html.match(/class="preset"/g)).toHaveLength(keys.length);
     expect(html).not.toMatch(/data-tau=/);
   });
@@ -62,9 +62,9 @@ describe('the τ slider and presets', () => {
   it('let the controller take only τ values inside the option\'s range', () => {
     const fake = createFakePhotoshop();
     const controller = new PanelController({ host: createPhotoshopHost({ photoshop: fake.photoshop, uxp: fake.uxp }) });
-    for (const [tau, taken] of [[JOB_OPTIONS.tau.max, true], [JOB_OPTIONS.tau.max + 0.5, false], [JOB_OPTIONS.tau.min - 0.5, false], [Number.NaN, false], [JOB_OPTIONS.tau.min, true]] as const) {
+    for (const [tau, taken] of [[JOB_OPTIONS.tau.max, true], [JOB_OPTIONS.tau.max + 0.5, false], ['auto', true], [JOB_OPTIONS.tau.min - 0.5, false], [Number.NaN, false], ['cubist', false], [JOB_OPTIONS.tau.min, true]] as const) {
       const before = controller.state.settings.tau;
-      controller.setTau(tau);
+      controller.setTau(tau as number | 'auto');
       expect(controller.state.settings.tau, String(tau)).toBe(taken ? tau : before);
     }
     controller.dispose();

@@ -68,7 +68,7 @@ describe('the table', () => {
 
 describe('bounds', () => {
   for (const { name, mode } of numeric) {
-    const spec = optionSpec(name) as { kind: 'integer' | 'number'; min: number; max: number };
+    const spec = optionSpec(name) as { kind: 'integer' | 'number'; min: number; max: number; auto?: string };
     const step = spec.kind === 'integer' ? 1 : 1e-9;
     it(`${name}: accepts ${spec.min} and ${spec.max}, refuses just outside with BAD_ARGUMENT naming the range`, () => {
       expect(protocol({ mode, [name]: spec.min })).toMatchObject({ [name]: spec.min });
@@ -76,7 +76,12 @@ describe('bounds', () => {
       for (const v of [spec.min - step, spec.max + step]) {
         const e = refusal(() => protocol({ mode, [name]: v }));
         expect(e.code).toBe('BAD_ARGUMENT');
-        expect(e.message).toContain(`from ${spec.min} to ${spec.max} for \`options.${name}\``);
+        expect(e.message).toContain(`from ${spec.min} to ${spec.max}${spec.auto ? `, or '${spec.auto}'` : ''} for \`options.${name}\``);
+      }
+      // An option that also takes a word (τ's `auto`) takes that word and no other.
+      if (spec.auto) {
+        expect(protocol({ mode, [name]: spec.auto })).toMatchObject({ [name]: spec.auto });
+        expect(refusal(() => protocol({ mode, [name]: 'automatic' })).code).toBe('BAD_MESSAGE');
       }
     });
   }
@@ -164,7 +169,7 @@ describe('defaults', () => {
     expect(HARMONIZE_JOB_DEFAULTS).toEqual(protocol({ mode: 'harmonize' }));
     expect(PHOTO_STYLE_JOB_DEFAULTS).toEqual(protocol({ mode: 'photo-style' }));
     // The values the CLI and the pipelines have always used.
-    expect(HARMONIZE_JOB_DEFAULTS).toEqual({ mode: 'harmonize', quality: 'full', backbone: 'vgg19', size: 700, tau: 5, pass1Iters: 1000, pass2Iters: 1000, schedule: 'auto', postProcess: true, detail: 'native' });
+    expect(HARMONIZE_JOB_DEFAULTS).toEqual({ mode: 'harmonize', quality: 'full', backbone: 'vgg19', size: 700, tau: 'auto', pass1Iters: 1000, pass2Iters: 1000, schedule: 'auto', postProcess: true, detail: 'native' });
     expect(PHOTO_STYLE_JOB_DEFAULTS).toEqual({ mode: 'photo-style', quality: 'full', backbone: 'vgg19', size: 700, stage1Iters: 1000, stage2Iters: 1000, smoothing: 'affine' });
     expect(Object.isFrozen(HARMONIZE_JOB_DEFAULTS) && Object.isFrozen(PHOTO_STYLE_JOB_DEFAULTS)).toBe(true);
   });
@@ -174,7 +179,7 @@ describe('checkOptionValues (for the pipelines)', () => {
   it('checks the typed options of a mode by the same rules, with BAD_ARGUMENT, and ignores other fields', () => {
     expect(() => checkOptionValues('harmonize', { ...HARMONIZE_JOB_DEFAULTS, device: 'cpu', weightsFile: 'x' })).not.toThrow();
     expect(() => checkOptionValues('photo-style', PHOTO_STYLE_JOB_DEFAULTS)).not.toThrow();
-    expect(refusal(() => checkOptionValues('harmonize', { ...HARMONIZE_JOB_DEFAULTS, tau: -1 })).message).toBe('Expected a number from 1 to 20 for `tau`, got -1 (number).');
+    expect(refusal(() => checkOptionValues('harmonize', { ...HARMONIZE_JOB_DEFAULTS, tau: -1 })).message).toBe('Expected a number from 1 to 20, or \'auto\' for `tau`, got -1 (number).');
     expect(refusal(() => checkOptionValues('harmonize', { ...HARMONIZE_JOB_DEFAULTS, pass1Iters: 1.5 })).code).toBe('BAD_ARGUMENT');
     expect(refusal(() => checkOptionValues('photo-style', { ...PHOTO_STYLE_JOB_DEFAULTS, smoothing: 'blur' })).code).toBe('BAD_ARGUMENT');
     expect(refusal(() => checkOptionValues('photo-style', { ...PHOTO_STYLE_JOB_DEFAULTS, size: 8 })).code).toBe('BAD_ARGUMENT');

@@ -76,7 +76,7 @@ describe('parseJobOptions and resolveJobOptions', () => {
   const limits = DEFAULT_LIMITS;
 
   it('fills harmonize options from the quality preset and defaults', () => {
-    expect(resolveJobOptions({ mode: 'harmonize' }, limits)).toEqual({ mode: 'harmonize', quality: 'full', tau: 5, size: 700, pass1Iters: 1000, pass2Iters: 1000, schedule: 'auto', postProcess: true, detail: 'native', backbone: 'vgg19' });
+    expect(resolveJobOptions({ mode: 'harmonize' }, limits)).toEqual({ mode: 'harmonize', quality: 'full', tau: 'auto', size: 700, pass1Iters: 1000, pass2Iters: 1000, schedule: 'auto', postProcess: true, detail: 'native', backbone: 'vgg19' });
     // Full refines to the document's resolution; Preview stays fast, enlarging the working-size result.
     expect(resolveJobOptions({ mode: 'harmonize', quality: 'preview' }, limits)).toMatchObject({ size: 350, pass1Iters: 200, pass2Iters: 200, detail: 'paper' });
     expect(resolveJobOptions({ mode: 'harmonize', quality: 'preview', detail: 'native' }, limits)).toMatchObject({ size: 350, detail: 'native' });
@@ -102,7 +102,7 @@ describe('parseJobOptions and resolveJobOptions', () => {
   });
 
   it('refuses values outside their ranges with BAD_ARGUMENT', () => {
-    expect(fails(() => resolveJobOptions({ mode: 'harmonize', tau: 0 }, limits)).message).toBe('Expected a number from 1 to 20 for `options.tau`, got 0 (number).');
+    expect(fails(() => resolveJobOptions({ mode: 'harmonize', tau: 0 }, limits)).message).toBe('Expected a number from 1 to 20, or \'auto\' for `options.tau`, got 0 (number).');
     expect(fails(() => resolveJobOptions({ mode: 'harmonize', size: 5000 }, limits)).code).toBe('BAD_ARGUMENT');
     expect(fails(() => resolveJobOptions({ mode: 'photo-style', stage1Iters: -1 }, limits)).code).toBe('BAD_ARGUMENT');
   });

@@ -8,6 +8,7 @@ import { isParts, type HarmonizeParts, type PipelineHooks } from '../../companio
 import { boundsAbove, type Region } from '../../companion/image/planar.js';
 import { objectRegion } from '../../shared/native-window.js';
 import type { StageId } from '../../shared/stages.js';
+import type { TauChoice } from '../../shared/protocol.js';
 
 export interface FakeRunnerOptions {
   /** Wall time of one iteration (ms); 0 yields to the event loop only. */
@@ -154,6 +155,9 @@ export function partsComposite(inputs: HarmonizeParts, size: number): { composit
   return { composite, mask, region };
 }
 
+/** What the fake harmonizer "reads" from any painting when τ is `auto`. */
+export const FAKE_AUTO_TAU: TauChoice = Object.freeze({ tau: 4.2, kind: 'impressionist', words: 'the fake runner’s fixed choice' });
+
 export function fakeHarmonize(opts: FakeRunnerOptions = {}): HarmonizeRunner & { record: FakeRunnerRecord } {
   const rec = makeRecord();
   const run: HarmonizeRunner = async (inputs, options, hooks) => {
@@ -163,16 +167,20 @@ export function fakeHarmonize(opts: FakeRunnerOptions = {}): HarmonizeRunner & {
     rec.active++;
     rec.maxConcurrent = Math.max(rec.maxConcurrent, rec.active);
     try {
+      // `auto` τ: a fixed choice, reported as the real pipeline reports its estimate.
+      const auto = options.tau === 'auto' ? FAKE_AUTO_TAU : undefined;
+      if (auto) hooks.onTau?.(auto);
+      const chosen = { tau: auto?.tau ?? (options.tau as number), ...(auto ? { auto } : {}) };
       if (isParts(inputs)) {
         const { composite, mask, region } = partsComposite(inputs, options.size);
         await iterate([['pass-1', options.pass1Iters], ['pass-2', options.pass2Iters]], composite, hooks, opts, rec);
         rec.finished++;
-        return { image: expectedHarmonized(composite, mask), region, stages: {}, device: options.device, restarts: [0, 0] };
+        return { image: expectedHarmonized(composite, mask), region, stages: {}, device: options.device, restarts: [0, 0], ...chosen };
       }
       await iterate([['pass-1', options.pass1Iters], ['pass-2', options.pass2Iters]], inputs.composite, hooks, opts, rec);
       const image = expectedHarmonized(inputs.composite, inputs.mask);
       rec.finished++;
-      return { image, stages: {}, device: options.device, restarts: [0, 0] };
+      return { image, stages: {}, device: options.device, restarts: [0, 0], ...chosen };
     } finally {
       rec.active--;
     }

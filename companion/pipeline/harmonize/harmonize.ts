@@ -19,6 +19,7 @@ import { planPasses, runPasses, type PassPlan } from './schedule.js';
 import { wholeDocument, type DocumentView } from './document-view.js';
 import { toInputResolution, toInputResolutionOver } from './enlarge.js';
 import { partsViews, partsWorkingImages } from './parts.js';
+import { chooseTau } from './auto-tau.js';
 import { validateParts } from './parts-checks.js';
 import { intoDocument, planNativeDetail, runNativeDetail, type NativeDetailJob } from './detail/job.js';
 import { cropImage } from './detail/geometry.js';
@@ -68,8 +69,9 @@ export async function harmonize(inputs: HarmonizeInputs, options: PipelineOption
   const net = internals.network ?? (await loadNetwork(opts.backbone, { weightsFile: opts.weightsFile, device: opts.device }));
   throwIfCancelled(signal);
 
-  // §1: working size (never upscaled), masks.
+  // §1: working size (never upscaled), masks; τ, when it is read from the painting.
   progress.stage('preparing');
+  const { tau, auto } = chooseTau(opts.tau, inputs.painting, hooks);
   const images = parts ? partsWorkingImages(inputs, opts.size) : workingImages(inputs, opts.size);
   const { painting, naive, tight } = images;
   const { width: W, height: H } = naive;
@@ -85,7 +87,7 @@ export async function harmonize(inputs: HarmonizeInputs, options: PipelineOption
   const noiseScale = workingSize(W0, H0, NOISE_SIDE);
   const noise = paintingNoise(resize(inputs.painting, noiseScale.width, noiseScale.height));
   const { pass1, pass2, restarts } = await runPasses(setup, images, {
-    plans, tau: opts.tau, noise,
+    plans, tau, noise,
     onIteration: (pass, it, total, preview) => progress.iteration(pass, it, total, preview),
     onEarlyStop: (pass, it, preview) => progress.stoppedEarly(pass, it, preview),
   });
@@ -100,7 +102,7 @@ export async function harmonize(inputs: HarmonizeInputs, options: PipelineOption
 
   const result = await atDocumentResolution(inputs, { final, tight, views, native, size: opts.size }, progress, signal);
   progress.done();
-  return { ...result, stages: { pass1, pass2, final }, device: net.device, restarts };
+  return { ...result, stages: { pass1, pass2, final }, device: net.device, restarts, tau, ...(auto ? { auto } : {}) };
 }
 
 interface Step8 {

@@ -77,7 +77,7 @@ describe('a JSON manifest', () => {
   });
 
   it.each([
-    [[{ painting: 'p', composite: 'c', mask: 'm', tau: 50 }], 'BAD_ARGUMENT', 'Expected a number from 1 to 20 for `jobs[0].tau`, got 50 (number).'],
+    [[{ painting: 'p', composite: 'c', mask: 'm', tau: 50 }], 'BAD_ARGUMENT', 'Expected a number from 1 to 20, or \'auto\' for `jobs[0].tau`, got 50 (number).'],
     [[{ painting: 'p', composite: 'c', mask: 'm', size: '350' }], 'BAD_ARGUMENT', "Expected an integer for `jobs[0].size`, got '350' (string)."],
     [[{ painting: 'p', composite: 'c', mask: 'm', quality: 'best' }], 'BAD_ARGUMENT', "Expected one of preview, full for `jobs[0].quality`, got 'best' (string)."],
     [[{ painting: 'p', composite: 'c', mask: 'm', smoothing: 'affine' }], 'BAD_ARGUMENT', 'Unknown field `jobs[0].smoothing`'],
@@ -115,7 +115,7 @@ describe('a CSV manifest', () => {
 
   it('names the row and column of a bad cell', () => {
     expect(refusal(() => readBatchJobs(csv('painting,composite,mask,tau\np,c,m,5\np,c2,m,strong\n'), { mode: 'harmonize' })).message).toBe(
-      "Expected a number for `row 3, column tau`, got 'strong' (string).",
+      "Expected a number or 'auto' for `row 3, column tau`, got 'strong' (string).",
     );
     expect(refusal(() => readBatchJobs(csv('painting,composite,mask,colour\np,c,m,red\n'), { mode: 'harmonize' })).message).toContain('Unknown field `row 2, column colour`');
   });
@@ -133,16 +133,17 @@ describe('runBatch and the summary', () => {
       signal: new AbortController().signal,
       progress: { write: (s: string) => lines.push(s), isTTY: false },
       now: () => t,
-      harmonizeJob: async () => {
+      harmonizeJob: async (j) => {
         t += 10_000;
-        return { width: 1, height: 1, channels: 3, data: new Float32Array(3) };
+        // Job c's τ was read from its painting: its line says so.
+        return { image: { width: 1, height: 1, channels: 3, data: new Float32Array(3) }, ...(j.name === 'c' ? { tau: { tau: 4.8, kind: 'impressionist' as const, words: 'loose brushwork' } } : {}) };
       },
       write: async (path) => writeFileSync(path, 'image'),
     });
     expect(lines).toEqual([
       `[1/4] a: done in 10 s → ${join(root, 'run/a.png')} · batch about 30 s left\n`,
       '[2/4] b: FAILED: FILE_NOT_FOUND: Job b has no b_mask file.\n',
-      `[3/4] c: done in 10 s → ${join(root, 'run/c.png')} · batch about 10 s left\n`,
+      `[3/4] c: done in 10 s, τ 4.8 (auto) → ${join(root, 'run/c.png')} · batch about 10 s left\n`,
       `[4/4] d: done in 10 s → ${join(root, 'run/d.png')}\n`,
     ]);
     expect(results.map((r) => r.status)).toEqual(['done', 'failed', 'done', 'done']);
@@ -164,7 +165,7 @@ describe('runBatch and the summary', () => {
         t += 1000;
         hooks.onProgress?.({ stage: 'pass-1', iteration: 3, total: 10, etaSeconds: 9 });
         t += 9000;
-        return { width: 1, height: 1, channels: 3, data: new Float32Array(3) };
+        return { image: { width: 1, height: 1, channels: 3, data: new Float32Array(3) } };
       },
       write: async (path) => writeFileSync(path, 'image'),
     });

@@ -45,7 +45,7 @@ describe('painterly batch on a folder', () => {
     expect(r.stderr.match(/^Loaded squeezenet on cpu; running 5 jobs\.$/gm)).toHaveLength(1); // the model, once
     const lines = jobLines(r.stderr);
     expect(lines.map((l) => l.replace(/: .*/, ''))).toEqual(['[1/5] a_first', '[2/5] b_corrupt', '[3/5] c_sizes', '[4/5] d_nomask', '[5/5] e_last']);
-    expect(lines[0]).toMatch(/^\[1\/5\] a_first: done in \d+ s → .*a_first\.png · batch about .* left$/);
+    expect(lines[0]).toMatch(/^\[1\/5\] a_first: done in \d+ s, τ \d+(\.\d)? \(auto\) → .*a_first\.png · batch about .* left$/);
     expect(lines[1]).toMatch(/FAILED: IMAGE_UNREADABLE: .*b_corrupt_painting\.png/);
     expect(lines[2]).toMatch(/FAILED: SIZE_MISMATCH: .*120×\d+.*100×\d+/);
     expect(lines[3]).toMatch(/FAILED: FILE_NOT_FOUND: /);
@@ -102,7 +102,7 @@ describe('painterly batch on a manifest', () => {
     writeFileSync(join(dir, 'bad.csv'), 'name,painting,composite,mask,tau\nx,in/x_painting.png,in/x_composite.png,in/x_mask.png,5\ny,in/y_painting.png,in/y_composite.png,in/y_mask.png,50\n');
     const r = await run(['batch', join(dir, 'bad.csv'), ...TINY]);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe('painterly: BAD_ARGUMENT: Expected a number from 1 to 20 for `row 3, column tau`, got 50 (number).');
+    expect(r.stderr.trim()).toBe('painterly: BAD_ARGUMENT: Expected a number from 1 to 20, or \'auto\' for `row 3, column tau`, got 50 (number).');
   });
 });
 

@@ -130,7 +130,7 @@ describe('CLI and protocol agree', () => {
     for (const text of ['abc', '', ' 5', '0x10', 'Infinity', 'NaN', '1_000', '5.']) {
       const r = outcome(() => cli('harmonize', ['--tau', text]));
       expect(r.ok, text).toBe(text === '5.');
-      if (!r.ok) expect(r.error.message).toMatch(/^Expected a number for `--tau`/);
+      if (!r.ok) expect(r.error.message).toMatch(/^Expected a number or 'auto' for `--tau`/);
     }
   });
 

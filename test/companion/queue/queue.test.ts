@@ -11,7 +11,7 @@ import { resolveOptions } from '../../../shared/options.js';
 import type { ResolvedHarmonizeOptions, ResolvedPhotoStyleOptions } from '../../../shared/protocol.js';
 import { queueRunners } from '../../../companion/queue/runners.js';
 import type { Image } from '../../../companion/image/image.js';
-import { expectedHarmonized, expectedPhotoStyled, fakeHarmonize, fakePhotoStyle } from '../../support/fake-runners.js';
+import { expectedHarmonized, expectedPhotoStyled, FAKE_AUTO_TAU, fakeHarmonize, fakePhotoStyle } from '../../support/fake-runners.js';
 import { needsRedis, redisAvailable, startRedis, type TestRedis } from '../../support/redis.js';
 
 const fast = { pollMs: 50, lockMs: 2000, ownerSeconds: 2 };
@@ -45,7 +45,9 @@ describe.skipIf(!redisAvailable)(needsRedis('the studio queue'), () => {
     const client = new QueueClient({ target: queueTarget(redis.url), by: hostname(), timings: fast });
     const events: string[] = [];
     let previews = 0;
+    const taus: unknown[] = [];
     const r = await client.run(job(), {
+      onTau: (choice) => taus.push(choice),
       onStarted: (where) => events.push(`started ${where.worker} ${where.device}`),
       onProgress: (p) => {
         if (p.preview) previews++;
@@ -56,6 +58,10 @@ describe.skipIf(!redisAvailable)(needsRedis('the studio queue'), () => {
     expect(r).toMatchObject({ worker: 'test-worker', device: 'cpu' });
     expect(events).toEqual(['started test-worker cpu', 'pass-1', 'pass-2']);
     expect(previews).toBeGreaterThan(0);
+    // τ auto (the default): the worker's reading reaches the client, and the result says what ran.
+    expect((runner.record.options[0] as { tau: unknown }).tau).toBe('auto');
+    expect(taus).toEqual([FAKE_AUTO_TAU]);
+    expect(r).toMatchObject({ tau: FAKE_AUTO_TAU.tau, auto: FAKE_AUTO_TAU });
     // The worker got the very floats the client had.
     const seen = runner.record.lastInputs as { composite: Image; mask: Image };
     expect(Array.from(seen.composite.data)).toEqual(Array.from(composite.data));

@@ -8,7 +8,7 @@ import { type WebSocketLike } from '../../../shared/client.js';
 import { connectToCompanion } from '../../../shared/connect.js';
 import { planeFrames } from '../../../shared/frames.js';
 import { PROTOCOL_VERSION, type JobEvent } from '../../../shared/protocol.js';
-import { expectedHarmonized } from '../../support/fake-runners.js';
+import { expectedHarmonized, FAKE_AUTO_TAU } from '../../support/fake-runners.js';
 import { harmonizePlanes, pairedSocket, quantise, runRawJob, startTestServer, TestSocket, type TestServer } from './harness.js';
 
 const nodeSocket = (url: string) => new WebSocket(url, { perMessageDeflate: false }) as unknown as WebSocketLike;
@@ -27,6 +27,26 @@ async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promi
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+describe('automatic τ', () => {
+  it('tells the client the τ it read from the painting before the result, when τ is auto (the default)', async () => {
+    t = await startTestServer();
+    const client = await connectToCompanion({ url: t.server.url, token: t.token, createSocket: nodeSocket });
+    const events: JobEvent[] = [];
+    const job = client.submit({ options: { mode: 'harmonize', pass1Iters: 1, pass2Iters: 1 }, planes: harmonizePlanes(8, 8).planes }, (e) => events.push(e));
+    await job.result;
+    expect((t.harmonize.record.options[0] as { tau: unknown }).tau).toBe('auto');
+    const tau = events.filter((e) => e.type === 'tau');
+    expect(tau).toEqual([{ type: 'tau', jobId: job.jobId, ...FAKE_AUTO_TAU }]);
+    expect(events.findIndex((e) => e.type === 'tau')).toBeLessThan(events.findIndex((e) => e.type === 'result'));
+
+    const given: JobEvent[] = [];
+    await client.submit({ options: { mode: 'harmonize', tau: 7, pass1Iters: 1, pass2Iters: 1 }, planes: harmonizePlanes(8, 8).planes }, (e) => given.push(e)).result;
+    expect((t.harmonize.record.options[1] as { tau: unknown }).tau).toBe(7);
+    expect(given.some((e) => e.type === 'tau')).toBe(false);
+    client.close();
+  });
+});
 
 describe('cancel', () => {
   it('stops a running job within one iteration and answers cancelled (running)', async () => {

@@ -34,7 +34,7 @@ describe('a harmonize job in parts', () => {
     let seen: HarmonizeInputs | undefined;
     const runner: HarmonizeRunner = async (inputs, options) => {
       seen = inputs;
-      return { image: { width: 30, height: 20, channels: 3, data: new Float32Array(30 * 20 * 3).fill(0.5) }, region: { x0: 95, y0: 45, width: 30, height: 20 }, stages: {}, device: options.device, restarts: [0, 0] };
+      return { image: { width: 30, height: 20, channels: 3, data: new Float32Array(30 * 20 * 3).fill(0.5) }, region: { x0: 95, y0: 45, width: 30, height: 20 }, stages: {}, device: options.device, restarts: [0, 0], tau: 5 };
     };
     t = await startTestServer({ runners: { harmonize: runner } });
     const client = await connectToCompanion({ url: t.server.url, token: t.token, createSocket: nodeSocket });

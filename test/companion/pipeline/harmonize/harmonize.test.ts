@@ -7,6 +7,7 @@ import type { Progress } from '../../../../companion/pipeline/types.js';
 import type { HarmonizeRunner } from '../../../../companion/pipeline/runners.js';
 import { randomWeights, tinyVgg } from '../../../support/tiny-nets.js';
 import { syntheticScene } from '../../../support/synthetic-scene.js';
+import { estimateTau } from '../../../../companion/tau/estimate.js';
 
 const net = networkFromWeights(tinyVgg, randomWeights(tinyVgg, 4));
 const fast = { backbone: 'vgg19' as const, size: 700, tau: 5, pass1Iters: 8, pass2Iters: 8, postProcess: false, device: 'cpu' };
@@ -67,6 +68,21 @@ describe('harmonize on a tiny network', () => {
     expect(pass2).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(events.some((e) => e.preview && e.preview.width > 0)).toBe(true);
     expect(events.filter((e) => e.iteration > 0).every((e) => e.etaSeconds !== undefined && e.etaSeconds >= 0)).toBe(true);
+  });
+
+  it('with τ auto reads τ from the painting, reports it once, and runs exactly as with that τ given', async () => {
+    const scene = syntheticScene(48, 40, { x: 16, y: 12, w: 14, h: 12 });
+    const told: unknown[] = [];
+    const auto = await harmonize(scene, { ...fast, tau: 'auto' }, { onTau: (c) => told.push(c) }, { network: net });
+    const expected = estimateTau(scene.painting);
+    expect(told).toEqual([{ tau: expected.tau, kind: expected.kind, words: expected.words }]);
+    expect(auto.tau).toBe(expected.tau);
+    expect(auto.auto).toEqual(told[0]);
+    const given = await harmonize(scene, { ...fast, tau: expected.tau }, { onTau: (c) => told.push(c) }, { network: net });
+    expect(told).toHaveLength(1);
+    expect(given.auto).toBeUndefined();
+    expect(given.tau).toBe(expected.tau);
+    expect(Array.from(given.image.data)).toEqual(Array.from(auto.image.data));
   });
 
   it('optimising only the region of interest changes the result by a mean of < 5e-4, with < 0.5 % of values off by > 0.01', async () => {
