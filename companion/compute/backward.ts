@@ -58,32 +58,40 @@ const maxpool: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = (ctx, l, gradOut) =
  * 2×2/2 pooling of a ReLU output (VGG): windows do not overlap, so each window's gradient goes
  * to one of its four elements. Torch's kernel scans a window row by row and keeps the first
  * maximum (a strict >), so among tied maxima (flat image areas give bit-identical activations)
- * the first in row-major order wins. The window's four elements are compared with its maximum
- * on the pooled grid, the place (0–3) of the first equal one is kept, and each
- * input element receives the output gradient where its own place in the window is that one:
- * elementwise and multi-threaded, unlike a scatter (docs/algorithm-notes.md §4).
+ * the first in row-major order wins. Where that is follows from three more max-pools, all on the
+ * pooled grid: is the window's max at (0,0), in row 0, in column 0? That gives each place a 0/1
+ * mask, the output gradient times each mask is that place's gradient, and the four are
+ * interleaved to the input's size. Elementwise and multi-threaded, unlike a scatter; only the
+ * interleave works at full size (docs/algorithm-notes.md §4).
  */
 const maxpool2x2: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = ({ g, fwd, shapes }, l, gradOut) => {
-  const [, h, w] = shapes.get(l.from)!;
+  const [c, h, w] = shapes.get(l.from)!;
   const [, oh, ow] = shapes.get(l.name)!;
+  const x = fwd.out.get(l.from)!;
   const y = fwd.out.get(l.name)!;
-  let x = fwd.out.get(l.from)!;
-  const odd = 2 * oh !== h || 2 * ow !== w;
-  // Ceil mode: pad to whole windows with −1, below every ReLU output, so padding never wins.
-  if (odd) x = g.op('Pad', [x, g.ints([0, 0, 0, 0, 0, 0, 2 * oh - h, 2 * ow - w]), g.scalar(-1)]);
-  // Element (i, j) of every window, on the pooled grid: a strided slice (SpaceToDepth would do
-  // it in one node, but the WebGPU provider has no kernel for it).
-  const isMax = [[0, 0], [0, 1], [1, 0], [1, 1]].map(([i, j]) =>
-    g.op('Equal', [g.op('Slice', [x, g.ints([i, j]), g.ints([2 * oh, 2 * ow]), g.ints([2, 3]), g.ints([2, 2])]), y]));
-  const where = (cond: string, a: number, b: string): string => g.op('Where', [cond, g.scalar(a), b]);
-  const first = where(isMax[0], 0, where(isMax[1], 1, where(isMax[2], 2, g.scalar(3))));
-  const up = (v: string): string => {
-    const r = g.op('Resize', [v, '', g.tensor('scales2', Float32Array.of(1, 1, 2, 2), [4])], { mode: 'nearest', nearest_mode: 'floor', coordinate_transformation_mode: 'asymmetric' });
-    return odd ? g.op('Slice', [r, g.ints([0, 0]), g.ints([h, w]), g.ints([2, 3])]) : r;
-  };
-  const place = new Float32Array(h * w).map((_, i) => ((i % w) % 2) + 2 * (Math.floor(i / w) % 2));
-  const winner = g.op('Cast', [g.op('Equal', [up(first), g.tensor(`${l.name}_place`, place, [1, 1, h, w])])], { to: 1 });
-  return [[l.from, g.mul(up(gradOut), winner)]];
+  const op = (type: string, inputs: string[], attrs: Record<string, number | number[]> = {}): string => g.op(type, inputs, attrs, `${l.name}_bwd`);
+  // Max of a window's top-left kh × kw corner. Floor mode: on an odd size the far edge is padded
+  // for a 2-long side (a max skips padding), so the last windows are the forward's ceil-mode ones.
+  const corner = (kh: number, kw: number): string =>
+    op('MaxPool', [x], { kernel_shape: [kh, kw], strides: [2, 2], pads: [0, 0, kh === 2 ? h % 2 : 0, kw === 2 ? w % 2 : 0] });
+  // 1 where the corner holds the window's maximum y (maxima are exact, so Equal is), else 0.
+  const holds = (v: string): string => op('Cast', [op('Equal', [v, y])], { to: 1 });
+  const at00 = holds(corner(1, 1));
+  const inRow0 = holds(corner(1, 2));
+  const inCol0 = holds(corner(2, 1));
+  // The first maximum's place, as four exclusive masks. They are products and differences of
+  // 0/1 values, so exactly 0 or 1, and each place's gradient is gradOut × its mask, bit for bit
+  // what comparing the place with the winner and multiplying gave (a −0 included).
+  const notRow0 = op('Sub', [g.scalar(1), inRow0]);
+  const at10 = op('Mul', [inCol0, notRow0]);
+  const [g00, g01, g10, g11] = [at00, op('Sub', [inRow0, at00]), at10, op('Sub', [notRow0, at10])].map((m) => op('Mul', [gradOut, m]));
+  // Interleave with Concat and Reshape: columns, then rows (DepthToSpace would take one node but
+  // is slower on the CPU).
+  const row = (left: string, right: string): string =>
+    g.reshape(op('Concat', [g.reshape(left, [1, c, oh, ow, 1]), g.reshape(right, [1, c, oh, ow, 1])], { axis: 4 }), [1, c, oh, 1, 2 * ow]);
+  const full = g.reshape(op('Concat', [row(g00, g01), row(g10, g11)], { axis: 3 }), [1, c, 2 * oh, 2 * ow]);
+  // Ceil mode: drop the last row/column of an odd size (the pool's windows overhang it).
+  return [[l.from, 2 * oh === h && 2 * ow === w ? full : op('Slice', [full, g.ints([0, 0]), g.ints([h, w]), g.ints([2, 3])])]];
 };
 
 const maxpoolScatter: Rule<Extract<LayerSpec, { op: 'maxpool' }>> = ({ g, fwd, shapes }, l, gradOut) => {

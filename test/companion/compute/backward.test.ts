@@ -176,6 +176,84 @@ describe('backward rules', () => {
     expect(ties).toBeGreaterThan(10000);
   }, 60_000);
 
+  // The 2×2 rule's graph alone (x and gradOut fed, y its MaxPool), against a slow transcription:
+  // each window scanned row by row with a strict >, the first maximum gets gradOut, the others
+  // gradOut × 0 (a mask multiply, as the rule has always done: −0 where gradOut < 0).
+  async function poolRule(C: number, H: number, W: number, x: Float32Array, gOut: Float32Array): Promise<Float32Array> {
+    const pool: LayerSpec = { op: 'maxpool', name: 'p', from: 'a', k: 2, stride: 2, pad: 0 };
+    const [oh, ow] = [Math.ceil(H / 2), Math.ceil(W / 2)];
+    const g = new GraphBuilder('t');
+    const xv = g.input('x', [1, C, H, W]);
+    const gv = g.input('gOut', [1, C, oh, ow]);
+    const yv = g.op('MaxPool', [xv], { kernel_shape: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], ceil_mode: 1 });
+    const fwd = { out: new Map([['a', xv], ['p', yv]]), poolIndices: new Map<string, string>(), reluInputs: new Set(['a']) };
+    const shapes = new Map<string, [number, number, number]>([['a', [C, H, W]], ['p', [C, oh, ow]]]);
+    const grads = emitBackwardLayer({ g, fwd, shapes, weights: new Map() }, pool, gv);
+    expect(grads.map(([n]) => n)).toEqual(['a']);
+    g.name_(grads[0][1], 'grad');
+    g.output('grad', [1, C, H, W]);
+    const session = await createSession(g.toBytes());
+    try {
+      return (await session.run({ x: { data: x, dims: [1, C, H, W] }, gOut: { data: gOut, dims: [1, C, oh, ow] } })).grad.data as Float32Array;
+    } finally {
+      await session.release();
+    }
+  }
+
+  /** Also counts, per place in the window (row-major 0–3), the windows it wins, and the windows with tied maxima. */
+  function firstMaxRouting(C: number, H: number, W: number, x: Float32Array, gOut: Float32Array) {
+    const [oh, ow] = [Math.ceil(H / 2), Math.ceil(W / 2)];
+    const out = new Float32Array(C * H * W);
+    const wins = [0, 0, 0, 0];
+    let ties = 0;
+    for (let c = 0; c < C; c++) {
+      for (let oy = 0; oy < oh; oy++) {
+        for (let ox = 0; ox < ow; ox++) {
+          const gv = gOut[(c * oh + oy) * ow + ox];
+          let at = -1;
+          for (let iy = 2 * oy; iy < Math.min(2 * oy + 2, H); iy++) {
+            for (let ix = 2 * ox; ix < Math.min(2 * ox + 2, W); ix++) {
+              const i = (c * H + iy) * W + ix;
+              if (at < 0 || x[i] > x[at]) at = i;
+            }
+          }
+          let n = 0;
+          for (let iy = 2 * oy; iy < Math.min(2 * oy + 2, H); iy++) {
+            for (let ix = 2 * ox; ix < Math.min(2 * ox + 2, W); ix++) {
+              const i = (c * H + iy) * W + ix;
+              out[i] = i === at ? gv : gv * 0;
+              if (x[i] === x[at]) n++;
+              if (i === at) wins[2 * (iy - 2 * oy) + (ix - 2 * ox)]++;
+            }
+          }
+          if (n > 1) ties++;
+        }
+      }
+    }
+    return { out, wins, ties };
+  }
+
+  it('2×2/2 rule: the first maximum of each window gets the gradient, bit for bit, odd sizes and ties everywhere', async () => {
+    const r = mulberry32(29);
+    const wins = [0, 0, 0, 0];
+    let ties = 0;
+    for (const [C, H, W] of [[3, 7, 9], [2, 8, 5], [2, 5, 8], [4, 6, 6], [1, 1, 1], [1, 1, 4], [16, 33, 31]] as const) {
+      // ReLU outputs from a few levels: most windows tie (at zero too), every place wins somewhere.
+      const x = Float32Array.from({ length: C * H * W }, () => [0, 0, 0.5, 1, 1, 1][Math.floor(r() * 6)]);
+      // Negative, zero and positive gradients (a −0 among them), so each sign of zero is checked.
+      const gOut = Float32Array.from({ length: C * Math.ceil(H / 2) * Math.ceil(W / 2) }, (_, i) => (i % 7 === 0 ? (i % 2 ? -0 : 0) : r() * 2 - 1));
+      const got = await poolRule(C, H, W, x, gOut);
+      const want = firstMaxRouting(C, H, W, x, gOut);
+      expect(new Uint32Array(got.buffer, got.byteOffset, got.length)).toEqual(new Uint32Array(want.out.buffer));
+      want.wins.forEach((n, k) => (wins[k] += n));
+      ties += want.ties;
+    }
+    // Teeth: every place wins somewhere, and most windows tie (giving every tied maximum the
+    // gradient, or the last, would differ).
+    expect(Math.min(...wins)).toBeGreaterThan(50);
+    expect(ties).toBeGreaterThan(1000);
+  });
+
   it('overlapping 3×3/2 ceil-mode max pooling matches finite differences', async () => {
     await check({ op: 'maxpool', name: 'p', from: 'input', k: 3, stride: 2, pad: 0 }, [2, 10, 9], new Map(), [], { distinct: true, eps: 5e-3 });
   });
