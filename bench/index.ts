@@ -1,4 +1,4 @@
-// `npm run bench -- <compute|convergence|dph|photo|schedule|tv|hires|hires-methods|panel|queue|tau> [options]`
+// `npm run bench -- <compute|convergence|dph|photo|schedule|tv|hires|hires-methods|panel|queue|tau|preview> [options]`
 const [which = 'compute', ...rest] = process.argv.slice(2);
 const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void> }>> = {
   compute: () => import('./compute.js'),
@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<{ main(argv: string[]): Promise<void>
   panel: () => import('./panel.js'),
   queue: () => import('./queue.js'),
   tau: () => import('./tau.js'),
+  preview: () => import('./preview.js'),
 };
 const load = suites[which];
 if (!load) {
