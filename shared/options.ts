@@ -6,7 +6,7 @@
 // after. Plain data and no Node imports: the panel bundles this file.
 import { expected, type ErrorCode } from './errors.js';
 import { MAX_ITERATIONS, MAX_WORKING_SIZE, type Limits } from './limits.js';
-import { DETAILS, MODES, QUALITIES, SCHEDULES, SMOOTHINGS, type HarmonizeJobOptions, type JobOptions, type Mode, type PhotoStyleJobOptions, type Quality, type ResolvedHarmonizeOptions, type ResolvedJobOptions, type ResolvedPhotoStyleOptions } from './protocol.js';
+import { DETAILS, MODES, QUALITIES, SCHEDULES, SMOOTHINGS, type HarmonizeJobOptions, type JobOptions, type Mode, type PaintingKind, type PhotoStyleJobOptions, type Quality, type ResolvedHarmonizeOptions, type ResolvedJobOptions, type ResolvedPhotoStyleOptions } from './protocol.js';
 import { BACKBONES } from './catalogue.js';
 
 interface OptionBase {
@@ -52,7 +52,7 @@ interface BooleanOption extends OptionBase {
 export type OptionSpec = ChoiceOption | NumberOption | BooleanOption;
 
 /** τ presets, after the three levels the original's released τ values cluster at (1.0, ≈5, ≈10). */
-export const TAU_PRESETS = Object.freeze({ realistic: 1, impressionist: 5, expressive: 10 });
+export const TAU_PRESETS = Object.freeze({ realistic: 1, impressionist: 5, expressive: 10 } satisfies Record<PaintingKind, number>);
 
 
 /**

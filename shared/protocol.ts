@@ -247,7 +247,8 @@ export interface NoteMessage {
 }
 
 /** The kinds of painting an automatic τ tells apart (companion/tau/), by the nearest of τ 1 / 5 / 10. */
-export type PaintingKind = 'realistic' | 'impressionist' | 'expressive';
+export const PAINTING_KINDS = Object.freeze(['realistic', 'impressionist', 'expressive'] as const);
+export type PaintingKind = (typeof PAINTING_KINDS)[number];
 
 /** The style strength a job with `tau: 'auto'` read from its painting, with what it took the painting for. */
 export interface TauChoice {

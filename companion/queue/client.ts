@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import type { BackboneName } from '../../shared/catalogue.js';
 import { PainterlyError } from '../../shared/errors.js';
 import type { InputPlaneName } from '../../shared/frames.js';
-import type { PlaneDeclaration, ResolvedJobOptions, TauChoice } from '../../shared/protocol.js';
+import { PAINTING_KINDS, type PlaneDeclaration, type ResolvedJobOptions, type TauChoice } from '../../shared/protocol.js';
 import { STAGES, type StageId } from '../../shared/stages.js';
 import { isObject } from '../../shared/validate.js';
 import type { Image } from '../image/image.js';
@@ -224,7 +224,7 @@ export class QueueClient {
     const p = data as QueueProgress;
     if (p.kind === 'started' && typeof p.worker === 'string' && typeof p.device === 'string') w.hooks.onStarted?.({ worker: p.worker.slice(0, 100), device: p.device.slice(0, 40) });
     else if (p.kind === 'note' && typeof p.message === 'string') w.hooks.onNote?.(p.message.slice(0, 500));
-    else if (p.kind === 'tau' && isObject(p.choice) && Number.isFinite(p.choice.tau) && PAINTING_KINDS.includes(p.choice.kind)) w.hooks.onTau?.({ tau: p.choice.tau, kind: p.choice.kind, words: String(p.choice.words).slice(0, 200) });
+    else if (p.kind === 'tau' && isObject(p.choice) && Number.isFinite(p.choice.tau) && (PAINTING_KINDS as readonly unknown[]).includes(p.choice.kind)) w.hooks.onTau?.({ tau: p.choice.tau, kind: p.choice.kind, words: String(p.choice.words).slice(0, 200) });
     else if (p.kind === 'progress' && Object.hasOwn(STAGES, p.stage) && Number.isFinite(p.iteration) && Number.isFinite(p.total)) {
       const base = { stage: p.stage as StageId, iteration: p.iteration, total: p.total, ...(typeof p.etaSeconds === 'number' ? { etaSeconds: p.etaSeconds } : {}) };
       if (!p.preview || !w.hooks.onProgress) return w.hooks.onProgress?.(base);
@@ -310,8 +310,6 @@ export class QueueClient {
     this.store.disconnect();
   }
 }
-
-const PAINTING_KINDS: readonly string[] = ['realistic', 'impressionist', 'expressive'];
 
 /** A result from BullMQ (an object, or its JSON), checked for shape. */
 function parseResult(value: unknown): QueueResult | PainterlyError {

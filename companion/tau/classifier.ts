@@ -3,13 +3,14 @@
 //   realistic or not?            ln(smoothShare + 0.01)   over all labelled paintings
 //   expressive or impressionist? ln(strokeCoherence)       over the non-realistic ones
 // Few parameters on purpose: 25 labels support a threshold per question, not a regression.
+import { TAU_PRESETS } from '../../shared/options.js';
+import { PAINTING_KINDS, type PaintingKind } from '../../shared/protocol.js';
 import type { PaintingFeatures } from './features.js';
 
-export type PaintingKind = 'realistic' | 'impressionist' | 'expressive';
-export const PAINTING_KINDS: readonly PaintingKind[] = ['realistic', 'impressionist', 'expressive'];
+export { PAINTING_KINDS, type PaintingKind };
 
-/** The paper's three levels; a label belongs to the kind whose level is nearest. */
-export const KIND_LEVELS: Readonly<Record<PaintingKind, number>> = { realistic: 1, impressionist: 5, expressive: 10 };
+/** The paper's three levels (the panel's presets); a label belongs to the kind whose level is nearest. */
+const KIND_LEVELS: Readonly<Record<PaintingKind, number>> = TAU_PRESETS;
 
 /** One question: the feature's mean on the "no" and the "yes" side and the pooled variance. */
 export interface Question {

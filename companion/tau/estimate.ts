@@ -1,6 +1,7 @@
 // The style strength τ a job with `tau: 'auto'` runs with: the painting's two features
 // (features.ts) through the model fitted on the kit's 25 labelled paintings (model.ts, written by
 // `npm run eval -- tau --write`). Synchronous, a fraction of a second (`npm run bench -- tau`): it runs inside a job.
+import { JOB_OPTIONS } from '../../shared/options.js';
 import type { Image } from '../image/image.js';
 import { predictTau, type PaintingKind, type TauModel } from './classifier.js';
 import { paintingFeatures } from './features.js';
@@ -28,8 +29,9 @@ export function tauWords(kind: PaintingKind, confidence: number): string {
   return confidence < 0.65 ? `${WORDS[kind]}, at a guess` : WORDS[kind];
 }
 
+/** To 0.1, within the option's range. */
 export function roundTau(tau: number): number {
-  return Math.min(20, Math.max(1, Math.round(tau * 10) / 10));
+  return Math.min(JOB_OPTIONS.tau.max, Math.max(JOB_OPTIONS.tau.min, Math.round(tau * 10) / 10));
 }
 
 export function estimateTau(painting: Image, model: TauModel = TAU_MODEL): TauEstimate {

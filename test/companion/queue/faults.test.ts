@@ -17,25 +17,16 @@ import { ownerKey, planeKey, QUEUE_PREFIX, queueName } from '../../../companion/
 import { putSamples, toSamples } from '../../../companion/queue/pixels.js';
 import { startWorker, type RunningWorker } from '../../../companion/queue/worker.js';
 import { PainterlyError } from '../../../shared/errors.js';
-import { resolveOptions } from '../../../shared/options.js';
-import type { PlaneDeclaration, ResolvedHarmonizeOptions } from '../../../shared/protocol.js';
-import type { Image } from '../../../companion/image/image.js';
+import type { PlaneDeclaration } from '../../../shared/protocol.js';
 import type { Runners } from '../../../companion/pipeline/runners.js';
-import { expectedHarmonized, fakeHarmonize } from '../../support/fake-runners.js';
+import { fakeHarmonize } from '../../support/fake-runners.js';
+import { composite, harmonized, harmonizeOptions as options, mask, painting, queueJob } from '../../support/queue-job.js';
 import { needsRedis, redisAvailable, startRedis, type TestRedis } from '../../support/redis.js';
 
 const fast = { pollMs: 50, lockMs: 2000, ownerSeconds: 2 };
 const repo = path.resolve(__dirname, '../../..');
 
-function image(width: number, height: number, channels: number, f: (i: number) => number): Image {
-  return { width, height, channels, data: Float32Array.from({ length: width * height * channels }, (_, i) => Math.fround(f(i))) };
-}
-const composite = image(12, 10, 3, (i) => ((i * 37) % 256) / 255);
-const painting = image(12, 10, 3, (i) => ((i * 11) % 256) / 255);
-const mask = image(12, 10, 1, (i) => (i % 12 > 3 && i % 12 < 9 ? 1 : 0));
-const harmonized = Array.from(expectedHarmonized(composite, mask).data);
-const options = (iters: number) => resolveOptions({ mode: 'harmonize', backbone: 'squeezenet', pass1Iters: iters, pass2Iters: iters }) as ResolvedHarmonizeOptions;
-const job = (id: string, iters = 6): RemoteJob => ({ id, options: options(iters), planes: [{ plane: 'painting', image: painting, channels: 3 }, { plane: 'composite', image: composite, channels: 3 }, { plane: 'mask', image: mask, channels: 1 }] });
+const job = (id: string, iters = 6): RemoteJob => queueJob(options(iters), id);
 
 let redis: TestRedis;
 let admin: Redis;

@@ -12,19 +12,14 @@ import type { ResolvedHarmonizeOptions, ResolvedPhotoStyleOptions } from '../../
 import { queueRunners } from '../../../companion/queue/runners.js';
 import type { Image } from '../../../companion/image/image.js';
 import { expectedHarmonized, expectedPhotoStyled, FAKE_AUTO_TAU, fakeHarmonize, fakePhotoStyle } from '../../support/fake-runners.js';
+import { composite, harmonizeOptions, mask, queueImage as image, queueJob } from '../../support/queue-job.js';
 import { needsRedis, redisAvailable, startRedis, type TestRedis } from '../../support/redis.js';
 
 const fast = { pollMs: 50, lockMs: 2000, ownerSeconds: 2 };
 let redis: TestRedis;
 
-function image(width: number, height: number, channels: number, f: (i: number) => number): Image {
-  return { width, height, channels, data: Float32Array.from({ length: width * height * channels }, (_, i) => Math.fround(f(i))) };
-}
-const composite = image(12, 10, 3, (i) => ((i * 37) % 256) / 255);
-const painting = image(12, 10, 3, (i) => ((i * 11) % 256) / 255);
-const mask = image(12, 10, 1, (i) => (i % 12 > 3 && i % 12 < 9 ? 1 : 0));
-const options = resolveOptions({ mode: 'harmonize', backbone: 'squeezenet', pass1Iters: 6, pass2Iters: 6 }) as ResolvedHarmonizeOptions;
-const job = (extra: Partial<RemoteJob> = {}): RemoteJob => ({ options, planes: [{ plane: 'painting', image: painting, channels: 3 }, { plane: 'composite', image: composite, channels: 3 }, { plane: 'mask', image: mask, channels: 1 }], ...extra });
+const options = harmonizeOptions(6);
+const job = (extra: Partial<RemoteJob> = {}): RemoteJob => ({ ...queueJob(options), ...extra });
 
 beforeAll(async () => {
   if (redisAvailable) redis = await startRedis();

@@ -16,25 +16,17 @@ import { ENTRY_VERSION, type QueueEntry } from '../../../companion/queue/entry.j
 import { ownerKey, planeKey, QUEUE_PREFIX, queueName } from '../../../companion/queue/keys.js';
 import { putSamples, toSamples } from '../../../companion/queue/pixels.js';
 import { startWorker, type RunningWorker } from '../../../companion/queue/worker.js';
-import { resolveOptions } from '../../../shared/options.js';
-import type { PlaneDeclaration, ResolvedHarmonizeOptions } from '../../../shared/protocol.js';
-import type { Image } from '../../../companion/image/image.js';
+import type { PlaneDeclaration } from '../../../shared/protocol.js';
 import type { Runners } from '../../../companion/pipeline/runners.js';
-import { expectedHarmonized, fakeHarmonize } from '../../support/fake-runners.js';
+import { fakeHarmonize } from '../../support/fake-runners.js';
+import { composite, harmonized, harmonizeOptions, mask, painting, queueJob } from '../../support/queue-job.js';
 import { needsRedis, redisAvailable, redisTlsMissing, startRedis, type TestRedis } from '../../support/redis.js';
 
 const fast = { pollMs: 50, lockMs: 2000, ownerSeconds: 2 };
 const MiB = 2 ** 20;
 
-function image(width: number, height: number, channels: number, f: (i: number) => number): Image {
-  return { width, height, channels, data: Float32Array.from({ length: width * height * channels }, (_, i) => Math.fround(f(i))) };
-}
-const composite = image(12, 10, 3, (i) => ((i * 37) % 256) / 255);
-const painting = image(12, 10, 3, (i) => ((i * 11) % 256) / 255);
-const mask = image(12, 10, 1, (i) => (i % 12 > 3 && i % 12 < 9 ? 1 : 0));
-const harmonized = Array.from(expectedHarmonized(composite, mask).data);
-const options = resolveOptions({ mode: 'harmonize', backbone: 'squeezenet', pass1Iters: 4, pass2Iters: 4 }) as ResolvedHarmonizeOptions;
-const job = (): RemoteJob => ({ options, planes: [{ plane: 'painting', image: painting, channels: 3 }, { plane: 'composite', image: composite, channels: 3 }, { plane: 'mask', image: mask, channels: 1 }] });
+const options = harmonizeOptions(4);
+const job = (): RemoteJob => queueJob(options);
 
 /** A zlib stream of `mib` MiB of zeros, about 1 KB a MiB: one deflated MiB repeated (each copy ends on a byte and refers back only to zeros). */
 function deflateBomb(mib: number): Buffer {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fitTauModel, kindOfTau, predictTau, probabilityYes, type LabelledPainting } from '../../../companion/tau/classifier.js';
 import { estimateTau, roundTau, tauWords } from '../../../companion/tau/estimate.js';
 import type { Image } from '../../../companion/image/image.js';
+import { mulberry32 } from '../../../shared/seeded-random.js';
 
 const p = (smoothShare: number, strokeCoherence: number, tau: number): LabelledPainting => ({ features: { smoothShare, strokeCoherence }, tau });
 
@@ -72,8 +73,7 @@ describe('τ model', () => {
     const h = 260;
     const grad: Image = { width: w, height: h, channels: 3, data: new Float32Array(w * h * 3) };
     const dabs: Image = { width: w, height: h, channels: 3, data: new Float32Array(w * h * 3) };
-    let s = 7;
-    const r = (): number => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const r = mulberry32(7);
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
       const i = 3 * (y * w + x);
       grad.data.set([0.2 + (0.5 * x) / w, 0.3 + (0.2 * y) / h, 0.4], i);

@@ -6,11 +6,7 @@ import { SMOOTH_STEP, COHERENCE_SIGMAS, paintingFeatures, smoothShare, strokeCoh
 import { rgbToLab } from '../../../companion/image/lab.js';
 import { resize } from '../../../companion/image/resize.js';
 import type { Image } from '../../../companion/image/image.js';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
+import { mulberry32 as rng } from '../../../shared/seeded-random.js';
 
 /** A small painting-like test image: soft gradients, a few hard-edged strokes, some noise. */
 function scene(w: number, h: number, seed: number): Image {
